@@ -1,0 +1,49 @@
+# Every target creates .venv/ from the pins when it is missing (needs only python3.11 and make).
+PYTHON_BOOTSTRAP ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PIP_FLAGS := --disable-pip-version-check --no-input --quiet
+
+.PHONY: demo test lab release check-release bench lock clean-grading venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt -c constraints.txt
+	$(PY) -m pip install $(PIP_FLAGS) --no-deps -e .
+	@touch $@
+
+## demo: build the release, create sample submissions, grade them, print the grade table
+demo: $(STAMP)
+	$(PY) -m autograder demo
+
+## test: unit tests, nbval over every source notebook, release sync, end-to-end grading
+test: $(STAMP)
+	$(PY) -m pytest
+
+## lab: open JupyterLab on the student notebooks
+lab: $(STAMP)
+	cd release && ../$(PY) -m jupyter lab
+
+## release: regenerate release/ from source/ (commit the result)
+release: $(STAMP)
+	$(PY) -m autograder release
+
+## check-release: fail if release/ is not what source/ generates
+check-release: $(STAMP)
+	$(PY) -m autograder release --check
+
+## bench: print wall times of the grading pipeline steps
+bench: $(STAMP)
+	$(PY) benchmarks/bench_pipeline.py
+
+## lock: refresh constraints.txt from the current .venv
+lock: $(STAMP)
+	@{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+## clean-grading: remove runtime grading state (submissions, grades, feedback)
+clean-grading:
+	rm -rf submitted autograded feedback gradebook.db grades.csv

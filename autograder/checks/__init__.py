@@ -1,0 +1,96 @@
+"""Check helpers that test cells call: each failure names the likely misconception.
+
+A check raises :class:`CheckFailed` (an ``AssertionError``) with a message written for the
+student, so nbgrader's feedback shows the message rather than a bare ``assert`` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A graded property does not hold; the message explains the likely cause."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailed(message)
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def call_student(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Call a student's function; turn a crash into a message that shows the call."""
+    name = getattr(fn, "__name__", "the function")
+    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        fail(f"{name} is not implemented yet: it still raises NotImplementedError.")
+    except CheckFailed:
+        raise
+    except Exception as error:  # any crash of student code is the student's failure
+        fail(f"{name}({shown}) raised {type(error).__name__}: {error}")
+
+
+def expect_value_error(fn: Callable, *args: Any, why: str) -> None:
+    """Require that ``fn(*args)`` raises ``ValueError``; ``why`` says which input is bad."""
+    name = getattr(fn, "__name__", "the function")
+    shown = ", ".join(repr(a) for a in args)
+    try:
+        fn(*args)
+    except ValueError:
+        return
+    except NotImplementedError:
+        fail(f"{name} is not implemented yet: it still raises NotImplementedError.")
+    except Exception as error:
+        fail(f"{name}({shown}) should raise ValueError ({why}), but raised "
+             f"{type(error).__name__}: {error}")
+    fail(f"{name}({shown}) should raise ValueError ({why}), but returned normally.")
+
+
+def as_index_array(value: Any, what: str) -> np.ndarray:
+    """Convert ``value`` to a 1-D int64 array of indices, or fail saying what is wrong."""
+    try:
+        array = np.asarray(value)
+    except Exception:
+        fail(f"{what} should be an array of integer indices, got {type(value).__name__}.")
+    if array.dtype == bool:
+        fail(f"{what} is a boolean mask; return the integer indices instead (np.flatnonzero).")
+    if array.ndim != 1:
+        fail(f"{what} should be one-dimensional, got shape {array.shape}.")
+    if array.size == 0:
+        return array.astype(np.int64)
+    if not np.issubdtype(array.dtype, np.integer):
+        if np.issubdtype(array.dtype, np.floating) and np.all(np.mod(array, 1) == 0):
+            fail(f"{what} holds floats ({array.dtype}); indices must be integers "
+                 "(use an integer dtype, e.g. np.arange or .astype(int)).")
+        fail(f"{what} should hold integer indices, got dtype {array.dtype}.")
+    return array.astype(np.int64)
+
+
+def as_split_list(value: Any, what: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Materialize a sequence of ``(train_idx, val_idx)`` pairs."""
+    if isinstance(value, (np.ndarray, str, bytes)) or not isinstance(value, Iterable):
+        fail(f"{what} should be a list of (train_idx, val_idx) pairs, got {type(value).__name__}.")
+    splits = []
+    for i, pair in enumerate(value):
+        try:
+            train_idx, val_idx = pair
+        except (TypeError, ValueError):
+            fail(f"{what}: item {i} should be a pair (train_idx, val_idx).")
+        splits.append((as_index_array(train_idx, f"{what}, split {i}, train_idx"),
+                       as_index_array(val_idx, f"{what}, split {i}, val_idx")))
+    return splits
+
+
+def preview(indices: np.ndarray, limit: int = 8) -> str:
+    """Short text for an index array in a message."""
+    items = indices.tolist()
+    return str(items) if len(items) <= limit else str(items[:limit])[:-1] + ", ...]"

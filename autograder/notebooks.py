@@ -1,0 +1,79 @@
+"""Notebook hygiene: keep source notebooks clean in git except the cells nbval compares.
+
+A source notebook carries no outputs and no execution counts, except for code cells that
+start with ``# NBVAL_CHECK_OUTPUT``: those keep the outputs nbval compares against.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def is_checked_cell(cell) -> bool:
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARKER)
+
+
+def hygiene_problems(nb) -> list[str]:
+    """Every way ``nb`` is not clean, as readable lines (empty when clean)."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        label = cell.get("id", index)
+        if cell.execution_count is not None:
+            problems.append(f"cell {label}: has an execution count")
+        for output in cell.outputs:
+            if output.get("execution_count") is not None:
+                problems.append(f"cell {label}: an output has an execution count")
+        if is_checked_cell(cell):
+            if not cell.outputs:
+                problems.append(f"cell {label}: marked {CHECK_MARKER} but has no stored output")
+            elif any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs):
+                problems.append(f"cell {label}: stored output includes stderr")
+        elif cell.outputs:
+            problems.append(f"cell {label}: stray output (only {CHECK_MARKER} cells keep outputs)")
+    return problems
+
+
+def clean(nb):
+    """Drop execution counts and every output except the checked cells' (in place)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if is_checked_cell(cell):
+            kept = []
+            for output in cell.outputs:
+                if output.output_type == "stream" and output.name == "stderr":
+                    continue
+                if "execution_count" in output:
+                    output["execution_count"] = None
+                kept.append(output)
+            cell.outputs = kept
+        else:
+            cell.outputs = []
+    return nb
+
+
+def refresh_checked_outputs(path: Path, timeout: int = 600) -> None:
+    """Execute a source notebook in fast mode and store only the checked cells' outputs."""
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    previous = os.environ.get("COURSE_FAST")
+    os.environ["COURSE_FAST"] = "1"
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = previous
+    nbformat.write(clean(nb), path)

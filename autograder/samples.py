@@ -1,0 +1,120 @@
+"""Sample submissions for the demo and the end-to-end tests.
+
+For each assignment: ``demo-reference`` (the release with the source's solutions filled in),
+``demo-blank`` (the untouched release) and ``demo-mistaken`` (the reference with one realistic
+mistake). Solutions are read from ``source/`` at run time; only the mistakes live here.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import REPO_ROOT
+from autograder.release import list_assignments
+
+REFERENCE, BLANK, MISTAKEN = "demo-reference", "demo-blank", "demo-mistaken"
+SAMPLE_STUDENTS = (REFERENCE, BLANK, MISTAKEN)
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One answer cell replaced by a realistic wrong implementation."""
+
+    grade_id: str
+    description: str
+    code: str
+
+
+MISTAKES: dict[str, Mistake] = {
+    "02-validation": Mistake(
+        grade_id="k_fold_indices",
+        description=(
+            "every fold gets n // k samples, so the last n % k samples are never validated "
+            "(and shuffled and iterated K-fold, built on it, inherit the bug)"
+        ),
+        code='''def k_fold_indices(n_samples, k):
+    if k < 2 or k > n_samples:
+        raise ValueError("k must be between 2 and n_samples")
+    fold_size = n_samples // k
+    indices = np.arange(n_samples)
+    folds = []
+    for i in range(k):
+        val_idx = indices[i * fold_size:(i + 1) * fold_size]
+        train_idx = np.concatenate([indices[:i * fold_size], indices[(i + 1) * fold_size:]])
+        folds.append((train_idx, val_idx))
+    return folds
+''',
+    ),
+}
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def strip_solution_markers(source: str) -> str:
+    """The solution as a student who solved the exercise would have typed it."""
+    lines = [line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS]
+    return "\n".join(lines)
+
+
+def answer_cells(nb) -> dict[str, object]:
+    """Answer (solution) cells by grade_id."""
+    return {_nbgrader(c)["grade_id"]: c for c in nb.cells if _nbgrader(c).get("solution")}
+
+
+def reference_notebook(source_nb, release_nb):
+    """The release notebook with every answer cell holding the source's solution."""
+    nb = copy.deepcopy(release_nb)
+    solutions = answer_cells(source_nb)
+    for grade_id, cell in answer_cells(nb).items():
+        cell.source = strip_solution_markers(solutions[grade_id].source)
+    return nb
+
+
+def mistaken_notebook(reference_nb, mistake: Mistake):
+    nb = copy.deepcopy(reference_nb)
+    cells = answer_cells(nb)
+    if mistake.grade_id not in cells:
+        raise KeyError(f"no answer cell with grade_id {mistake.grade_id!r}")
+    cells[mistake.grade_id].source = mistake.code.rstrip("\n")
+    return nb
+
+
+def sample_notebooks(assignment: str, course_dir: Path = REPO_ROOT) -> dict[str, dict[str, object]]:
+    """``{student: {notebook file name: notebook}}`` for the three sample students."""
+    course_dir = Path(course_dir)
+    samples: dict[str, dict[str, object]] = {s: {} for s in SAMPLE_STUDENTS}
+    for release_path in sorted((course_dir / "release" / assignment).glob("*.ipynb")):
+        source_nb = nbformat.read(course_dir / "source" / assignment / release_path.name, as_version=4)
+        release_nb = nbformat.read(release_path, as_version=4)
+        reference = reference_notebook(source_nb, release_nb)
+        samples[REFERENCE][release_path.name] = reference
+        samples[BLANK][release_path.name] = release_nb
+        mistake = MISTAKES.get(assignment)
+        if mistake and mistake.grade_id in answer_cells(reference):
+            samples[MISTAKEN][release_path.name] = mistaken_notebook(reference, mistake)
+    return {student: nbs for student, nbs in samples.items() if nbs}
+
+
+def write_sample_submissions(course_dir: Path = REPO_ROOT,
+                             assignments: list[str] | None = None) -> list[Path]:
+    """Write the samples to ``submitted/<student>/<assignment>/`` (replacing earlier ones)."""
+    course_dir = Path(course_dir)
+    written = []
+    for assignment in assignments or list_assignments(course_dir):
+        for student, notebooks in sample_notebooks(assignment, course_dir).items():
+            folder = course_dir / "submitted" / student / assignment
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            for name, nb in notebooks.items():
+                nbformat.write(nb, folder / name)
+                written.append(folder / name)
+    return written

@@ -1,0 +1,272 @@
+"""Experiments the chapters run: small Keras models, cross-validation, protocol comparisons.
+
+Split functions are parameters, so a notebook can pass the student's own implementation and
+the reproduction command can pass scikit-learn's. Sizes shrink in fast mode (see
+:mod:`course.runtime`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import KFold, train_test_split
+
+from course import runtime
+
+Folds = Sequence[tuple[np.ndarray, np.ndarray]]
+TARGET_SCALE = 100.0  # diabetes targets are 25..346; training on y/100 keeps Adam's default step sensible
+
+
+def build_regression_model(n_features: int, hidden_units: int = 16, learning_rate: float = 1e-2):
+    """A small dense regressor: one ReLU layer, a linear output, MSE loss, MAE metric."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(n_features,)),
+            keras.layers.Dense(hidden_units, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=["mae"])
+    return model
+
+
+def _check_fold(train_idx: np.ndarray, val_idx: np.ndarray, n_samples: int, fold: int) -> None:
+    train_idx, val_idx = np.asarray(train_idx), np.asarray(val_idx)
+    if train_idx.size == 0 or val_idx.size == 0:
+        raise ValueError(f"fold {fold}: training and validation indices must both be non-empty")
+    if train_idx.min() < 0 or val_idx.min() < 0 or max(train_idx.max(), val_idx.max()) >= n_samples:
+        raise ValueError(f"fold {fold}: indices must lie in 0..{n_samples - 1}")
+    overlap = np.intersect1d(train_idx, val_idx)
+    if overlap.size:
+        raise ValueError(
+            f"fold {fold}: {overlap.size} indices are in both the training and the validation "
+            f"part (for example {overlap[:5].tolist()}); that is an information leak"
+        )
+
+
+def standardize_with_train_stats(x_train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
+    """Standardize ``x_train`` and every array in ``others`` with the training mean and std."""
+    mean = x_train.mean(axis=0)
+    std = x_train.std(axis=0)
+    std = np.where(std == 0, 1.0, std)
+    return [((a - mean) / std).astype(np.float32) for a in (x_train, *others)]
+
+
+@dataclass
+class CrossValidationResult:
+    """Validation MAE of each fold (in target units) and each fold's Keras history."""
+
+    fold_scores: np.ndarray
+    histories: list = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_scores))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.fold_scores))
+
+
+def fit_and_score(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    seed: int = 0,
+    build_model: Callable[[int], object] = build_regression_model,
+    record_history: bool = False,
+):
+    """Train a fresh model on the training part only and return (validation MAE, history).
+
+    Features are standardized with training statistics; targets are divided by
+    ``TARGET_SCALE`` for training and the MAE is reported in the original units.
+    """
+    runtime.seed_everything(seed)
+    x_train, x_val = standardize_with_train_stats(x_train, x_val)
+    model = build_model(x_train.shape[1])
+    validation = (x_val, y_val / TARGET_SCALE) if record_history else None
+    history = model.fit(
+        x_train, y_train / TARGET_SCALE, epochs=epochs, batch_size=batch_size,
+        validation_data=validation, verbose=0,
+    )
+    # Calling the model directly avoids predict()'s tf.data pipeline, which logs to stderr.
+    predictions = np.asarray(model(x_val, training=False)).reshape(-1) * TARGET_SCALE
+    return float(np.mean(np.abs(predictions - y_val))), history
+
+
+def linear_fit_and_score(x_train, y_train, x_val, y_val) -> float:
+    """Validation MAE of a ridge regression (closed form, milliseconds) on standardized features."""
+    from sklearn.linear_model import Ridge
+
+    x_train, x_val = standardize_with_train_stats(x_train, x_val)
+    model = Ridge(alpha=1.0).fit(x_train, y_train)
+    return float(np.mean(np.abs(model.predict(x_val) - y_val)))
+
+
+def cross_validate(
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: Folds,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    seed: int = 0,
+    record_history: bool = True,
+    build_model: Callable[[int], object] = build_regression_model,
+) -> CrossValidationResult:
+    """K-fold cross-validation with any list of ``(train_idx, val_idx)`` folds.
+
+    Each fold trains a fresh model (no weights carried over) on its training indices and
+    scores it on its validation indices. Leaky folds (an index in both parts) are refused.
+    """
+    folds = list(folds)
+    if len(folds) < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, got {len(folds)}")
+    scores, histories = [], []
+    for fold, (train_idx, val_idx) in enumerate(folds):
+        _check_fold(train_idx, val_idx, len(x), fold)
+        score, history = fit_and_score(
+            x[train_idx], y[train_idx], x[val_idx], y[val_idx], epochs=epochs,
+            batch_size=batch_size, seed=seed + fold, build_model=build_model,
+            record_history=record_history,
+        )
+        scores.append(score)
+        histories.append(history)
+    return CrossValidationResult(np.array(scores), histories)
+
+
+def sklearn_holdout_split(n_samples: int, val_fraction: float, seed: int):
+    """Reference hold-out split from scikit-learn, same contract as the chapter's."""
+    n_val = int(n_samples * val_fraction)
+    train_idx, val_idx = train_test_split(np.arange(n_samples), test_size=n_val, random_state=seed)
+    return train_idx, val_idx
+
+
+def sklearn_shuffled_k_fold(n_samples: int, k: int, seed: int):
+    """Reference shuffled K-fold from scikit-learn, same contract as the chapter's."""
+    return list(KFold(k, shuffle=True, random_state=seed).split(np.arange(n_samples)))
+
+
+@dataclass
+class ProtocolSpread:
+    """Scores of hold-out and K-fold validation repeated over split seeds."""
+
+    seeds: list[int]
+    holdout_scores: np.ndarray
+    kfold_means: np.ndarray
+
+    @property
+    def holdout_std(self) -> float:
+        return float(np.std(self.holdout_scores))
+
+    @property
+    def kfold_std(self) -> float:
+        return float(np.std(self.kfold_means))
+
+    @property
+    def ratio(self) -> float:
+        """How many times larger the hold-out spread is than the K-fold spread."""
+        return self.holdout_std / max(self.kfold_std, 1e-12)
+
+
+def holdout_vs_kfold_spread(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    seeds: Sequence[int],
+    k: int = 5,
+    val_fraction: float = 0.2,
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float] = linear_fit_and_score,
+    holdout_split: Callable = sklearn_holdout_split,
+    shuffled_k_fold_indices: Callable = sklearn_shuffled_k_fold,
+) -> ProtocolSpread:
+    """Claim 11: score one model with hold-out and with K-fold, once per split seed.
+
+    ``score(x_train, y_train, x_val, y_val)`` trains a fresh model and returns its validation
+    error; the default is a ridge regression so that many seeds cost milliseconds. Only the
+    split changes between seeds, so the spread measures the protocol, not the model.
+    """
+    holdout, kfold = [], []
+    for seed in seeds:
+        train_idx, val_idx = holdout_split(len(x), val_fraction, seed)
+        holdout.append(score(x[train_idx], y[train_idx], x[val_idx], y[val_idx]))
+        fold_scores = []
+        for fold, (train_idx, val_idx) in enumerate(shuffled_k_fold_indices(len(x), k, seed)):
+            _check_fold(train_idx, val_idx, len(x), fold)
+            fold_scores.append(score(x[train_idx], y[train_idx], x[val_idx], y[val_idx]))
+        kfold.append(float(np.mean(fold_scores)))
+    return ProtocolSpread(list(seeds), np.array(holdout), np.array(kfold))
+
+
+def small_subset(x: np.ndarray, y: np.ndarray, n_samples: int, seed: int = 0):
+    """A seeded random subset of ``n_samples`` rows: the "small data" setting."""
+    if not 0 < n_samples <= len(x):
+        raise ValueError(f"n_samples must be in 1..{len(x)}, got {n_samples}")
+    rows = np.random.default_rng(seed).choice(len(x), size=n_samples, replace=False)
+    return x[rows], y[rows]
+
+
+def mean_split_score(
+    x: np.ndarray,
+    y: np.ndarray,
+    splits: Folds,
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float] = linear_fit_and_score,
+) -> float:
+    """Mean validation error over any list of ``(train_idx, val_idx)`` splits."""
+    values = []
+    for i, (train_idx, val_idx) in enumerate(splits):
+        _check_fold(train_idx, val_idx, len(x), i)
+        values.append(score(x[train_idx], y[train_idx], x[val_idx], y[val_idx]))
+    return float(np.mean(values))
+
+
+def class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """How many samples of each class ``y`` holds (length ``n_classes``)."""
+    return np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes)
+
+
+def duplicate_leak_demo(
+    x: np.ndarray, y: np.ndarray, *, duplicate_fraction: float = 0.3, val_fraction: float = 0.2,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Redundancy pitfall: copy some samples, split at random, and score a memorizing model.
+
+    A 1-nearest-neighbour classifier answers with the label of the closest training sample,
+    so a validation sample whose exact copy sits in the training part is answered for free.
+    Returns the share of validation samples with a copy in training and the validation
+    accuracy with the duplicates and after removing them before splitting.
+    """
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(seed)
+    copies = rng.choice(len(x), size=int(len(x) * duplicate_fraction), replace=False)
+    x_dup = np.concatenate([x, x[copies]])
+    y_dup = np.concatenate([y, y[copies]])
+
+    def split_and_score(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
+        order = np.random.default_rng(seed + 1).permutation(len(xs))
+        n_val = int(len(xs) * val_fraction)
+        val, train = order[:n_val], order[n_val:]
+        model = KNeighborsClassifier(n_neighbors=1).fit(xs[train], ys[train])
+        accuracy = float(np.mean(model.predict(xs[val]) == ys[val]))
+        train_rows = {row.tobytes() for row in xs[train]}
+        leaked = float(np.mean([row.tobytes() in train_rows for row in xs[val]]))
+        return accuracy, leaked
+
+    acc_dup, leaked_dup = split_and_score(x_dup, y_dup)
+    _, keep = np.unique(x_dup, axis=0, return_index=True)
+    acc_clean, leaked_clean = split_and_score(x_dup[np.sort(keep)], y_dup[np.sort(keep)])
+    return {
+        "val_with_copy_in_train": leaked_dup,
+        "accuracy_with_duplicates": acc_dup,
+        "val_with_copy_in_train_deduplicated": leaked_clean,
+        "accuracy_deduplicated": acc_clean,
+    }

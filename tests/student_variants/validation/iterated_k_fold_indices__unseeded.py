@@ -1,0 +1,13 @@
+import numpy as np
+
+
+def iterated_k_fold_indices(n_samples, k, n_repeats, seed):
+    if k < 2 or k > n_samples:
+        raise ValueError("k out of range")
+    splits = []
+    for _ in range(n_repeats):
+        perm = np.random.permutation(n_samples)
+        folds = np.array_split(perm, k)
+        for i in range(k):
+            splits.append((np.concatenate(folds[:i] + folds[i + 1:]), folds[i]))
+    return splits

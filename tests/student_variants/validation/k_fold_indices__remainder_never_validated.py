@@ -1,0 +1,14 @@
+import numpy as np
+
+
+def k_fold_indices(n_samples, k):
+    if k < 2 or k > n_samples:
+        raise ValueError("k out of range")
+    fold_size = n_samples // k
+    idx = np.arange(n_samples)
+    splits = []
+    for i in range(k):
+        val = idx[i * fold_size:(i + 1) * fold_size]
+        train = np.setdiff1d(idx, val)
+        splits.append((train, val))
+    return splits

@@ -1,0 +1,14 @@
+import numpy as np
+
+
+def shuffled_k_fold_indices(n_samples, k, seed):
+    if k < 2 or k > n_samples:
+        raise ValueError("k out of range")
+    perm = np.random.default_rng(seed).permutation(n_samples)
+    fold_size = n_samples // k
+    splits = []
+    for i in range(k):
+        val = perm[i * fold_size:(i + 1) * fold_size]
+        train = np.setdiff1d(perm, val)
+        splits.append((train, val))
+    return splits
