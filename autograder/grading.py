@@ -8,6 +8,7 @@ student whose submission cannot be graded never stops the others, and still gets
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -91,9 +92,11 @@ def max_score(course_dir: Path, assignment: str) -> float:
         return float(gradebook.find_assignment(assignment).max_score)
 
 
-def _last_lines(text: str, count: int = 6) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return "\n".join(lines[-count:])
+def _failure_reason(text: str) -> str:
+    """The exception line of an nbgrader log (e.g. ``NotJSONError: ...``), else its last line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b.*:", line)]
+    return (errors or lines or ["no output"])[-1][:500]
 
 
 def grade_student(course_dir: Path, assignment: str, student: str,
@@ -104,11 +107,12 @@ def grade_student(course_dir: Path, assignment: str, student: str,
     autograde = nbgrader("autograde", assignment, f"--student={student}", "--force",
                          course_dir=course_dir, check=False)
     scores = read_scores(course_dir, assignment, student)
-    if autograde.returncode != 0 or scores is None:
-        result.problems.append("autograde failed: " + _last_lines(autograde.stdout + autograde.stderr))
     if scores is not None:
-        result.graded = True
         result.score, result.max_score = scores
+    if autograde.returncode != 0 or scores is None:
+        result.problems.append("autograde failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+    else:
+        result.graded = True
         if feedback:
             shutil.rmtree(Path(course_dir) / "feedback" / student / assignment, ignore_errors=True)
             report = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
@@ -116,7 +120,7 @@ def grade_student(course_dir: Path, assignment: str, student: str,
             produced = (Path(course_dir) / "feedback" / student / assignment).glob("*.html")
             result.feedback = report.returncode == 0 and any(produced)
             if not result.feedback:
-                result.problems.append("feedback failed: " + _last_lines(report.stdout + report.stderr))
+                result.problems.append("feedback failed: " + _failure_reason(report.stdout + report.stderr))
     result.seconds = time.perf_counter() - started
     return result
 

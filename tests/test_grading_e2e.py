@@ -1,0 +1,114 @@
+"""The real pipeline end to end: `python -m autograder grade` on a fresh course directory.
+
+Sample students: the reference solution (full marks), the untouched release (0, no crash),
+one realistic mistake (an exact partial score) and a malformed notebook (a grade row of 0,
+without stopping the others). Submitted files must come out unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+
+REPO = Path(__file__).resolve().parent.parent
+BROKEN = "demo-broken-json"
+
+# assignment -> (test cells the mistaken sample must fail, its exact score)
+EXPECTED_MISTAKEN = {
+    "02-validation": (
+        {"test_k_fold_indices_visible", "test_k_fold_indices_matches_sklearn",
+         "test_shuffled_k_fold_indices_visible", "test_shuffled_k_fold_indices_partition",
+         "test_iterated_k_fold_indices_visible", "test_iterated_k_fold_indices_partition"},
+        10.0,
+    ),
+}
+
+
+def _points(assignment: str) -> dict[str, float]:
+    nb = nbformat.read(next((REPO / "source" / assignment).glob("*.ipynb")), as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED_MISTAKEN))
+def graded_course(request, tmp_path_factory):
+    assignment = request.param
+    course = tmp_path_factory.mktemp("course")
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / assignment, course / name / assignment)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    write_sample_submissions(course, [assignment])
+    broken = course / "submitted" / BROKEN / assignment
+    broken.mkdir(parents=True)
+    (broken / next((course / "release" / assignment).glob("*.ipynb")).name).write_text(
+        '{"cells": [ this is not JSON')
+    before = _digests(course / "submitted")
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course),
+                          "grade", assignment], capture_output=True, text=True, timeout=900)
+    return assignment, course, run, before
+
+
+def _cell_scores(course: Path, assignment: str, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return {grade.name: grade.score for notebook in submission.notebooks
+                for grade in notebook.grades if grade.cell.cell_type == "code"}
+
+
+def test_grading_command_succeeds(graded_course):
+    _, _, run, _ = graded_course
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "NOT GRADED" in run.stdout  # the malformed notebook, reported, not fatal
+
+
+def test_reference_gets_full_marks(graded_course):
+    assignment, course, _, _ = graded_course
+    scores = _cell_scores(course, assignment, REFERENCE)
+    assert scores == _points(assignment)
+
+
+def test_blank_release_gets_zero_on_every_autograded_cell(graded_course):
+    assignment, course, _, _ = graded_course
+    scores = _cell_scores(course, assignment, BLANK)
+    assert set(scores) == set(_points(assignment))
+    assert all(score == 0 for score in scores.values()), scores
+
+
+def test_mistaken_gets_the_exact_partial_score(graded_course):
+    assignment, course, _, _ = graded_course
+    failing, total = EXPECTED_MISTAKEN[assignment]
+    scores = _cell_scores(course, assignment, MISTAKEN)
+    assert {g for g, s in scores.items() if s == 0} == failing
+    assert sum(scores.values()) == total
+
+
+def test_every_student_has_a_grade_row_and_graded_ones_feedback(graded_course):
+    assignment, course, _, _ = graded_course
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == assignment}
+    assert set(rows) == {REFERENCE, BLANK, MISTAKEN, BROKEN}
+    assert float(rows[BROKEN]["score"]) == 0.0
+    assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"])
+    for student in (REFERENCE, BLANK, MISTAKEN):
+        assert list((course / "feedback" / student / assignment).glob("*.html")), student
+
+
+def test_submitted_files_are_never_modified(graded_course):
+    _, course, _, before = graded_course
+    assert _digests(course / "submitted") == before
