@@ -1,7 +1,8 @@
 """Notebook hygiene: keep source notebooks clean in git except the cells nbval compares.
 
 A source notebook carries no outputs and no execution counts, except for code cells that
-start with ``# NBVAL_CHECK_OUTPUT``: those keep the outputs nbval compares against.
+start with ``# NBVAL_CHECK_OUTPUT``: those keep the outputs nbval compares against, and an
+execution count numbered 1, 2, 3... in order (nbval refuses outputs of "unrun" cells).
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ def is_checked_cell(cell) -> bool:
 def hygiene_problems(nb) -> list[str]:
     """Every way ``nb`` is not clean, as readable lines (empty when clean)."""
     problems = []
+    expected_count = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         label = cell.get("id", index)
-        if cell.execution_count is not None:
+        if is_checked_cell(cell):
+            expected_count += 1
+            if cell.execution_count != expected_count:
+                problems.append(f"cell {label}: checked cell should have execution count {expected_count}")
+        elif cell.execution_count is not None:
             problems.append(f"cell {label}: has an execution count")
-        for output in cell.outputs:
-            if output.get("execution_count") is not None:
-                problems.append(f"cell {label}: an output has an execution count")
         if is_checked_cell(cell):
             if not cell.outputs:
                 problems.append(f"cell {label}: marked {CHECK_MARKER} but has no stored output")
@@ -42,17 +45,20 @@ def hygiene_problems(nb) -> list[str]:
 
 def clean(nb):
     """Drop execution counts and every output except the checked cells' (in place)."""
+    count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
         if is_checked_cell(cell):
+            count += 1
+            cell.execution_count = count
             kept = []
             for output in cell.outputs:
                 if output.output_type == "stream" and output.name == "stderr":
                     continue
                 if "execution_count" in output:
-                    output["execution_count"] = None
+                    output["execution_count"] = count
                 kept.append(output)
             cell.outputs = kept
         else:

@@ -1,0 +1,60 @@
+"""Wall time of each grading-pipeline step on a scratch copy of the course (prints figures).
+
+Steps: release generation, grading one submission (autograde), feedback, export, and each
+chapter notebook under nbval in fast mode. Run with `make bench`; nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.grading import ensure_students, register_assignment  # noqa: E402
+from autograder.release import generate_release, list_assignments, nbgrader  # noqa: E402
+from autograder.samples import REFERENCE, write_sample_submissions  # noqa: E402
+
+
+def timed(label: str, action) -> float:
+    start = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - start
+    print(f"  {label:<46} {seconds:7.1f} s", flush=True)
+    return seconds
+
+
+def main() -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp) / "course"
+        shutil.copytree(REPO / "source", course / "source")
+        shutil.copy(REPO / "nbgrader_config.py", course)
+        timed("release generation (all chapters)", lambda: generate_release(course))
+        for assignment in list_assignments(course):
+            print(f"{assignment}:")
+            write_sample_submissions(course, [assignment])
+            timed("register assignment in gradebook", lambda: register_assignment(course, assignment))
+            ensure_students(course, [REFERENCE])
+            timed("autograde one submission (reference)", lambda: nbgrader(
+                "autograde", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
+            timed("generate_feedback (one submission)", lambda: nbgrader(
+                "generate_feedback", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
+            timed("export grades", lambda: nbgrader("export", f"--to={course / 'grades.csv'}",
+                                                    course_dir=course))
+            notebook = next((REPO / "source" / assignment).glob("*.ipynb"))
+            env = {**os.environ, "COURSE_FAST": "1"}
+            timed("chapter notebook under nbval (fast mode)", lambda: subprocess.run(
+                [sys.executable, "-m", "pytest", str(notebook), "-q"],
+                cwd=REPO, env=env, check=True, capture_output=True))
+
+
+if __name__ == "__main__":
+    main()
