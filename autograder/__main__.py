@@ -155,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     args.course_dir = args.course_dir.resolve()
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissi
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = "demo-broken-json"
+NOISY = "demo-reference-with-warnings"
 
 # assignment -> (test cells the mistaken sample must fail, its exact score)
 EXPECTED_MISTAKEN = {
@@ -56,6 +57,19 @@ def graded_course(request, tmp_path_factory):
     broken.mkdir(parents=True)
     (broken / next((course / "release" / assignment).glob("*.ipynb")).name).write_text(
         '{"cells": [ this is not JSON')
+    # The reference again, but every answer also emits warnings on stderr: harmless warnings
+    # must not cost points (nbgrader fails a test cell on any stderr unless it is filtered).
+    noisy = course / "submitted" / NOISY / assignment
+    shutil.copytree(course / "submitted" / REFERENCE / assignment, noisy)
+    for path in noisy.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                head, _, body = cell.source.partition(':\n')
+                cell.source = (head + ":\n    import warnings\n"
+                               "    warnings.warn('this API is deprecated', DeprecationWarning)\n"
+                               "    warnings.warn('a harmless user warning', UserWarning)\n" + body)
+        nbformat.write(nb, path)
     before = _digests(course / "submitted")
     run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course),
                           "grade", assignment], capture_output=True, text=True, timeout=900)
@@ -83,6 +97,16 @@ def test_reference_gets_full_marks(graded_course):
     assert scores == _points(assignment)
 
 
+def test_harmless_warnings_cost_nothing(graded_course):
+    assignment, course, _, _ = graded_course
+    assert _cell_scores(course, assignment, NOISY) == _points(assignment)
+    autograded = nbformat.read(next((course / "autograded" / NOISY / assignment).glob("*.ipynb")),
+                               as_version=4)
+    stderr = [o.text for c in autograded.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "stream" and o.name == "stderr"]
+    assert not any("harmless user warning" in text for text in stderr)  # filtered out
+
+
 def test_blank_release_gets_zero_on_every_autograded_cell(graded_course):
     assignment, course, _, _ = graded_course
     scores = _cell_scores(course, assignment, BLANK)
@@ -102,7 +126,7 @@ def test_every_student_has_a_grade_row_and_graded_ones_feedback(graded_course):
     assignment, course, _, _ = graded_course
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == assignment}
-    assert set(rows) == {REFERENCE, BLANK, MISTAKEN, BROKEN}
+    assert set(rows) == {REFERENCE, BLANK, MISTAKEN, BROKEN, NOISY}
     assert float(rows[BROKEN]["score"]) == 0.0
     assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"])
     for student in (REFERENCE, BLANK, MISTAKEN):
