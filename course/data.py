@@ -159,8 +159,9 @@ def load_imdb(num_words: int = 10000):
     """
     if not isinstance(num_words, int) or num_words < 1:
         raise ValueError(f"num_words must be a positive integer, got {num_words!r}")
-    import keras
+    from course.runtime import import_keras
 
+    keras = import_keras()
     cached = keras_cache_dir() / IMDB_FILE_NAME
     try:
         return keras.datasets.imdb.load_data(num_words=num_words)

@@ -21,7 +21,7 @@ TARGET_SCALE = 100.0  # diabetes targets are 25..346; training on y/100 keeps Ad
 
 def build_regression_model(n_features: int, hidden_units: int = 16, learning_rate: float = 1e-2):
     """A small dense regressor: one ReLU layer, a linear output, MSE loss, MAE metric."""
-    import keras
+    keras = runtime.import_keras()
 
     model = keras.Sequential(
         [
@@ -91,12 +91,14 @@ def fit_and_score(
     """
     runtime.seed_everything(seed)
     x_train, x_val = standardize_with_train_stats(x_train, x_val)
-    model = build_model(x_train.shape[1])
     validation = (x_val, y_val / TARGET_SCALE) if record_history else None
-    history = model.fit(
-        x_train, y_train / TARGET_SCALE, epochs=epochs, batch_size=batch_size,
-        validation_data=validation, verbose=0,
-    )
+    # TensorFlow logs harmless native "errors" (CUDA probe, tf.data attributes) on first use.
+    with runtime.quiet_native_stderr():
+        model = build_model(x_train.shape[1])
+        history = model.fit(
+            x_train, y_train / TARGET_SCALE, epochs=epochs, batch_size=batch_size,
+            validation_data=validation, verbose=0,
+        )
     # Calling the model directly avoids predict()'s tf.data pipeline, which logs to stderr.
     predictions = np.asarray(model(x_val, training=False)).reshape(-1) * TARGET_SCALE
     return float(np.mean(np.abs(predictions - y_val))), history

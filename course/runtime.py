@@ -8,9 +8,11 @@ the lecture numbers quoted in the text come from the full size.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sys
+from collections.abc import Iterator
 from typing import TypeVar
 
 import numpy as np
@@ -48,7 +50,7 @@ def seed_everything(seed: int) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed))
     if "keras" in sys.modules:
-        import keras
+        keras = import_keras()
 
         keras.utils.set_random_seed(int(seed))
         if keras.backend.backend() == "tensorflow":
@@ -64,3 +66,35 @@ def describe() -> str:
     if is_fast_mode():
         return f"fast mode ({FAST_ENV_VAR}=1)"
     return "full mode"
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence C/C++ writes to file descriptor 2 for the duration of the block.
+
+    TensorFlow's absl logging prints start-up and tf.data lines straight to the descriptor,
+    ignoring ``TF_CPP_MIN_LOG_LEVEL``; in a notebook they look like errors. Python warnings and
+    exceptions are not affected: they do not go through descriptor 2 in a Jupyter kernel, and
+    exceptions still propagate.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_keras():
+    """Import Keras (and its TensorFlow backend) without TensorFlow's native start-up chatter."""
+    if "keras" not in sys.modules:
+        with quiet_native_stderr():
+            import keras  # noqa: F401
+    return sys.modules["keras"]
