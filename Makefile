@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test lab release check-release bench lock clean-grading venv
+.PHONY: demo test lab release check-release bench reproduce lock clean-grading venv
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ check-release: $(STAMP)
 ## bench: print wall times of the grading pipeline steps
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
+
+## reproduce: measure every syllabus claim over 3 seeds; writes results/claims.{md,csv}
+reproduce: $(STAMP)
+	$(PY) -m course.claims --out results
 
 ## lock: refresh constraints.txt from the current .venv
 lock: $(STAMP)

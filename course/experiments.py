@@ -272,3 +272,29 @@ def duplicate_leak_demo(
         "val_with_copy_in_train_deduplicated": leaked_clean,
         "accuracy_deduplicated": acc_clean,
     }
+
+
+def measure_claim_11(seeds: Sequence[int], fast: bool):
+    """Claim 11 over several data seeds: each seed draws its own 150 patients.
+
+    For each data seed the split seeds 0..n-1 are swept; the claim holds for that data seed
+    when the hold-out standard deviation is at least twice the K-fold-mean one.
+    """
+    from course.data import load_arrays
+
+    x, y = load_arrays("diabetes")
+    n_split_seeds = 20 if fast else 50
+    ratios, holdout_stds, kfold_stds = [], [], []
+    for seed in seeds:
+        xs, ys = small_subset(x, y, 150, seed=seed)
+        spread = holdout_vs_kfold_spread(xs, ys, seeds=range(n_split_seeds), k=5, val_fraction=0.2)
+        ratios.append(spread.ratio)
+        holdout_stds.append(spread.holdout_std)
+        kfold_stds.append(spread.kfold_std)
+    figures = {"holdout_std_mean": float(np.mean(holdout_stds)), "kfold_std_mean": float(np.mean(kfold_stds)),
+               "ratio_min": float(np.min(ratios)), "ratio_mean": float(np.mean(ratios)),
+               "split_seeds": n_split_seeds}
+    summary = (f"std of validation MAE over {n_split_seeds} split seeds: hold-out "
+               f"{figures['holdout_std_mean']:.2f} vs 5-fold mean {figures['kfold_std_mean']:.2f} "
+               f"(ratio {figures['ratio_min']:.1f}-{max(ratios):.1f}x)")
+    return min(ratios) >= 2.0, figures, summary
