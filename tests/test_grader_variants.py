@@ -1,43 +1,69 @@
-"""Independent student implementations are graded right by the chapter's own test cells.
+"""Independent student implementations are graded right by the chapters' own test cells.
 
 tests/student_variants/<chapter>/ holds implementations written without looking at the
 solutions or the checks, with a manifest saying which are correct. Every correct one must get
-full marks for its function; every wrong one must lose marks, with a message.
+full marks for its function; every wrong one must lose marks, with a message. The test cells
+run in a namespace built by the notebook's own setup cell, as in the kernel.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
+import io
 import json
 import runpy
 from pathlib import Path
 
-import numpy as np
+import matplotlib
+import nbformat
 import pytest
 
-from autograder.checks import validation as validation_checks
 from tests.grading_cells import cells_for, grade_cells
+
+matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parent.parent
 VARIANTS = REPO / "tests" / "student_variants"
-CHAPTERS = {
-    "validation": (REPO / "source" / "02-validation" / "validation.ipynb", validation_checks),
-}
+# variants folder -> source assignment
+CHAPTERS = {"taxonomy": "01-ml-taxonomy", "validation": "02-validation",
+            "preprocessing": "03-preprocessing"}
+
+
+def _notebook(chapter: str) -> Path:
+    return next((REPO / "source" / CHAPTERS[chapter]).glob("*.ipynb"))
+
+
+def _present() -> list[str]:
+    return [c for c in CHAPTERS if (VARIANTS / c / "manifest.json").exists()
+            and (REPO / "source" / CHAPTERS[c]).is_dir()]
+
+
+@functools.cache
+def _setup_namespace(chapter: str) -> dict:
+    """Run the notebook's locked setup cell, as the kernel does before any test cell."""
+    nb = nbformat.read(_notebook(chapter), as_version=4)
+    setup = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(setup[0].source, "setup", "exec"), namespace)
+    return namespace
 
 
 def _variants():
-    for chapter in CHAPTERS:
-        manifest = json.loads((VARIANTS / chapter / "manifest.json").read_text())
-        for entry in manifest:
+    for chapter in _present():
+        for entry in json.loads((VARIANTS / chapter / "manifest.json").read_text()):
             yield pytest.param(chapter, entry, id=f"{chapter}/{entry['file'][:-3]}")
 
 
 def _grade(chapter: str, entry: dict):
-    notebook, checks = CHAPTERS[chapter]
     module = runpy.run_path(str(VARIANTS / chapter / entry["file"]))
-    function = module[entry["function"]]
-    cells = cells_for(notebook, entry["function"])
-    assert cells, f"no test cells for {entry['function']} in {notebook.name}"
-    return grade_cells(cells, {"np": np, "checks": checks, entry["function"]: function})
+    cells = cells_for(_notebook(chapter), entry["function"])
+    assert cells, f"no test cells for {entry['function']} in {CHAPTERS[chapter]}"
+    namespace = dict(_setup_namespace(chapter))
+    namespace[entry["function"]] = module[entry["function"]]
+    return grade_cells(cells, namespace)
 
 
 @pytest.mark.parametrize("chapter, entry", list(_variants()))
@@ -53,10 +79,26 @@ def test_variant_graded_right(chapter, entry):
             assert o.message.strip(), f"{o.grade_id} failed without a message"
 
 
-def test_manifest_covers_every_graded_function():
-    manifest = json.loads((VARIANTS / "validation" / "manifest.json").read_text())
-    functions = {"holdout_split", "k_fold_indices", "shuffled_k_fold_indices",
-                 "iterated_k_fold_indices", "time_ordered_split"}
-    for function in functions:
+def _graded_functions(assignment: str) -> set[str]:
+    nb = nbformat.read(next((REPO / "source" / assignment).glob("*.ipynb")), as_version=4)
+    names = set()
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and any(isinstance(n, ast.FunctionDef) for n in ast.parse(cell.source).body):
+            names.add(meta["grade_id"])
+    return names
+
+
+@pytest.mark.parametrize("chapter", _present())
+def test_manifest_covers_every_graded_function(chapter):
+    manifest = json.loads((VARIANTS / chapter / "manifest.json").read_text())
+    for function in _graded_functions(CHAPTERS[chapter]):
         kinds = {e["correct"] for e in manifest if e["function"] == function}
         assert kinds == {True, False}, f"{function} needs correct and wrong variants"
+
+
+def test_every_chapter_with_graded_functions_has_variants():
+    for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
+        if _graded_functions(assignment):
+            assert assignment in CHAPTERS.values() and any(
+                CHAPTERS[c] == assignment for c in _present()), f"{assignment} has no variants"

@@ -44,15 +44,23 @@ def test_grade_ids_are_unique_and_descriptive(source_nb):
 
 
 def test_each_answer_cell_defines_one_function_named_by_its_grade_id(source_nb):
+    """A code answer is one function named by its grade_id with a contract docstring; a written
+    answer (a dict of choices, say) is one constant named by the upper-cased grade_id."""
     _, nb = source_nb
     answers = [c for c in nb.cells if _meta(c).get("solution")]
     assert answers
     for cell in answers:
+        grade_id = _meta(cell)["grade_id"]
         tree = ast.parse(cell.source)
         functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-        assert functions == [_meta(cell)["grade_id"]], functions
-        docstring = ast.get_docstring(tree.body[0])
-        assert docstring and "Contract" in docstring, f"{functions[0]} needs a contract docstring"
+        constants = [t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                     if isinstance(t, ast.Name)]
+        if functions:
+            assert functions == [grade_id], functions
+            docstring = ast.get_docstring(next(n for n in tree.body if isinstance(n, ast.FunctionDef)))
+            assert docstring and "Contract" in docstring, f"{grade_id} needs a contract docstring"
+        else:
+            assert constants == [grade_id.upper()], f"{grade_id}: expected one constant {grade_id.upper()}"
 
 
 def test_each_graded_function_has_visible_and_hidden_tests(source_nb):
