@@ -32,6 +32,22 @@ class Mistake:
 
 
 MISTAKES: dict[str, Mistake] = {
+    "01-ml-taxonomy": Mistake(
+        grade_id="last_layer_for",
+        description="'multi means softmax': multilabel gets softmax + categorical crossentropy",
+        code='''def last_layer_for(problem_type):
+    if problem_type == "binary_classification":
+        return "sigmoid", "binary_crossentropy"
+    if problem_type in ("multiclass_classification", "multilabel_classification"):
+        return "softmax", "categorical_crossentropy"
+    if problem_type == "scalar_regression":
+        return None, "mse"
+    if problem_type == "regression_0_1":
+        return "sigmoid", "mse"
+    raise ValueError(f"unknown problem type {problem_type!r}; expected one of binary_classification, "
+                     "multiclass_classification, multilabel_classification, scalar_regression, regression_0_1")
+''',
+    ),
     "02-validation": Mistake(
         grade_id="k_fold_indices",
         description=(
@@ -49,6 +65,16 @@ MISTAKES: dict[str, Mistake] = {
         train_idx = np.concatenate([indices[:i * fold_size], indices[(i + 1) * fold_size:]])
         folds.append((train_idx, val_idx))
     return folds
+''',
+    ),
+    "03-preprocessing": Mistake(
+        grade_id="standardize",
+        description="mean and standard deviation computed on train and test together (an information leak)",
+        code='''def standardize(train, test):
+    both = np.concatenate([train, test])
+    mean = both.mean(axis=0)
+    std = both.std(axis=0)
+    return (train - mean) / std, (test - mean) / std
 ''',
     ),
 }

@@ -42,6 +42,10 @@ class ClaimResult:
 REGISTRY: dict[int, tuple[str, str]] = {
     11: ("On small data, the hold-out score varies much more across split seeds than the "
          "K-fold mean.", "course.experiments:measure_claim_11"),
+    13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "
+         "than the raw representation.", "course.features:measure_claim_13"),
+    14: ("Computing normalization statistics on the test data (a leak) or tuning on the test set "
+         "inflates the reported score relative to an honest protocol.", "course.features:measure_claim_14"),
 }
 
 

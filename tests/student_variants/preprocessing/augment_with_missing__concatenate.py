@@ -1,0 +1,9 @@
+import numpy as np
+
+
+def augment_with_missing(x_train, y_train, feature, fill_value=0.0):
+    x_missing = x_train.copy()
+    x_missing[:, feature] = fill_value
+    x_aug = np.concatenate([x_train, x_missing], axis=0)
+    y_aug = np.concatenate([y_train, y_train], axis=0)
+    return x_aug, y_aug
