@@ -76,6 +76,12 @@ def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
     return x.reshape(-1, 8, 8), y
 
 
+def digit_multilabel_targets(y: np.ndarray) -> np.ndarray:
+    """Two yes/no labels per digit, for multilabel examples: float32 (n, 2) = (is even, is > 4)."""
+    y = np.asarray(y)
+    return np.stack([y % 2 == 0, y > 4], axis=1).astype(np.float32)
+
+
 def split_arrays(
     x: np.ndarray,
     y: np.ndarray,
