@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 VARIANTS = REPO / "tests" / "student_variants"
 # variants folder -> source assignment
 CHAPTERS = {"taxonomy": "01-ml-taxonomy", "validation": "02-validation",
-            "preprocessing": "03-preprocessing"}
+            "preprocessing": "03-preprocessing", "fitting": "04-fitting",
+            "regularization": "05-weight-regularization"}
 
 
 def _notebook(chapter: str) -> Path:
