@@ -77,6 +77,21 @@ MISTAKES: dict[str, Mistake] = {
     return (train - mean) / std, (test - mean) / std
 ''',
     ),
+    "04-fitting": Mistake(
+        grade_id="overfitting_onset",
+        description="returns the 0-based index of the minimum, not the epoch counted from 1",
+        code='''def overfitting_onset(val_losses):
+    return int(np.argmin(val_losses))
+''',
+    ),
+    "05-weight-regularization": Mistake(
+        grade_id="l2_cost",
+        description="uses lambda/m instead of lambda/(2m)",
+        code='''def l2_cost(weights, lambd, m):
+    arrays = weights if isinstance(weights, (list, tuple)) else [weights]
+    return float(lambd / m * sum(np.sum(np.square(w)) for w in arrays))
+''',
+    ),
 }
 
 

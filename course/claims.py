@@ -40,6 +40,18 @@ class ClaimResult:
 # number -> (statement, "module:function"); the function takes (seeds, fast) and returns
 # (held, figures, summary).
 REGISTRY: dict[int, tuple[str, str]] = {
+    1: ("A smaller network reaches its lowest validation loss later than the reference network and "
+        "degrades more slowly after it.", "course.capacity:measure_claim_1"),
+    2: ("A much larger network reaches its lowest validation loss within the first few epochs, drives "
+        "training loss toward zero, and shows the widest train/validation gap.", "course.capacity:measure_claim_2"),
+    3: ("At equal architecture, L2 regularization ends with a lower validation loss than no "
+        "regularization.", "course.regularization:measure_claim_3"),
+    4: ("The L1 model's loss is high from the start, and its kernels hold a larger share of "
+        "near-zero weights than the L2 model's.", "course.regularization:measure_claim_4"),
+    5: ("Among baseline, L1, L2, L1+L2 and dropout, L2's validation loss rises the slowest.",
+        "course.regularization:measure_claim_5"),
+    8: ("One gradient step on loss + lambda/(2m) ||W||^2 equals W (1 - alpha*lambda/m) - alpha*dW.",
+        "course.regularization:measure_claim_8"),
     11: ("On small data, the hold-out score varies much more across split seeds than the "
          "K-fold mean.", "course.experiments:measure_claim_11"),
     13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "

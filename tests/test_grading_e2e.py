@@ -40,6 +40,9 @@ EXPECTED_MISTAKEN = {
          "test_standardize_float32_and_inputs"},
         16.0,
     ),
+    "04-fitting": ({"test_overfitting_onset_visible", "test_overfitting_onset_ties_and_plateaus",
+                    "test_overfitting_onset_empty"}, 7.0),
+    "05-weight-regularization": ({"test_l2_cost_visible", "test_l2_cost_random_inputs"}, 21.0),
 }
 
 

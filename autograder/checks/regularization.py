@@ -1,0 +1,382 @@
+"""Checks for chapter 05 (weight regularization): penalties, the L2 gradient, weight decay, max-norm.
+
+The oracles are Keras (``keras.regularizers.L1/L2/L1L2`` summed over the arrays,
+``keras.constraints.MaxNorm``) when Keras is loaded, and NumPy formulas. Inputs are drawn by
+the checks from fixed seeds (lists of arrays of several shapes, float32 and float64), then a
+wrong result is compared with the usual mistakes to name the one it matches.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckFailed, call_student, fail, require  # noqa: F401
+
+RTOL = 1e-5
+
+
+# ---------------------------------------------------------------------------- helpers
+def _arrays(weights: Any) -> list[np.ndarray]:
+    if isinstance(weights, (list, tuple)):
+        return [np.asarray(w, dtype=np.float64) for w in weights]
+    return [np.asarray(weights, dtype=np.float64)]
+
+
+def _scalar(value: Any, name: str) -> float:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except Exception:
+        fail(f"{name} should return a number, got {type(value).__name__}.")
+    if array.size != 1:
+        fail(f"{name} should return one number (the total over every array and entry), got an "
+             f"array of shape {array.shape}: sum over all entries, not per row or column.")
+    return float(array.reshape(()))
+
+
+def _close(a: float, b: float, rtol: float = RTOL) -> bool:
+    return bool(np.isclose(a, b, rtol=rtol, atol=1e-9))
+
+
+def _copy(value: Any) -> Any:
+    return copy.deepcopy(value)
+
+
+def _require_unchanged(before: Any, after: Any, name: str) -> None:
+    for b, a in zip(_arrays(before), _arrays(after)):
+        if not np.array_equal(b, a):
+            fail(f"{name} modified its input in place; work on a copy (`W = W * ...` instead of "
+                 "`W *= ...`).")
+
+
+def random_weights(seed: int, as_list: bool = True, dtype: str = "float32") -> Any:
+    """A seeded list of kernels and biases (or one array) with both signs."""
+    rng = np.random.default_rng(seed)
+    shapes = [(int(rng.integers(2, 9)), int(rng.integers(2, 9))) for _ in range(2)]
+    arrays = [rng.normal(0, 0.5, size=s).astype(dtype) for s in shapes]
+    arrays.append(rng.normal(0, 0.5, size=(shapes[-1][1],)).astype(dtype))
+    return arrays if as_list else arrays[0]
+
+
+def _keras():
+    return sys.modules.get("keras")
+
+
+def _quiet():
+    """TensorFlow's first op may print native log lines; keep them out of test cells."""
+    from course.runtime import quiet_native_stderr
+
+    return quiet_native_stderr()
+
+
+def _keras_sum(make: Callable, weights: Any) -> float | None:
+    keras = _keras()
+    if keras is None:
+        return None
+    regularizer = make(keras)
+    with _quiet():
+        return float(sum(float(np.asarray(regularizer(keras.ops.convert_to_tensor(w.astype(np.float32)))))
+                         for w in _arrays(weights)))
+
+
+# ---------------------------------------------------------------------------- penalties
+def _diagnose_penalty(name: str, result: float, weights: Any, l1: float, l2: float) -> None:
+    arrays = _arrays(weights)
+    abs_sum = sum(np.abs(a).sum() for a in arrays)
+    signed_sum = sum(a.sum() for a in arrays)
+    sq_sum = sum((a ** 2).sum() for a in arrays)
+    norms = sum(np.sqrt((a ** 2).sum()) for a in arrays)
+    first = arrays[0]
+    first_only = l1 * np.abs(first).sum() + l2 * (first ** 2).sum()
+    candidates = [
+        (l1 * signed_sum + l2 * sq_sum, "the L1 term sums the signed weights; it must sum their "
+                                        "absolute values |w| (np.abs)"),
+        (l1 * abs_sum + l2 * sq_sum / 2, "a stray factor 1/2 in the L2 term: Keras's L2 is "
+                                         "factor * sum(w**2), without 1/2 (that is the lambda/(2m) convention of l2_cost)"),
+        (l1 * abs_sum + l2 * norms, "the L2 term uses the norm ||w||; it must use the squared norm, "
+                                    "sum(w**2)"),
+        (first_only, "only the first array of the list counts; add the penalty of every array"),
+        (l2 * abs_sum + l1 * sq_sum, "the l1 and l2 factors are swapped: l1 multiplies sum|w|, l2 "
+                                     "multiplies sum(w**2)"),
+        (abs_sum + sq_sum, "the factors l1/l2 are missing: multiply by them"),
+    ]
+    for value, message in candidates:
+        if value != 0 and _close(result, value, 1e-4):
+            fail(f"{name}: {message}.")
+
+
+def _check_penalty(name: str, fn: Callable, call: Callable, expected: float, weights: Any,
+                   l1: float, l2: float, keras_expected: float | None) -> None:
+    before = _copy(weights)
+    result = _scalar(call(fn, weights), name)
+    _require_unchanged(before, weights, name)
+    if keras_expected is not None and not _close(keras_expected, expected, 1e-4):
+        fail(f"internal check error: Keras gives {keras_expected}, NumPy {expected}")
+    if not _close(result, expected, 1e-4):
+        _diagnose_penalty(name, result, weights, l1, l2)
+        kind = "a list of arrays" if isinstance(weights, (list, tuple)) else "one array"
+        fail(f"{name} on {kind} returned {result:.6g}, expected {expected:.6g} (the Keras "
+             "regularizer summed over the arrays).")
+
+
+def check_l1_penalty(l1_penalty: Callable, weights: Any, l1: float) -> None:
+    expected = l1 * sum(np.abs(a).sum() for a in _arrays(weights))
+    keras_expected = _keras_sum(lambda k: k.regularizers.L1(l1), weights)
+    _check_penalty("l1_penalty", l1_penalty, lambda f, w: call_student(f, w, l1), expected,
+                   weights, l1, 0.0, keras_expected)
+
+
+def check_l2_penalty(l2_penalty: Callable, weights: Any, l2: float) -> None:
+    expected = l2 * sum((a ** 2).sum() for a in _arrays(weights))
+    keras_expected = _keras_sum(lambda k: k.regularizers.L2(l2), weights)
+    _check_penalty("l2_penalty", l2_penalty, lambda f, w: call_student(f, w, l2), expected,
+                   weights, 0.0, l2, keras_expected)
+
+
+def check_l1_l2_penalty(l1_l2_penalty: Callable, weights: Any, l1: float, l2: float) -> None:
+    arrays = _arrays(weights)
+    expected = l1 * sum(np.abs(a).sum() for a in arrays) + l2 * sum((a ** 2).sum() for a in arrays)
+    keras_expected = _keras_sum(lambda k: k.regularizers.L1L2(l1=l1, l2=l2), weights)
+    _check_penalty("l1_l2_penalty", l1_l2_penalty, lambda f, w: call_student(f, w, l1, l2),
+                   expected, weights, l1, l2, keras_expected)
+
+
+def check_penalty_on_random_inputs(fn: Callable, kind: str, seeds: Sequence[int] = range(6)) -> None:
+    """Random lists and single arrays, float32 and float64, several factors."""
+    for seed in seeds:
+        rng = np.random.default_rng(500 + seed)
+        weights = random_weights(seed, as_list=seed % 3 != 0, dtype="float32" if seed % 2 else "float64")
+        l1, l2 = float(rng.uniform(1e-3, 0.1)), float(rng.uniform(1e-3, 0.1))
+        if kind == "l1":
+            check_l1_penalty(fn, weights, l1)
+        elif kind == "l2":
+            check_l2_penalty(fn, weights, l2)
+        else:
+            check_l1_l2_penalty(fn, weights, l1, l2)
+
+
+def check_keras_default_factor(l2_penalty: Callable, weights: Any) -> None:
+    """Keras's string regularizer 'l2' uses factor 0.01: l2_penalty(w, 0.01) must equal it."""
+    keras = _keras()
+    if keras is None:
+        return check_l2_penalty(l2_penalty, weights, 0.01)
+    regularizer = keras.regularizers.get("l2")
+    with _quiet():
+        expected = float(sum(float(np.asarray(regularizer(keras.ops.convert_to_tensor(a.astype(np.float32)))))
+                         for a in _arrays(weights)))
+    result = _scalar(call_student(l2_penalty, weights, 0.01), "l2_penalty")
+    require(_close(result, expected, 1e-4),
+            f"l2_penalty(weights, 0.01) returned {result:.6g}, but Keras's 'l2' string regularizer "
+            f"(default factor 0.01) gives {expected:.6g}.")
+
+
+# ---------------------------------------------------------------------------- l2_cost
+def check_l2_cost(l2_cost: Callable, weights: Any, lambd: float, m: int) -> None:
+    arrays = _arrays(weights)
+    sq = sum((a ** 2).sum() for a in arrays)
+    expected = lambd / (2 * m) * sq
+    before = _copy(weights)
+    result = _scalar(call_student(l2_cost, weights, lambd, m), "l2_cost")
+    _require_unchanged(before, weights, "l2_cost")
+    if _close(result, expected):
+        return
+    for value, message in [
+        (lambd / m * sq, "uses lambda/m; the course-notes cost is lambda/(2m) * sum(w**2) (the 1/2 "
+                         "makes its gradient (lambda/m) W)"),
+        (lambd / 2 * sq, "forgets to divide by m, the number of training samples"),
+        (lambd * sq, "forgets the factor 1/(2m)"),
+        (lambd / (2 * m) * sum(np.sqrt((a ** 2).sum()) for a in arrays),
+         "uses the Frobenius norm instead of its square"),
+        (lambd / (2 * m) * (arrays[0] ** 2).sum(), "only the first array of the list counts; add "
+                                                   "every array's squared entries"),
+        (lambd / (2 * m) * sum(np.abs(a).sum() for a in arrays), "sums |w|; the L2 cost sums w**2"),
+    ]:
+        if _close(result, value, 1e-4):
+            fail(f"l2_cost {message}.")
+    fail(f"l2_cost(weights, lambd={lambd}, m={m}) returned {result:.6g}, expected "
+         f"lambd / (2 * m) * sum(w**2) = {expected:.6g}.")
+
+
+def check_l2_cost_on_random_inputs(l2_cost: Callable, seeds: Sequence[int] = range(6)) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(700 + seed)
+        check_l2_cost(l2_cost, random_weights(seed, as_list=seed % 2 == 0,
+                                               dtype="float64" if seed % 3 else "float32"),
+                      float(rng.uniform(0.01, 3)), int(rng.integers(1, 400)))
+
+
+# ---------------------------------------------------------------------------- gradient and decay
+def _array_result(value: Any, shape: tuple, name: str) -> np.ndarray:
+    if isinstance(value, (tuple, list)):
+        fail(f"{name} should return one array of the shape of W, got a {type(value).__name__}.")
+    array = np.asarray(value, dtype=np.float64)
+    if array.shape != shape:
+        fail(f"{name} should return an array of W's shape {shape}, got shape {array.shape}.")
+    return array
+
+
+def check_l2_regularized_gradient(fn: Callable, dW: np.ndarray, W: np.ndarray, lambd: float, m: int) -> None:
+    before = (dW.copy(), W.copy())
+    result = _array_result(call_student(fn, dW, W, lambd, m), W.shape, "l2_regularized_gradient")
+    require(np.array_equal(before[0], dW) and np.array_equal(before[1], W),
+            "l2_regularized_gradient modified dW or W in place; return a new array.")
+    expected = dW + (lambd / m) * W
+    if np.allclose(result, expected, rtol=RTOL, atol=1e-9):
+        return
+    for value, message in [
+        (dW - (lambd / m) * W, "the penalty term has the wrong sign: the gradient of "
+                               "+lambda/(2m)||W||^2 is +(lambda/m) W"),
+        (dW + lambd * W, "forgets to divide lambda by m"),
+        (dW + lambd / (2 * m) * W, "uses lambda/(2m); differentiating lambda/(2m) w**2 gives (lambda/m) w"),
+        ((lambd / m) * W, "forgets the data gradient dW"),
+        (dW + 2 * lambd / m * W, "has a factor 2 too many: d/dw of lambda/(2m) w**2 is (lambda/m) w"),
+    ]:
+        if np.allclose(result, value, rtol=1e-4, atol=1e-9):
+            fail(f"l2_regularized_gradient {message}.")
+    fail("l2_regularized_gradient does not return dW + (lambd / m) * W.")
+
+
+def check_l2_regularized_gradient_on_random_inputs(fn: Callable, seeds: Sequence[int] = range(5)) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(900 + seed)
+        shape = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
+        dtype = np.float32 if seed % 2 else np.float64
+        check_l2_regularized_gradient(fn, rng.normal(size=shape).astype(dtype),
+                                      rng.normal(size=shape).astype(dtype),
+                                      float(rng.uniform(0.05, 5)), int(rng.integers(2, 300)))
+
+
+def check_weight_decay_step(fn: Callable, W: np.ndarray, dW: np.ndarray, learning_rate: float,
+                            lambd: float, m: int) -> None:
+    before = (W.copy(), dW.copy())
+    result = _array_result(call_student(fn, W, dW, learning_rate, lambd, m), W.shape, "weight_decay_step")
+    require(np.array_equal(before[0], W) and np.array_equal(before[1], dW),
+            "weight_decay_step modified W or dW in place; return a new array.")
+    a = learning_rate
+    expected = W * (1 - a * lambd / m) - a * dW
+    if np.allclose(result, expected, rtol=RTOL, atol=1e-9):
+        return
+    for value, message in [
+        (W * (1 - a * lambd / m), "forgets the data gradient: subtract learning_rate * dW too"),
+        (W * (1 - a * lambd) - a * dW, "forgets to divide lambda by m in the decay factor"),
+        (W * (1 + a * lambd / m) - a * dW, "grows the weights: the factor is (1 - learning_rate * lambd / m)"),
+        (W * (1 - lambd / m) - a * dW, "forgets the learning rate in the decay factor"),
+        (W * (1 - a * lambd / m) + a * dW, "steps up the gradient; subtract learning_rate * dW"),
+        (W * (1 - a * lambd / (2 * m)) - a * dW, "uses lambda/(2m) in the decay factor; it is "
+                                                 "learning_rate * lambd / m"),
+        (W - a * dW, "does not decay the weights at all"),
+    ]:
+        if np.allclose(result, value, rtol=1e-4, atol=1e-9):
+            fail(f"weight_decay_step {message}.")
+    fail("weight_decay_step does not return W * (1 - learning_rate * lambd / m) - learning_rate * dW.")
+
+
+def check_weight_decay_step_on_random_inputs(fn: Callable, seeds: Sequence[int] = range(5)) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(1100 + seed)
+        shape = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
+        dtype = np.float32 if seed % 2 else np.float64
+        check_weight_decay_step(fn, rng.normal(size=shape).astype(dtype), rng.normal(size=shape).astype(dtype),
+                                float(rng.uniform(0.001, 0.5)), float(rng.uniform(0.05, 5)),
+                                int(rng.integers(2, 300)))
+
+
+def check_decay_equals_gradient_step(weight_decay_step: Callable, seed: int = 0) -> None:
+    """Claim 8: one gradient step on loss + lambda/(2m) ||W||^2 equals the student's decay step.
+
+    The penalty's gradient is taken numerically (central differences), so this check does not
+    depend on any other function of the student's.
+    """
+    rng = np.random.default_rng(1300 + seed)
+    W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    lr, lambd, m = 0.1, 0.8, 20
+
+    def penalty(weights: np.ndarray) -> float:
+        return lambd / (2 * m) * float(np.sum(weights ** 2))
+
+    step_size = 1e-6
+    numeric = np.zeros_like(W)
+    for index in np.ndindex(W.shape):
+        shift = np.zeros_like(W)
+        shift[index] = step_size
+        numeric[index] = (penalty(W + shift) - penalty(W - shift)) / (2 * step_size)
+    gradient_step = W - lr * (dW + numeric)
+    decay = np.asarray(call_student(weight_decay_step, W, dW, lr, lambd, m), dtype=np.float64)
+    require(decay.shape == W.shape and np.allclose(gradient_step, decay, rtol=1e-6, atol=1e-8),
+            "one gradient step on loss + lambda/(2m) ||W||^2 (W - lr * (dW + (lambda/m) W)) differs "
+            "from weight_decay_step(W, dW, lr, lambda, m); the two must be the same update: "
+            "W (1 - lr*lambda/m) - lr*dW.")
+
+
+# ---------------------------------------------------------------------------- max-norm
+def reference_max_norm(w: np.ndarray, max_value: float, axis: int = 0) -> np.ndarray:
+    """NumPy copy of Keras's MaxNorm formula."""
+    w = np.asarray(w, dtype=np.float64)
+    norms = np.sqrt(np.sum(w ** 2, axis=axis, keepdims=True))
+    desired = np.clip(norms, 0, max_value)
+    return w * (desired / (1e-7 + norms))
+
+
+def keras_max_norm(w: np.ndarray, max_value: float, axis: int = 0) -> np.ndarray | None:
+    keras = _keras()
+    if keras is None:
+        return None
+    constraint = keras.constraints.MaxNorm(max_value=max_value, axis=axis)
+    with _quiet():
+        return np.asarray(constraint(keras.ops.convert_to_tensor(np.asarray(w, dtype=np.float32))), dtype=np.float64)
+
+
+def check_max_norm(max_norm: Callable, w: np.ndarray, max_value: float, axis: int = 0) -> None:
+    w = np.asarray(w)
+    before = w.copy()
+    result = _array_result(call_student(max_norm, w, max_value, axis=axis), w.shape, "max_norm")
+    require(np.array_equal(before, w), "max_norm modified w in place; return a new array.")
+    expected = reference_max_norm(w, max_value, axis)
+    from_keras = keras_max_norm(w, max_value, axis)
+    if from_keras is not None and not np.allclose(from_keras, expected, rtol=1e-4, atol=1e-6):
+        fail("internal check error: Keras's MaxNorm disagrees with the reference formula")
+    if np.allclose(result, expected, rtol=RTOL, atol=1e-6):
+        return
+    w64 = w.astype(np.float64)
+    other_axis = 1 - axis if w.ndim == 2 else None
+    total = np.sqrt((w64 ** 2).sum())
+    norms = np.sqrt((w64 ** 2).sum(axis=axis, keepdims=True))
+    candidates = [
+        (w64 * (min(total, max_value) / total), "rescales with the norm of the whole matrix; "
+                                                "max-norm works per neuron: the norm along `axis` of each vector"),
+        (w64 * (max_value / norms), "rescales every vector to norm max_value, even those already "
+                                    "within the bound; only vectors whose norm exceeds max_value change"),
+        (w64 * np.minimum(1.0, max_value / norms ** 2), "divides by the squared norm; divide by the norm"),
+    ]
+    if other_axis is not None:
+        candidates.append((reference_max_norm(w64, max_value, other_axis),
+                           "uses the wrong axis: the norms must be taken along `axis` (axis 0 of "
+                           "a Dense kernel: each unit's incoming weights, i.e. each column)"))
+    for value, message in candidates:
+        if np.allclose(result, value, rtol=1e-4, atol=1e-6):
+            fail(f"max_norm {message}.")
+    fail(f"max_norm(w, {max_value}, axis={axis}) differs from keras.constraints.MaxNorm"
+         f"({max_value}, axis={axis}).")
+
+
+def max_norm_matrix(seed: int, shape: tuple[int, int] = (6, 5), scale: float = 1.0) -> np.ndarray:
+    """A kernel whose columns have norms on both sides of 1 * scale."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=shape)
+    w /= np.sqrt((w ** 2).sum(axis=0, keepdims=True))
+    column_norms = np.linspace(0.3, 2.5, shape[1]) * scale
+    return (w * column_norms).astype(np.float32)
+
+
+def check_max_norm_on_random_inputs(max_norm: Callable, seeds: Sequence[int] = range(4)) -> None:
+    for seed in seeds:
+        w = max_norm_matrix(1500 + seed, shape=(4 + seed, 3 + seed))
+        if seed % 2:
+            w = w.astype(np.float64)
+        check_max_norm(max_norm, w, 1.0, axis=0)
+        check_max_norm(max_norm, w.T.copy(), 1.0, axis=1)
+        check_max_norm(max_norm, w, 3.0, axis=0)  # every column within the bound: unchanged

@@ -1,0 +1,4 @@
+def overfitting_onset(val_losses):
+    if len(val_losses) == 0:
+        raise ValueError("empty")
+    return min(val_losses)

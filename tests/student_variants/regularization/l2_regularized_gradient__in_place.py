@@ -1,0 +1,3 @@
+def l2_regularized_gradient(dW, W, lambd, m):
+    dW += (lambd / m) * W
+    return dW

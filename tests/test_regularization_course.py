@@ -1,0 +1,160 @@
+"""Chapter 05 helpers: the noisy-digits comparison, the custom regularizer, claims 3/4/5/8 and
+the regularization checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.checks import regularization as checks
+from course import regularization as reg
+
+
+# ---------------------------------------------------------------------------- reference answers
+def l1_penalty(weights, l1):
+    arrays = weights if isinstance(weights, list) else [weights]
+    return l1 * sum(float(np.abs(a).sum()) for a in arrays)
+
+
+def l2_penalty(weights, l2):
+    arrays = weights if isinstance(weights, list) else [weights]
+    total = 0.0
+    for a in arrays:  # loop version
+        for value in np.ravel(a):
+            total += float(value) ** 2
+    return l2 * total
+
+
+def l1_l2_penalty(weights, l1, l2):
+    return l1_penalty(weights, l1) + l2_penalty(weights, l2)
+
+
+def l2_cost(weights, lambd, m):
+    arrays = weights if isinstance(weights, list) else [weights]
+    return lambd / (2 * m) * sum(np.linalg.norm(np.ravel(a)) ** 2 for a in arrays)
+
+
+def grad(dW, W, lambd, m):
+    return dW + lambd / m * W
+
+
+def decay(W, dW, lr, lambd, m):
+    return W * (1 - lr * lambd / m) - lr * dW
+
+
+def max_norm(w, max_value, axis=0):
+    norms = np.linalg.norm(w, axis=axis, keepdims=True)
+    return w * np.minimum(1.0, max_value / (norms + 1e-7))
+
+
+# ---------------------------------------------------------------------------- checks accept correct
+@pytest.fixture(scope="module")
+def keras():
+    from course.runtime import import_keras
+
+    return import_keras()
+
+
+def test_checks_accept_reference_answers_with_and_without_keras(keras):
+    for kind, fn in (("l1", l1_penalty), ("l2", l2_penalty), ("l1_l2", l1_l2_penalty)):
+        checks.check_penalty_on_random_inputs(fn, kind)
+    checks.check_keras_default_factor(l2_penalty, checks.random_weights(1))
+    checks.check_l2_cost_on_random_inputs(l2_cost)
+    checks.check_l2_regularized_gradient_on_random_inputs(grad)
+    checks.check_weight_decay_step_on_random_inputs(decay)
+    checks.check_decay_equals_gradient_step(decay)
+    with pytest.raises(checks.CheckFailed, match="same update"):
+        checks.check_decay_equals_gradient_step(lambda W, dW, lr, lambd, m: W - lr * dW)
+    checks.check_max_norm_on_random_inputs(max_norm)
+
+
+def test_reference_max_norm_equals_keras(keras):
+    w = checks.max_norm_matrix(3)
+    assert np.allclose(checks.keras_max_norm(w, 1.0), checks.reference_max_norm(w, 1.0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("wrong, kind, words", [
+    (lambda w, l1: l1 * sum(np.sum(a) for a in (w if isinstance(w, list) else [w])), "l1", "absolute"),
+    (lambda w, l1: l1 * np.abs(w[0] if isinstance(w, list) else w).sum(), "l1", "first array"),
+    (lambda w, l2: 0.5 * l2 * sum(np.sum(a ** 2) for a in (w if isinstance(w, list) else [w])), "l2", "1/2"),
+    (lambda w, l2: l2 * sum(np.linalg.norm(a) for a in (w if isinstance(w, list) else [w])), "l2", "squared norm"),
+    (lambda w, l1, l2: l1_l2_penalty(w, l2, l1), "l1_l2", "swapped"),
+])
+def test_penalty_checks_name_the_mistake(keras, wrong, kind, words):
+    with pytest.raises(CheckFailed, match=words):
+        checks.check_penalty_on_random_inputs(wrong, kind)
+
+
+@pytest.mark.parametrize("wrong, check, words", [
+    (lambda w, lam, m: lam / m * sum(np.sum(a ** 2) for a in (w if isinstance(w, list) else [w])),
+     checks.check_l2_cost_on_random_inputs, "lambda/m"),
+    (lambda dW, W, lam, m: dW - lam / m * W, checks.check_l2_regularized_gradient_on_random_inputs, "sign"),
+    (lambda dW, W, lam, m: dW + lam * W, checks.check_l2_regularized_gradient_on_random_inputs, "divide"),
+    (lambda W, dW, lr, lam, m: W * (1 - lr * lam / m), checks.check_weight_decay_step_on_random_inputs, "data gradient"),
+    (lambda w, r, axis=0: w * min(1.0, r / np.linalg.norm(w)), checks.check_max_norm_on_random_inputs, "whole matrix"),
+    (lambda w, r, axis=0: w * r / np.linalg.norm(w, axis=axis, keepdims=True),
+     checks.check_max_norm_on_random_inputs, "even those"),
+    (lambda w, r, axis=0: checks.reference_max_norm(w, r, 1 - axis), checks.check_max_norm_on_random_inputs, "axis"),
+])
+def test_other_checks_name_the_mistake(keras, wrong, check, words):
+    with pytest.raises(CheckFailed, match=words):
+        check(wrong)
+
+
+def test_checks_reject_in_place_modification(keras):
+    def in_place(W, dW, lr, lam, m):
+        W *= 1 - lr * lam / m
+        W -= lr * dW
+        return W
+
+    with pytest.raises(CheckFailed, match="in place"):
+        checks.check_weight_decay_step_on_random_inputs(in_place)
+
+
+# ---------------------------------------------------------------------------- data and helpers
+def test_noisy_digits_are_seeded_and_sized():
+    data = reg.load_noisy_digits(0, 100)
+    assert data.x_train.shape == (100, 64 + reg.N_NOISE_FEATURES) and data.x_train.dtype == np.float32
+    assert data.x_val.shape[1] == data.x_train.shape[1]
+    again = reg.load_noisy_digits(0, 100)
+    assert np.array_equal(data.x_train, again.x_train) and np.array_equal(data.y_train, again.y_train)
+    with pytest.raises(ValueError):
+        reg.load_noisy_digits(0, 5)
+
+
+def test_near_zero_share_and_rise():
+    assert reg.near_zero_share([np.array([0.0, 0.5]), np.array([[1e-4, 2.0]])]) == 0.5
+    assert reg.val_loss_rise([3.0, 1.0, 2.5]) == 1.5
+    assert reg.val_loss_rise([3.0, 2.0, 1.0]) == 0.0
+
+
+def test_custom_regularizer_matches_keras_l2(keras):
+    factor = 0.01
+    regularizer = reg.penalty_regularizer(lambda w: l2_penalty(w, factor),
+                                          lambda w: grad(np.zeros_like(w), w, 2 * factor, 1))
+    assert isinstance(regularizer, keras.regularizers.Regularizer)
+    table = reg.compare_custom_with_keras_l2(regularizer, factor=factor, epochs=2, n_train=64)
+    assert np.allclose(table["custom"], table["keras L2"], rtol=1e-4)
+
+
+# ---------------------------------------------------------------------------- claims
+def test_claim_8_holds_exactly():
+    held, figures, summary = reg.measure_claim_8([0, 1, 2], fast=True)
+    assert held and figures["max_step_difference"] <= 1e-12 and "decay" in summary
+
+
+def test_claims_3_4_5_fast_runs_produce_figures(keras):
+    seeds = [0, 1, 2]
+    held3, fig3, _ = reg.measure_claim_3(seeds, True)
+    held4, fig4, _ = reg.measure_claim_4(seeds, True)
+    held5, fig5, summary5 = reg.measure_claim_5(seeds, True)
+    assert {"final_val_loss_baseline", "final_val_loss_l2"} <= set(fig3)
+    assert all(np.isfinite(v) for v in (*fig3.values(), *fig4.values(), *fig5.values()))
+    assert len(fig5) == len(reg.MODEL_NAMES) and "slowest" in summary5
+    # Robust in every run we measured: L1 starts high and is sparser than L2.
+    assert held4
+    assert fig4["near_zero_share_l1"] > fig4["near_zero_share_l2"]
+    assert isinstance(held3, bool) and isinstance(held5, bool)
+    # The three claims share their runs.
+    assert all((seed, True, reg.MODEL_NAMES) in reg._RUN_CACHE for seed in seeds)
