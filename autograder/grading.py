@@ -154,11 +154,13 @@ def export_grades(course_dir: Path, to: Path | None = None) -> Path:
 
 
 def format_table(results: list[StudentResult]) -> str:
-    """A plain-text grade table."""
-    header = f"{'assignment':<18} {'student':<18} {'score':>7} {'max':>5}  {'status':<11} {'time':>6}"
+    """A plain-text grade table (columns sized to the longest assignment and student names)."""
+    a = max([len("assignment")] + [len(r.assignment) for r in results])
+    w = max([len("student")] + [len(r.student) for r in results])
+    header = f"{'assignment':<{a}} {'student':<{w}} {'score':>7} {'max':>5}  {'status':<11} {'time':>6}"
     lines = [header, "-" * len(header)]
     for r in results:
-        lines.append(f"{r.assignment:<18} {r.student:<18} {r.score:>7.1f} {r.max_score:>5.0f}  "
+        lines.append(f"{r.assignment:<{a}} {r.student:<{w}} {r.score:>7.1f} {r.max_score:>5.0f}  "
                      f"{r.status:<11} {r.seconds:>5.1f}s")
         for problem in r.problems:
             lines.append("    ! " + problem.replace("\n", "\n      "))

@@ -105,3 +105,17 @@ def test_cli_grade_rejects_an_unknown_assignment(tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path), "grade",
                           "no-such-chapter"], capture_output=True, text=True)
     assert run.returncode != 0 and "no assignment 'no-such-chapter'" in run.stderr
+
+
+def test_grade_table_columns_line_up_for_long_names():
+    from autograder.grading import StudentResult, format_table
+
+    table = format_table([
+        StudentResult("demo-reference", "05-weight-regularization", 24, 24, True, True, 22.5),
+        StudentResult("broken", "02-validation", 0, 17, False, False, 1.0, ["autograde failed: NotJSONError: x"]),
+    ])
+    rows = [line for line in table.splitlines() if not line.startswith(("-", "    !"))]
+    assert len({line.index("score") if i == 0 else None for i, line in enumerate(rows)} - {None}) == 1
+    score_column = rows[0].index("score") + len("score")
+    assert rows[1][:score_column].rstrip().endswith("24.0") and rows[2][:score_column].rstrip().endswith("0.0")
+    assert "NOT GRADED" in table and "NotJSONError" in table
