@@ -92,6 +92,43 @@ MISTAKES: dict[str, Mistake] = {
     return float(lambd / m * sum(np.sum(np.square(w)) for w in arrays))
 ''',
     ),
+    "06-dropout": Mistake(
+        grade_id="dropout_forward",
+        description="original (not inverted) dropout: no 1/(1-rate) in training, scales by 1-rate at inference",
+        code='''def dropout_forward(a, rate, rng, training=True):
+    if not 0 <= rate < 1:
+        raise ValueError(f"rate must satisfy 0 <= rate < 1, got {rate}")
+    a = np.asarray(a)
+    if not training or rate == 0:
+        return a * (1 - rate), np.ones(a.shape)
+    mask = (rng.random(a.shape) >= rate).astype(np.float64)
+    return a * mask, mask
+''',
+    ),
+    "07-workflow": Mistake(
+        grade_id="early_stopping_epoch",
+        description="patience counted with > instead of >=: training stops one epoch late",
+        code='''def early_stopping_epoch(val_losses, patience, min_delta=0.0):
+    if len(val_losses) == 0:
+        raise ValueError("val_losses is empty")
+    if patience < 0:
+        raise ValueError("patience must be >= 0")
+    best = val_losses[0]
+    best_epoch = 1
+    epochs_without_improvement = 0
+    for epoch in range(2, len(val_losses) + 1):
+        loss = val_losses[epoch - 1]
+        if loss < best - min_delta:
+            best = loss
+            best_epoch = epoch
+            epochs_without_improvement = 0
+        else:
+            epochs_without_improvement += 1
+            if epochs_without_improvement > patience:
+                return epoch, best_epoch
+    return len(val_losses), best_epoch
+''',
+    ),
 }
 
 

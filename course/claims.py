@@ -50,10 +50,21 @@ REGISTRY: dict[int, tuple[str, str]] = {
         "near-zero weights than the L2 model's.", "course.regularization:measure_claim_4"),
     5: ("Among baseline, L1, L2, L1+L2 and dropout, L2's validation loss rises the slowest.",
         "course.regularization:measure_claim_5"),
+    6: ("Dropout delays overfitting: its lowest validation loss comes later and its final "
+        "validation loss is lower than the baseline's.", "course.dropout:measure_claim_6"),
+    7: ("Inverted dropout keeps the expected activation; at inference the layer is the identity.",
+        "course.dropout:measure_claim_7"),
     8: ("One gradient step on loss + lambda/(2m) ||W||^2 equals W (1 - alpha*lambda/m) - alpha*dW.",
         "course.regularization:measure_claim_8"),
+    9: ("Monte Carlo dropout predictions are at least as accurate as a single deterministic pass, "
+        "and their standard deviation is larger on misclassified samples than on correct ones.",
+        "course.dropout:measure_claim_9"),
+    10: ("Batch normalization converges faster (lower validation loss over the first epochs) than "
+         "the same network without it.", "course.workflow:measure_claim_10"),
     11: ("On small data, the hold-out score varies much more across split seeds than the "
          "K-fold mean.", "course.experiments:measure_claim_11"),
+    12: ("Early stopping halts near the epoch of the lowest validation loss and, with best-weight "
+         "restoring, keeps that epoch's validation loss.", "course.workflow:measure_claim_12"),
     13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "
          "than the raw representation.", "course.features:measure_claim_13"),
     14: ("Computing normalization statistics on the test data (a leak) or tuning on the test set "

@@ -24,12 +24,15 @@ def test_unknown_claim_is_a_clear_error():
 
 
 def test_reproduce_command_fast_writes_csv_and_markdown(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "course.claims", "--fast", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=900)
+    # The command's plumbing, on the quick claims; each claim's own fast run is tested with its
+    # chapter's module (tests/test_<chapter>_course.py), so the slow ones are not trained twice.
+    quick = [7, 8, 11]
+    run = subprocess.run([sys.executable, "-m", "course.claims", "--fast", "--claims", *map(str, quick),
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     with open(tmp_path / "claims.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [int(r["number"]) for r in rows] == sorted(claims.REGISTRY)
+    assert [int(r["number"]) for r in rows] == quick
     for row in rows:
         assert row["held"] in {"yes", "no"} and json.loads(row["figures"])
         assert len(row["seeds"].split()) >= 3

@@ -29,7 +29,8 @@ VARIANTS = REPO / "tests" / "student_variants"
 # variants folder -> source assignment
 CHAPTERS = {"taxonomy": "01-ml-taxonomy", "validation": "02-validation",
             "preprocessing": "03-preprocessing", "fitting": "04-fitting",
-            "regularization": "05-weight-regularization"}
+            "regularization": "05-weight-regularization", "dropout": "06-dropout",
+            "workflow": "07-workflow"}
 
 
 def _notebook(chapter: str) -> Path:

@@ -1,0 +1,890 @@
+"""Checks for chapter 07 (the universal workflow): the naive baseline, early stopping, batch
+normalization and the initializers' scales.
+
+The oracles are the real libraries, never a particular random stream:
+
+- ``naive_baseline``: scikit-learn's ``DummyClassifier(strategy="most_frequent")`` scored with
+  accuracy, and ``DummyRegressor(strategy="mean")`` scored with ``mean_absolute_error``;
+- ``early_stopping_epoch``: the real ``keras.callbacks.EarlyStopping`` driven directly with
+  scripted validation losses (``on_train_begin`` then ``on_epoch_end`` until the model's
+  ``stop_training`` flag is set), and once inside a real ``model.fit``;
+- ``batchnorm_forward``: ``keras.layers.BatchNormalization`` with gamma and beta set, called
+  with ``training=True`` (float32 tolerance), plus the normalization's statistical properties;
+- ``he_normal_std`` / ``glorot_uniform_limit``: the formulas, and the sample standard
+  deviation / largest magnitude of large ``HeNormal`` / ``GlorotUniform`` kernels.
+
+When a result is wrong, the usual mistakes are computed on the same inputs and the one that
+matches names the misconception in the message.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require  # noqa: F401
+
+
+# ---------------------------------------------------------------------------- helpers
+def _keras():
+    from course.runtime import import_keras
+
+    return import_keras()
+
+
+def _quiet():
+    """TensorFlow's first ops may print native log lines; keep them out of test cells."""
+    from course.runtime import quiet_native_stderr
+
+    return quiet_native_stderr()
+
+
+def _number(value: Any, name: str, what: str) -> float:
+    """A Python number out of a student's return value, or a message saying what came back."""
+    if isinstance(value, (bool, np.bool_)):
+        fail(f"{name} returned a boolean ({value}); it should return {what}.")
+    if isinstance(value, (str, bytes)):
+        fail(f"{name} returned the string {value!r}; it should return {what} (a number), not a label.")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except Exception:
+        fail(f"{name} should return {what}, got {type(value).__name__}.")
+    if array.size != 1:
+        fail(f"{name} should return one number ({what}), got an array of shape {array.shape}.")
+    number = float(array.reshape(()))
+    if not math.isfinite(number):
+        fail(f"{name} returned {number}; it should return {what}, a finite number.")
+    return number
+
+
+def _deepcopy(value: Any) -> Any:
+    return copy.deepcopy(value)
+
+
+def _same(before: Any, after: Any) -> bool:
+    try:
+        a, b = np.asarray(before), np.asarray(after)
+    except Exception:
+        return before == after
+    return a.shape == b.shape and bool(np.all(a == b))
+
+
+# ============================================================================ naive_baseline
+def _labels(y: Any) -> np.ndarray:
+    return np.asarray(list(y) if not isinstance(y, np.ndarray) else y)
+
+
+def reference_naive_baseline(y_train: Any, y_val: Any, problem_type: str) -> float:
+    """scikit-learn's answer: DummyClassifier(most_frequent) accuracy, or DummyRegressor(mean) MAE."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.metrics import mean_absolute_error
+
+    y_train, y_val = _labels(y_train), _labels(y_val)
+    x_train, x_val = np.zeros((len(y_train), 1)), np.zeros((len(y_val), 1))
+    if problem_type == "classification":
+        model = DummyClassifier(strategy="most_frequent").fit(x_train, y_train)
+        return float(model.score(x_val, y_val))
+    if problem_type == "regression":
+        model = DummyRegressor(strategy="mean").fit(x_train, y_train.astype(np.float64))
+        return float(mean_absolute_error(y_val.astype(np.float64), model.predict(x_val)))
+    raise ValueError(f"problem_type must be 'classification' or 'regression', got {problem_type!r}")
+
+
+def _majority(y: np.ndarray, rule: str = "smallest") -> Any:
+    values, counts = np.unique(y, return_counts=True)
+    best = counts.max()
+    tied = [v for v, c in zip(values, counts) if c == best]
+    if rule == "smallest":
+        return tied[0]
+    if rule == "largest":
+        return tied[-1]
+    order = {}
+    for v in y.tolist():  # first seen, as collections.Counter.most_common does
+        order.setdefault(v, len(order))
+    return min(tied, key=lambda v: order[v.item() if hasattr(v, "item") else v])
+
+
+_TIE_MESSAGE = ("breaks a tie between equally frequent classes by another rule (the label seen first, as "
+                "Counter.most_common does, or the largest); on a tie the contract (and DummyClassifier) "
+                "takes the smallest label (np.unique returns the labels sorted)")
+
+
+def _accuracy(label: Any, y: np.ndarray) -> float:
+    return float(np.mean(y == label))
+
+
+# Each mistake is a function of (y_train, y_val) giving the wrong score, with its message.
+_CLASSIFICATION_MISTAKES: list[tuple[Callable, str]] = [
+    (lambda yt, yv: _accuracy(_majority(yv), yv),
+     "the majority class is taken from y_val; the baseline may only learn from y_train (counting "
+     "validation labels is a leak)"),
+    (lambda yt, yv: 1 - _accuracy(_majority(yt), yv),
+     "returns the error rate 1 - accuracy; return the accuracy (the share of validation labels equal "
+     "to the predicted class)"),
+    (lambda yt, yv: _accuracy(_majority(yt), yt), "scores the prediction on y_train; the score is measured on y_val"),
+    (lambda yt, yv: _accuracy(_majority(yt, "first"), yv), _TIE_MESSAGE),
+    (lambda yt, yv: _accuracy(_majority(yt, "largest"), yv), _TIE_MESSAGE),
+    (lambda yt, yv: 100 * _accuracy(_majority(yt), yv),
+     "returns a percentage; return the accuracy as a fraction in [0, 1]"),
+    (lambda yt, yv: float(np.sum(yv == _majority(yt))),
+     "returns the number of correct predictions; return the accuracy, a fraction in [0, 1]"),
+]
+
+_REGRESSION_MISTAKES: list[tuple[Callable, str]] = [
+    (lambda yt, yv: float(np.mean(np.abs(yv - np.median(yt)))), "uses the median instead of mean of y_train as its prediction; the baseline predicts the mean"),
+    (lambda yt, yv: float(np.mean((yv - yt.mean()) ** 2)),
+     "returns the mean squared error; the contract asks for the mean absolute error"),
+    (lambda yt, yv: float(np.sqrt(np.mean((yv - yt.mean()) ** 2))),
+     "returns the root mean squared error; the contract asks for the mean absolute error"),
+    (lambda yt, yv: float(np.mean(np.abs(yv - yv.mean()))),
+     "predicts the mean of y_val; the baseline may only learn from y_train (that is a leak)"),
+    (lambda yt, yv: float(np.mean(np.abs(yt - yt.mean()))), "measures the error on y_train; measure it on y_val"),
+    (lambda yt, yv: float(yt.mean()), "returns the prediction (the mean) instead of its mean absolute error on y_val"),
+    (lambda yt, yv: float(np.mean(yv - yt.mean())), "forgets the absolute value: signed errors cancel out"),
+    (lambda yt, yv: float(abs(yv.mean() - yt.mean())),
+     "takes the absolute difference of the means; average the absolute errors |y - mean| instead"),
+]
+
+
+def _close_score(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)
+
+
+def check_naive_baseline(naive_baseline: Callable, y_train: Any, y_val: Any, problem_type: str,
+                         history: list | None = None) -> None:
+    """The student's score equals scikit-learn's dummy model on this input.
+
+    ``history`` (a list the caller keeps across calls) collects earlier answers, so that a wrong
+    answer is explained by the mistake consistent with all of them.
+    """
+    before = (_deepcopy(y_train), _deepcopy(y_val))
+    result = _number(call_student(naive_baseline, y_train, y_val, problem_type), "naive_baseline",
+                     "the validation score (accuracy or mean absolute error)")
+    require(_same(before[0], y_train) and _same(before[1], y_val),
+            "naive_baseline modified y_train or y_val in place; work on copies.")
+    expected = reference_naive_baseline(y_train, y_val, problem_type)
+    yt, yv = _labels(y_train), _labels(y_val)
+    if problem_type == "regression":
+        yt, yv = yt.astype(np.float64), yv.astype(np.float64)
+    history = history if history is not None else []
+    history.append((yt, yv, problem_type, result))
+    if _close_score(result, expected):
+        return
+    if problem_type == "classification":
+        mistakes = _CLASSIFICATION_MISTAKES
+        what = "DummyClassifier(strategy='most_frequent') fitted on y_train and scored on y_val"
+    else:
+        mistakes = _REGRESSION_MISTAKES
+        what = "the mean absolute error on y_val of DummyRegressor(strategy='mean') fitted on y_train"
+    same_kind = [h for h in history if h[2] == problem_type]
+    consistent = [message for mistake, message in mistakes
+                  if all(_close_score(r, mistake(t, v)) for t, v, _, r in same_kind)]
+    if not consistent:
+        consistent = [message for mistake, message in mistakes if _close_score(result, mistake(yt, yv))]
+    if consistent:
+        fail(f"naive_baseline ({problem_type}) {consistent[0]}.")
+    shown_train = yt.tolist() if len(yt) <= 12 else f"{len(yt)} values"
+    fail(f"naive_baseline(y_train={shown_train}, ..., {problem_type!r}) returned {result:.6g}; "
+         f"{what} gives {expected:.6g}.")
+
+
+def _random_classification(rng: np.random.Generator, as_list: bool, strings: bool,
+                           tie: bool) -> tuple[Any, Any]:
+    k = int(rng.integers(2, 6))
+    names = np.array(["cat", "dog", "bird", "fish", "ant", "owl"])[rng.permutation(6)[:k]] if strings \
+        else np.sort(rng.choice(np.arange(-3, 12), size=k, replace=False))
+    if tie:  # two labels share the largest count; put the larger one first in the data
+        top = sorted(names.tolist())[:2]
+        count = int(rng.integers(3, 8))
+        others = [v for v in names.tolist() if v not in top]
+        rest = [others[int(i)] for i in rng.integers(0, len(others), size=int(rng.integers(0, count)))] \
+            if others else []
+        y_train = [top[1]] * count + [top[0]] * count + rest
+        order = list(rng.permutation(len(y_train) - 1) + 1)
+        y_train = [y_train[0]] + [y_train[i] for i in order]  # the larger label stays first
+    else:
+        p = rng.dirichlet(np.ones(k) * 0.8)
+        y_train = names[rng.choice(k, size=int(rng.integers(5, 60)), p=p)].tolist()
+    p_val = rng.dirichlet(np.ones(k))
+    y_val = names[rng.choice(k, size=int(rng.integers(4, 40)), p=p_val)].tolist()
+    if tie:  # make the two tied labels score differently on y_val
+        top = sorted(names.tolist())[:2]
+        while y_val.count(top[0]) == y_val.count(top[1]):
+            y_val.append(top[0])
+    if not strings:
+        y_train, y_val = [int(v) for v in y_train], [int(v) for v in y_val]
+    if as_list:
+        return y_train, y_val
+    return np.asarray(y_train), np.asarray(y_val)
+
+
+def _random_regression(rng: np.random.Generator, as_list: bool) -> tuple[Any, Any]:
+    # Skewed targets, so that the median, the mean of y_val and the mean of y_train all differ.
+    y_train = rng.exponential(scale=float(rng.uniform(1, 50)), size=int(rng.integers(5, 80)))
+    y_val = rng.exponential(scale=float(rng.uniform(1, 50)), size=int(rng.integers(4, 40))) + rng.normal()
+    dtype = np.float32 if rng.random() < 0.5 else np.float64
+    y_train, y_val = y_train.astype(dtype), y_val.astype(dtype)
+    if as_list:
+        return y_train.tolist(), y_val.tolist()
+    return y_train, y_val
+
+
+def check_naive_baseline_on_random_inputs(naive_baseline: Callable, seeds: Sequence[int] = range(12)) -> None:
+    """Random classification (ints and strings, arrays and lists) and regression problems."""
+    history: list = []
+    for seed in seeds:
+        rng = np.random.default_rng(7000 + seed)
+        y_train, y_val = _random_classification(rng, as_list=seed % 2 == 1, strings=seed % 3 == 2, tie=False)
+        check_naive_baseline(naive_baseline, y_train, y_val, "classification", history)
+        y_train, y_val = _random_regression(rng, as_list=seed % 4 == 3)
+        check_naive_baseline(naive_baseline, y_train, y_val, "regression", history)
+
+
+def check_naive_baseline_edge_cases(naive_baseline: Callable) -> None:
+    """Ties (the smallest label wins), string labels, lists, a class absent from y_val, errors."""
+    history: list = []
+    check_naive_baseline(naive_baseline, [2, 2, 2, 0], [0, 0, 1], "classification", history)  # scores 0.0
+    check_naive_baseline(naive_baseline, [5, 5, 5], [5, 5], "classification", history)
+    check_naive_baseline(naive_baseline, [1.0, 2.0, 10.0], [0.0, 4.0], "regression", history)
+    check_naive_baseline(naive_baseline, [3, 3, 3], [3], "regression", history)  # integer targets
+    check_naive_baseline(naive_baseline, ["yes", "no", "yes", "no"], ["yes", "yes", "no"], "classification",
+                         history)  # a tie: "no" < "yes"
+    for seed in range(6):
+        rng = np.random.default_rng(7100 + seed)
+        y_train, y_val = _random_classification(rng, as_list=seed % 2 == 0, strings=seed % 3 == 0, tie=True)
+        check_naive_baseline(naive_baseline, y_train, y_val, "classification", history)
+    for bad in ("clustering", "ranking", "", "multilabel"):
+        expect_value_error(naive_baseline, [0, 1, 1], [1, 0], bad,
+                           why=f"problem_type {bad!r} is neither 'classification' nor 'regression'")
+
+
+def check_naive_baseline_on_datasets(naive_baseline: Callable, seed: int = 0) -> None:
+    """The course's breast-cancer (classification) and diabetes (regression) splits."""
+    from course.data import load_breast_cancer_split, load_diabetes_split
+
+    cancer = load_breast_cancer_split(seed)
+    check_naive_baseline(naive_baseline, cancer.y_train, cancer.y_val, "classification")
+    diabetes = load_diabetes_split(seed)
+    check_naive_baseline(naive_baseline, diabetes.y_train, diabetes.y_val, "regression")
+
+
+# ============================================================================ early stopping
+def reference_early_stopping_epoch(val_losses: Sequence[float], patience: int,
+                                   min_delta: float = 0.0) -> tuple[int, int]:
+    """What ``keras.callbacks.EarlyStopping(restore_best_weights=True)`` does (epochs from 1)."""
+    losses = [float(v) for v in val_losses]
+    if not losses:
+        raise ValueError("val_losses is empty")
+    if patience < 0:
+        raise ValueError(f"patience must be >= 0, got {patience}")
+    best, best_epoch, wait = None, 1, 0
+    for epoch, loss in enumerate(losses, start=1):
+        wait += 1
+        if best is None or loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+            continue
+        if wait >= patience and epoch > 1:
+            return epoch, best_epoch
+    return len(losses), best_epoch
+
+
+@functools.cache
+def _probe_model():
+    keras = _keras()
+    with _quiet():
+        return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+
+
+def keras_early_stopping(val_losses: Sequence[float], patience: int, min_delta: float = 0.0) -> tuple[int, int]:
+    """Drive the real ``keras.callbacks.EarlyStopping`` with scripted validation losses.
+
+    Returns ``(stop_epoch, best_epoch)`` counted from 1: Keras's ``stopped_epoch + 1`` (or the
+    number of losses when it never stops) and ``best_epoch + 1`` (the restored weights' epoch).
+    """
+    keras = _keras()
+    model = _probe_model()
+    callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
+                                             restore_best_weights=True)
+    callback.set_model(model)
+    model.stop_training = False
+    with _quiet():
+        callback.on_train_begin()
+        for epoch, loss in enumerate(val_losses):
+            callback.on_epoch_end(epoch, {"val_loss": float(loss)})
+            if model.stop_training:
+                break
+    stopped = bool(model.stop_training)
+    model.stop_training = False
+    stop_epoch = callback.stopped_epoch + 1 if stopped else len(val_losses)
+    return int(stop_epoch), int(callback.best_epoch) + 1
+
+
+def _simulate(losses: list[float], patience: int, min_delta: float, *, late: int = 0, tie_improves: bool = False,
+              ignore_delta: bool = False, previous: bool = False, stop_on_improvement: bool = False,
+              best_rule: str = "improvement", delta_sign: int = 1) -> tuple[int, int]:
+    """The early-stopping rule with one deliberate mistake, to recognize a student's."""
+    delta = 0.0 if ignore_delta else delta_sign * min_delta
+    best, best_epoch, wait, stop = None, 1, 0, len(losses)
+    prev = None
+    for epoch, loss in enumerate(losses, start=1):
+        wait += 1
+        reference = prev if previous else best
+        improved = reference is None or (loss <= reference - delta if tie_improves else loss < reference - delta)
+        prev = loss
+        if improved:
+            best, best_epoch, wait = loss, epoch, 0
+            if not (stop_on_improvement and wait >= patience and epoch > 1):
+                continue
+        if wait >= patience + late and epoch > 1:
+            stop = epoch
+            break
+    if best_rule == "argmin_all":
+        best_epoch = int(np.argmin(losses)) + 1
+    elif best_rule == "argmin_until_stop":
+        best_epoch = int(np.argmin(losses[:stop])) + 1
+    elif best_rule == "last_argmin_until_stop":
+        part = np.asarray(losses[:stop])
+        best_epoch = int(np.flatnonzero(part == part.min())[-1]) + 1
+    elif best_rule == "stop_minus_patience":
+        best_epoch = max(stop - patience, 1)
+    return stop, best_epoch
+
+
+_ES_MISTAKES: list[tuple[dict, str]] = [
+    (dict(late=1), "stops one epoch late: patience counted from the epoch after the last improvement "
+                   "(stop when the count of epochs without improvement reaches patience, not exceeds it)"),
+    (dict(late=-1), "stops one epoch early: training stops when the count of epochs since the last "
+                    "improvement reaches patience, not patience - 1"),
+    (dict(best_rule="argmin_all"), "best epoch is argmin of all losses, not the improvement rule with "
+                                   "min_delta; epochs after the stop were never trained, and a loss that "
+                                   "beats the best by less than min_delta is not an improvement"),
+    (dict(best_rule="argmin_until_stop"), "best epoch is the argmin of the losses, not the improvement "
+                                          "rule with min_delta: a loss lower by less than min_delta does not "
+                                          "replace the best weights"),
+    (dict(best_rule="last_argmin_until_stop"), "best epoch is the last epoch with the lowest loss; a tie "
+                                               "is not an improvement, so the first one stays best"),
+    (dict(best_rule="stop_minus_patience"), "best epoch is computed as stop_epoch - patience; it is the "
+                                            "last improving epoch (when training never stops, or stops "
+                                            "after epoch 1 with patience 0, the two differ)"),
+    (dict(tie_improves=True), "a loss equal to the best minus min_delta counts as an improvement; "
+                              "it must be strictly below (Keras uses <)"),
+    (dict(ignore_delta=True), "ignores min_delta: an epoch improves only when its loss is below the "
+                              "best loss so far minus min_delta"),
+    (dict(delta_sign=-1), "adds min_delta to the best loss (loss < best + min_delta); an improvement must "
+                          "beat the best by more than min_delta: loss < best - min_delta"),
+    (dict(previous=True), "compares each loss with the previous epoch's loss; improvement is measured "
+                          "against the best loss so far"),
+    (dict(stop_on_improvement=True), "stops on an improving epoch; with patience 0 an improving epoch "
+                                     "still resets the count and never stops training"),
+]
+
+
+def _as_pair(value: Any, name: str) -> tuple[int, int]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(f"{name} should return a pair (stop_epoch, best_epoch), got {value!r}.")
+    pair = []
+    for item, what in zip(value, ("stop_epoch", "best_epoch")):
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer, float, np.floating)):
+            fail(f"{name}: {what} should be an integer epoch, got {item!r}.")
+        if float(item) != int(item):
+            fail(f"{name}: {what} should be a whole epoch number, got {item!r}.")
+        pair.append(int(item))
+    return pair[0], pair[1]
+
+
+def _shown(losses: Sequence[float]) -> str:
+    values = [float(v) for v in losses]
+    text = "[" + ", ".join(f"{v:g}" for v in values[:14]) + (", ...]" if len(values) > 14 else "]")
+    return text
+
+
+def _consistent_es_mistakes(answers: list) -> list[str]:
+    """Messages of the mistaken rules that reproduce every ``(losses, patience, min_delta, answer)``."""
+    return [message for options, message in _ES_MISTAKES
+            if all(_simulate([float(v) for v in ls], p, d, **options) == g for ls, p, d, g in answers)]
+
+
+def _probe(early_stopping_epoch: Callable) -> list:
+    """The student's answers on the adversarial cases (to tell mistakes apart); crashes are skipped."""
+    answers = []
+    for losses, patience, min_delta in ADVERSARIAL_CASES:
+        try:
+            value = early_stopping_epoch(list(losses), patience, min_delta)
+            answers.append((losses, patience, min_delta, (int(value[0]), int(value[1]))))
+        except Exception:
+            continue
+    return answers
+
+
+def check_early_stopping_cases(early_stopping_epoch: Callable,
+                               cases: Sequence[tuple[Sequence[float], int, float]]) -> None:
+    """Compare the student with the real Keras callback on every case ``(losses, patience, min_delta)``.
+
+    On the first disagreement, the mistaken rules that reproduce every answer so far name the
+    misconception.
+    """
+    answers = []
+    for losses, patience, min_delta in cases:
+        before = _deepcopy(losses)
+        got = _as_pair(call_student(early_stopping_epoch, losses, patience, min_delta), "early_stopping_epoch")
+        require(_same(before, losses), "early_stopping_epoch modified val_losses in place; work on a copy.")
+        expected = keras_early_stopping(losses, patience, min_delta)
+        if reference_early_stopping_epoch(losses, patience, min_delta) != expected:
+            fail(f"internal check error: the reference rule disagrees with Keras on {_shown(losses)}")
+        answers.append((losses, patience, min_delta, got))
+        if got == expected:
+            continue
+        fail(f"early_stopping_epoch({_shown(losses)}, patience={patience}, min_delta={min_delta:g}) returned "
+             f"{got}; keras.callbacks.EarlyStopping stops after epoch {expected[0]} and restores the weights "
+             f"of epoch {expected[1]}.{_es_hint(early_stopping_epoch, answers, expected)}")
+
+
+def _es_hint(early_stopping_epoch: Callable, answers: list, expected: tuple[int, int]) -> str:
+    """' Likely cause: ...' for the last (wrong) answer, or '' when no known mistake explains it."""
+    losses, patience, min_delta, got = answers[-1]
+    n = len(losses)
+    if got == (expected[0] - 1, expected[1] - 1):
+        return (" Likely cause: 0-based epochs; epochs count from 1 (the first epoch is 1), as Keras's "
+                "messages do ('Epoch 5: early stopping').")
+    if got == (expected[1], expected[0]):
+        return " Likely cause: the pair is reversed; return (stop_epoch, best_epoch) in that order."
+    if got[0] == 1 and n > 1:
+        return (" Likely cause: stops after epoch 1; the first epoch always improves, so training never "
+                "stops there (not even with patience 0).")
+    if got[0] == n and expected[0] < n and not _consistent_es_mistakes(answers):
+        return (f" Likely cause: stop_epoch is the number of epochs ({n}), but EarlyStopping stops as soon as "
+                "the count of epochs without improvement reaches patience.")
+    matching = _consistent_es_mistakes(answers)
+    if len(matching) > 1:  # ambiguous: ask the student's function about the adversarial cases too
+        matching = _consistent_es_mistakes(answers + _probe(early_stopping_epoch)) or matching
+    if not matching:
+        matching = _consistent_es_mistakes([answers[-1]])
+    return f" Likely cause: {matching[0]}." if matching else ""
+
+
+def _grid_losses(rng: np.random.Generator, n: int, kind: str) -> list[float]:
+    """Losses on a grid of 1/256 (exact in float32 and float64, so Keras's float32 comparisons
+    and any float64 implementation agree even for ties and min_delta edges)."""
+    if kind == "u_shape":
+        low = int(rng.integers(1, n + 1))
+        steps = np.concatenate([-rng.integers(0, 20, size=low), rng.integers(-6, 20, size=n - low)])
+        values = 600 + np.cumsum(steps)
+    elif kind == "plateau":  # a staircase: long runs of exact ties, then maybe a rising tail
+        values = 500 - np.cumsum(rng.choice([0, 0, 0, 0, 1, 2, 8, 16, 40], size=n))
+        start = int(rng.integers(0, n + 1))
+        values[start:] += np.cumsum(rng.choice([0, 0, 1, 4], size=n - start))
+    elif kind == "noisy":
+        values = 512 + np.cumsum(rng.integers(-12, 10, size=n))
+    else:  # "few_levels": many exact ties
+        values = rng.choice([200, 210, 216, 240, 256], size=n)
+    values = np.clip(values, 1, None)
+    return [float(v) / 256 for v in values]
+
+
+def random_early_stopping_cases(seed: int, count: int = 40) -> list[tuple[list[float], int, float]]:
+    """Random validation-loss sequences with patience 0-6 and min_delta 0 or a grid value."""
+    rng = np.random.default_rng(8000 + seed)
+    cases = []
+    kinds = ("u_shape", "noisy", "plateau", "few_levels")
+    for i in range(count):
+        n = int(rng.integers(1, 30))
+        kind = kinds[i % len(kinds)]
+        losses = _grid_losses(rng, n, kind)
+        if i % 5 == 4:  # some sequences as float32-exact random values, not on the grid
+            losses = [float(np.float32(v)) for v in rng.uniform(0.05, 2.0, size=n)]
+            min_delta = 0.0
+        else:
+            min_delta = float(rng.choice([0, 0, 1, 2, 4, 8])) / 256
+        patience = int(rng.integers(0, 7))
+        as_array = i % 3 == 0
+        cases.append((np.asarray(losses) if as_array else losses, patience, min_delta))
+    return cases
+
+
+def check_early_stopping_on_random_inputs(early_stopping_epoch: Callable, seeds: Sequence[int] = range(3)) -> None:
+    for seed in seeds:
+        check_early_stopping_cases(early_stopping_epoch, random_early_stopping_cases(seed))
+
+
+ADVERSARIAL_CASES: list[tuple[list[float], int, float]] = [
+    ([0.5], 3, 0.0),                                   # one epoch: (1, 1)
+    ([0.5], 0, 0.0),
+    ([1.0, 0.75, 0.5, 0.25], 1, 0.0),                  # always improving: never stops
+    ([1.0, 0.75, 0.5, 0.25], 0, 0.0),                  # patience 0 but improving: never stops
+    ([1.0, 1.0, 1.0, 1.0, 1.0], 2, 0.0),               # plateau: a tie is no improvement
+    ([1.0, 1.0, 1.0], 0, 0.0),                         # patience 0: stop after epoch 2
+    ([1.0, 1.0], 1, 0.0),
+    ([1.0, 2.0, 3.0, 0.5, 0.25], 2, 0.0),              # the improvement comes one epoch too late
+    ([1.0, 2.0, 0.5, 0.25], 2, 0.0),                   # ... and just in time
+    ([1.0, 2.0, 3.0, 4.0, 0.125], 3, 0.0),             # the lowest loss is after the stop
+    ([1.0, 0.75, 0.5], 2, 0.25),                       # improvement exactly min_delta: not enough
+    ([1.0, 0.75, 0.5, 0.5, 0.5], 2, 0.25),
+    ([1.0, 0.9375, 0.875, 0.8125, 0.75, 0.6875, 0.625], 3, 0.25),  # small steps below min_delta
+    ([1.0, 0.9375, 0.875, 0.8125, 0.75, 0.6875, 0.625], 10, 0.125),
+    ([2.0, 1.5, 1.75, 1.625, 1.5, 1.5625, 1.4375, 1.5], 2, 0.0),   # compare with best, not previous
+    ([2.0, 1.5, 1.75, 1.625, 1.5, 1.5625, 1.4375, 1.5], 4, 0.0),
+    ([1.0, 0.5, 0.5, 0.5, 0.25, 0.5, 0.5, 0.5, 0.5], 3, 0.0),      # ties after a drop
+    ([1.0, 0.5, 0.5, 0.5, 0.25, 0.5, 0.5, 0.5, 0.5], 0, 0.0),
+    ([3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0, 0.0),
+    ([3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 20, 0.0),           # patience longer than training
+    ([1.0, 0.5, 0.25, 0.125], 2, 0.5),                 # min_delta larger than every step after epoch 2
+    ([0.25, 0.5, 0.75, 1.0, 1.25], 4, 0.0),            # stops at the last epoch exactly
+]
+
+
+def check_early_stopping_edge_cases(early_stopping_epoch: Callable) -> None:
+    """Plateaus, ties, min_delta edges, patience 0, never stopping, and the ValueErrors."""
+    check_early_stopping_cases(early_stopping_epoch, ADVERSARIAL_CASES)
+    check_early_stopping_cases(early_stopping_epoch, [(np.array([1.0, 1.0, 0.5, 0.5, 0.5]), 1, 0.0),
+                                                      ((1.0, 0.75, 0.75, 0.75), 2, 0.0)])
+    expect_value_error(early_stopping_epoch, [], 2, 0.0, why="val_losses is empty")
+    expect_value_error(early_stopping_epoch, np.array([]), 0, 0.0, why="val_losses is empty")
+    expect_value_error(early_stopping_epoch, [1.0, 0.5], -1, 0.0, why="patience is negative")
+
+
+def check_early_stopping_default_min_delta(early_stopping_epoch: Callable) -> None:
+    """``min_delta`` defaults to 0.0."""
+    losses = [1.0, 0.75, 0.75, 0.5, 0.625, 0.625, 0.625]
+    got = _as_pair(call_student(early_stopping_epoch, losses, 2), "early_stopping_epoch")
+    expected = keras_early_stopping(losses, 2, 0.0)
+    require(got == expected, f"early_stopping_epoch({losses}, 2) (min_delta left at its default) returned "
+                             f"{got}; Keras with min_delta=0 gives {expected}. The default of min_delta is 0.0.")
+
+
+def _stop_recorder(keras, stopper):
+    """A callback placed after ``stopper``: it records the first epoch at which EarlyStopping asks
+    fit to stop (and the epoch it would restore), then lets training go on, so that the whole
+    validation curve is recorded with Keras's verdict on it."""
+
+    class StopRecorder(keras.callbacks.Callback):
+        stop_epoch = None
+        best_epoch = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            if self.model.stop_training and self.stop_epoch is None:
+                self.stop_epoch, self.best_epoch = epoch + 1, int(stopper.best_epoch) + 1
+            self.model.stop_training = False
+
+    return StopRecorder()
+
+
+def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patience: int = 2, seed: int = 0,
+                                         max_epochs: int = 16) -> None:
+    """Train a tiny overfitting model with EarlyStopping inside a real ``model.fit``.
+
+    The callback's request to stop is recorded but not obeyed, so training runs all
+    ``max_epochs`` epochs. The student's function gets the whole validation curve and must return
+    the epoch at which Keras asked to stop (or ``max_epochs``) and the epoch it would restore.
+    """
+    keras = _keras()
+    rng = np.random.default_rng(9000 + seed)
+    x = rng.normal(size=(48, 12)).astype(np.float32)
+    y = (x[:, 0] + 0.8 * rng.normal(size=48) > 0).astype(np.float32)
+    with _quiet():
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential([keras.Input((12,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                                restore_best_weights=True)
+        recorder = _stop_recorder(keras, stopper)
+        history = model.fit(x[:24], y[:24], validation_data=(x[24:], y[24:]), epochs=max_epochs,
+                            batch_size=8, callbacks=[stopper, recorder], verbose=0)
+    losses = [float(v) for v in history.history["val_loss"]]
+    if recorder.stop_epoch is None:
+        expected = (len(losses), int(stopper.best_epoch) + 1)
+    else:
+        expected = (recorder.stop_epoch, recorder.best_epoch)
+    got = _as_pair(call_student(early_stopping_epoch, losses, patience, 0.0), "early_stopping_epoch")
+    if got == expected:
+        return
+    hint = _es_hint(early_stopping_epoch, [(losses, patience, 0.0, got)], expected)
+    fail(f"model.fit recorded the validation losses {_shown([round(v, 4) for v in losses])}; "
+         f"EarlyStopping(patience={patience}, restore_best_weights=True) asked to stop after epoch "
+         f"{expected[0]} and to restore epoch {expected[1]}, but early_stopping_epoch on those losses "
+         f"returned {got}.{hint}")
+
+
+# ============================================================================ batch normalization
+def reference_batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-3) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    return np.asarray(gamma) * (x - mean) / np.sqrt(var + eps) + np.asarray(beta)
+
+
+def keras_batchnorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-3) -> np.ndarray:
+    """``keras.layers.BatchNormalization(epsilon=eps)`` with gamma/beta set, training=True."""
+    keras = _keras()
+    with _quiet():
+        layer = keras.layers.BatchNormalization(epsilon=eps)
+        layer.build((None, x.shape[1]))
+        layer.gamma.assign(np.asarray(gamma, dtype=np.float32))
+        layer.beta.assign(np.asarray(beta, dtype=np.float32))
+        out = layer(keras.ops.convert_to_tensor(np.asarray(x, dtype=np.float32)), training=True)
+        return np.asarray(out, dtype=np.float64)
+
+
+def _bn_mistakes(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> list[tuple[np.ndarray, str]]:
+    x = np.asarray(x, dtype=np.float64)
+    g, b = np.asarray(gamma, dtype=np.float64), np.asarray(beta, dtype=np.float64)
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    centered = x - mean
+    out = [
+        (g * centered / np.sqrt(x.var(axis=0, ddof=1) + eps) + b,
+         "variance with ddof=1 (the sample variance); batch normalization uses the biased batch "
+         "variance, ddof=0 (np.var's default)"),
+        (g * centered / (np.sqrt(var) + eps) + b, "eps outside the sqrt: divide by sqrt(var + eps), not sqrt(var) + eps"),
+        (g * centered / np.sqrt(var + eps ** 2) + b, "eps squared inside the sqrt; it is sqrt(var + eps)"),
+        (g * centered / (var + eps) + b, "divides by var + eps; divide by its square root, the standard deviation"),
+        (g * centered / np.sqrt(np.sqrt(var) + eps) + b, "uses the standard deviation where the variance "
+                                                         "belongs: sqrt(var + eps) with var the mean squared deviation"),
+        (b * centered / np.sqrt(var + eps) + g, "gamma and beta are swapped: gamma scales, beta shifts"),
+        (centered / np.sqrt(var + eps), "forgets the scale gamma and the shift beta"),
+        (centered / np.sqrt(var + eps) * g, "forgets the shift beta"),
+        (centered / np.sqrt(var + eps) + b, "forgets the scale gamma"),
+        (g * (x - x.mean()) / np.sqrt(x.var() + eps) + b, "uses one mean and variance over the whole batch "
+                                                           "and all features; compute them per feature (axis=0)"),
+        (g * centered * np.sqrt(var + eps) + b, "multiplies by sqrt(var + eps); divide by it"),
+        (g * (x - g) / np.sqrt(var + eps) + b, "subtracts gamma instead of the batch mean"),
+        (g * centered / np.sqrt(var) + b if np.all(var > 0) else None, "forgets eps (it keeps the division "
+                                                                        "safe when a feature's variance is tiny)"),
+    ]
+    m1, v1 = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    out.append((g * (x - m1) / np.sqrt(v1 + eps) + b, "normalizes each sample over its features (axis=1, "
+                                                      "that is layer normalization); batch normalization "
+                                                      "normalizes each feature over the batch (axis=0)"))
+    return [(value, message) for value, message in out if value is not None]
+
+
+def check_batchnorm_forward(batchnorm_forward: Callable, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                            eps: float | None = 1e-3) -> None:
+    """The student's output equals Keras's BatchNormalization(epsilon=eps) in training mode.
+
+    ``eps=None`` calls the student's function without ``eps`` (its default must be 1e-3).
+    """
+    before = (np.array(x, copy=True), np.array(gamma, copy=True), np.array(beta, copy=True))
+    args = (x, gamma, beta) if eps is None else (x, gamma, beta, eps)
+    raw = call_student(batchnorm_forward, *args)
+    default_eps = eps is None
+    eps = 1e-3 if eps is None else eps
+    require(_same(before[0], x) and _same(before[1], gamma) and _same(before[2], beta),
+            "batchnorm_forward modified x, gamma or beta in place; return a new array.")
+    if isinstance(raw, tuple):
+        fail("batchnorm_forward returned a tuple (perhaps (out, cache), as in a backward-pass exercise); "
+             "the contract asks for the normalized output array only.")
+    try:
+        result = np.asarray(raw, dtype=np.float64)
+    except Exception:
+        fail(f"batchnorm_forward should return an array, got {type(raw).__name__}.")
+    if result.shape != np.shape(x):
+        fail(f"batchnorm_forward returned shape {result.shape}; the output has x's shape {np.shape(x)} "
+             "(batch, features).")
+    expected = keras_batchnorm(x, gamma, beta, eps)
+    reference = reference_batchnorm_forward(x, gamma, beta, eps)
+    if default_eps and np.max(np.abs(result - expected) / (1.0 + np.abs(reference))) > 5e-4:
+        for other in (1e-5, 1e-8, 0.0, 1e-2):
+            if np.allclose(result, reference_batchnorm_forward(x, gamma, beta, other), rtol=1e-4, atol=1e-6):
+                fail(f"batchnorm_forward's default eps is {other:g}; the contract (and Keras's "
+                     "BatchNormalization) use eps=1e-3 when it is not given.")
+    scale = 1.0 + np.abs(reference)
+    if np.max(np.abs(expected - reference) / scale) > 1e-3:
+        fail("internal check error: Keras's BatchNormalization disagrees with the reference formula")
+    if np.max(np.abs(result - expected) / scale) <= 5e-4:
+        return
+    for value, message in _bn_mistakes(x, gamma, beta, eps):
+        if value.shape == result.shape and np.max(np.abs(result - value) / (1.0 + np.abs(value))) <= 5e-4:
+            fail(f"batchnorm_forward: {message}.")
+    worst = np.unravel_index(np.argmax(np.abs(result - expected)), result.shape)
+    fail(f"batchnorm_forward differs from keras.layers.BatchNormalization(epsilon={eps:g}) called with "
+         f"training=True (x of shape {np.shape(x)}): at index {tuple(int(i) for i in worst)} it returned "
+         f"{result[worst]:.6g}, Keras gives {expected[worst]:.6g}. Expected "
+         "gamma * (x - mean) / sqrt(var + eps) + beta with per-feature batch mean and variance (axis 0, ddof=0).")
+
+
+def batchnorm_inputs(seed: int, batch: int | None = None, features: int | None = None,
+                     dtype: str = "float32") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch whose features have very different scales (some tiny, so eps matters) and offsets,
+    with random gamma (some negative) and beta."""
+    rng = np.random.default_rng(6000 + seed)
+    batch = batch or int(rng.integers(2, 40))
+    features = features or int(rng.integers(1, 9))
+    scales = np.exp(rng.uniform(np.log(0.01), np.log(5.0), size=features))
+    offsets = rng.normal(0, 3, size=features) * scales
+    x = (rng.normal(size=(batch, features)) * scales + offsets).astype(dtype)
+    gamma = rng.normal(1.0, 0.8, size=features).astype(dtype)
+    beta = rng.normal(0.0, 1.0, size=features).astype(dtype)
+    return x, gamma, beta
+
+
+def check_batchnorm_on_random_inputs(batchnorm_forward: Callable, seeds: Sequence[int] = range(10)) -> None:
+    for seed in seeds:
+        x, gamma, beta = batchnorm_inputs(seed, dtype="float32" if seed % 2 else "float64")
+        eps = (1e-3, 1e-5, 0.1, 1e-2)[seed % 4]
+        check_batchnorm_forward(batchnorm_forward, x, gamma, beta, eps)
+    x, gamma, beta = batchnorm_inputs(99, batch=6, features=4)
+    check_batchnorm_forward(batchnorm_forward, x, gamma, beta, None)  # Keras's default eps 1e-3
+
+
+def check_batchnorm_statistics(batchnorm_forward: Callable, seed: int = 0) -> None:
+    """Per-feature output mean is beta and standard deviation is |gamma| (up to eps); a constant
+    feature comes out as beta; a batch of two is normalized to +-gamma around beta."""
+    rng = np.random.default_rng(6500 + seed)
+    features = 5
+    x = (rng.normal(size=(256, features)) * rng.uniform(1, 6, size=features)
+         + rng.uniform(-10, 10, size=features))
+    gamma = rng.uniform(0.5, 3.0, size=features)
+    beta = rng.uniform(-2.0, 2.0, size=features)
+    raw = call_student(batchnorm_forward, x, gamma, beta, 1e-5)
+    if isinstance(raw, tuple):
+        fail("batchnorm_forward returned a tuple; the contract asks for the output array only.")
+    out = np.asarray(raw, dtype=np.float64)
+    require(out.shape == x.shape, f"batchnorm_forward returned shape {out.shape}, expected {x.shape}.")
+    mean, std = out.mean(axis=0), out.std(axis=0)
+    require(np.allclose(mean, beta, atol=1e-6),
+            f"each output feature should have batch mean beta={np.round(beta, 4).tolist()}, got "
+            f"{np.round(mean, 4).tolist()}: subtract the per-feature batch mean (axis 0), then add beta.")
+    require(np.allclose(std, gamma, rtol=1e-4),
+            f"each output feature should have batch standard deviation gamma={np.round(gamma, 4).tolist()} "
+            f"(eps is tiny here), got {np.round(std, 4).tolist()}: divide by sqrt(var + eps) with the biased "
+            "(ddof=0) per-feature variance, then multiply by gamma.")
+    constant = np.column_stack([np.full(8, 3.5), np.arange(8.0)])
+    check_batchnorm_forward(batchnorm_forward, constant, np.array([2.0, 1.0]), np.array([-1.0, 0.5]), 1e-3)
+    pair = np.array([[1.0, 10.0], [3.0, -10.0]])
+    check_batchnorm_forward(batchnorm_forward, pair, np.array([1.0, 0.5]), np.array([0.0, 1.0]), 1e-3)
+
+
+# ============================================================================ initializers
+def he_normal_sample_std(fan_in: int, fan_out: int, seed: int) -> float:
+    """Standard deviation of a ``keras.initializers.HeNormal(seed)`` kernel of shape (fan_in, fan_out)."""
+    keras = _keras()
+    with _quiet():
+        w = np.asarray(keras.initializers.HeNormal(seed=seed)(shape=(fan_in, fan_out)), dtype=np.float64)
+    return float(w.std())
+
+
+def glorot_uniform_sample(fan_in: int, fan_out: int, seed: int) -> np.ndarray:
+    keras = _keras()
+    with _quiet():
+        return np.asarray(keras.initializers.GlorotUniform(seed=seed)(shape=(fan_in, fan_out)), dtype=np.float64)
+
+
+def _he_mistakes(fan_in: int) -> list[tuple[float, str]]:
+    return [
+        (math.sqrt(1 / fan_in), "sqrt(1/fan_in) is LeCun's scale (for SELU); He uses sqrt(2/fan_in)"),
+        (2 / fan_in, "returns the variance 2/fan_in; the standard deviation is its square root"),
+        (math.sqrt(2 / fan_in) / 0.87962566103423978, "returns the stddev parameter Keras passes to its "
+                                                      "truncated normal (divided by 0.8796); the drawn weights' "
+                                                      "standard deviation is sqrt(2/fan_in)"),
+        (math.sqrt(6 / fan_in), "sqrt(6/fan_in) is the limit of He uniform; the He normal standard "
+                                "deviation is sqrt(2/fan_in)"),
+        (math.sqrt(2) / fan_in, "takes the square root of 2 only; it is sqrt(2 / fan_in)"),
+        (math.sqrt(fan_in / 2), "inverts the fraction: sqrt(2 / fan_in), not sqrt(fan_in / 2)"),
+        (math.sqrt(1 / (2 * fan_in)), "puts the 2 in the denominator: sqrt(2 / fan_in), not sqrt(1 / (2 fan_in))"),
+    ]
+
+
+def check_he_normal_std(he_normal_std: Callable, fan_in: int) -> None:
+    result = _number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
+    expected = math.sqrt(2 / fan_in)
+    if math.isclose(result, expected, rel_tol=1e-6):
+        return
+    for value, message in _he_mistakes(fan_in):
+        if math.isclose(result, value, rel_tol=1e-6):
+            fail(f"he_normal_std({fan_in}): {message}.")
+    fail(f"he_normal_std({fan_in}) returned {result:.6g}; He normal weights have standard deviation "
+         f"sqrt(2 / fan_in) = {expected:.6g}.")
+
+
+def check_he_normal_matches_keras(he_normal_std: Callable, fan_in: int, fan_out: int, seed: int = 0) -> None:
+    """The student's value is the sample std of a large HeNormal kernel (within 3 %)."""
+    sample = he_normal_sample_std(fan_in, fan_out, seed)
+    result = _number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
+    if abs(result - sample) <= 0.03 * sample:
+        return
+    for value, message in _he_mistakes(fan_in) + [(math.sqrt(2 / fan_out), "uses fan_out")]:
+        if math.isclose(result, value, rel_tol=1e-6):
+            fail(f"he_normal_std({fan_in}): {message}; a HeNormal kernel of shape ({fan_in}, {fan_out}) drawn "
+                 f"by Keras has sample standard deviation {sample:.5f}.")
+    fail(f"he_normal_std({fan_in}) returned {result:.6g}, but the weights of a "
+         f"keras.initializers.HeNormal kernel of shape ({fan_in}, {fan_out}) have standard deviation "
+         f"{sample:.5f}.")
+
+
+def check_he_normal_on_random_inputs(he_normal_std: Callable, seeds: Sequence[int] = range(3)) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(4000 + seed)
+        fan_in, fan_out = int(rng.integers(30, 800)), int(rng.integers(30, 800))
+        check_he_normal_std(he_normal_std, fan_in)
+        rows = max(fan_in, 60_000 // fan_out + 1)  # enough weights for a precise sample std
+        check_he_normal_std(he_normal_std, rows)
+        check_he_normal_matches_keras(he_normal_std, rows, fan_out, seed)
+    check_he_normal_std(he_normal_std, 1)
+    check_he_normal_std(he_normal_std, np.int64(3072))
+
+
+def _glorot_mistakes(fan_in: int, fan_out: int) -> list[tuple[float, str]]:
+    total = fan_in + fan_out
+    return [
+        (math.sqrt(2 / total), "Glorot normal std instead of uniform limit: sqrt(2/(fan_in+fan_out)) is the "
+                               "standard deviation; the uniform bound is sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(6 / fan_in), "uses fan_in only (sqrt(6/fan_in) is He uniform); Glorot averages both "
+                                "fans: sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(6 / fan_out), "uses fan_out only; Glorot uses both: sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(3 / fan_in), "sqrt(3/fan_in) is LeCun uniform; Glorot uses sqrt(6/(fan_in+fan_out))"),
+        (6 / total, "forgets the square root: r = sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(6 / (fan_in * fan_out)), "multiplies the fans; Glorot adds them: sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(3 / total), "uses 3 instead of 6 (fan_avg counted twice); r = sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(6) / total, "takes the square root of 6 only; r = sqrt(6/(fan_in+fan_out))"),
+        (math.sqrt(6 / fan_in + fan_out), "operator precedence: 6 / fan_in + fan_out divides before adding; "
+                                          "write 6 / (fan_in + fan_out)"),
+        (math.sqrt(6 / fan_in) + fan_out, "operator precedence: the sum fan_in + fan_out must be in parentheses"),
+        (math.sqrt(1 / fan_in), "sqrt(1/fan_in) is LeCun's normal scale; Glorot uniform's bound is "
+                                "sqrt(6/(fan_in+fan_out))"),
+    ]
+
+
+def check_glorot_uniform_limit(glorot_uniform_limit: Callable, fan_in: int, fan_out: int) -> None:
+    result = _number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
+    expected = math.sqrt(6 / (fan_in + fan_out))
+    if math.isclose(result, expected, rel_tol=1e-6):
+        return
+    for value, message in _glorot_mistakes(fan_in, fan_out):
+        if math.isclose(result, value, rel_tol=1e-6):
+            fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {message}.")
+    fail(f"glorot_uniform_limit({fan_in}, {fan_out}) returned {result:.6g}; Glorot uniform draws from "
+         f"U(-r, r) with r = sqrt(6 / (fan_in + fan_out)) = {expected:.6g}.")
+
+
+def check_glorot_uniform_matches_keras(glorot_uniform_limit: Callable, fan_in: int, fan_out: int,
+                                       seed: int = 0) -> None:
+    """Every weight of a large GlorotUniform kernel lies within the bound and the largest is close
+    to it (within 1 %); the sample std is close to bound / sqrt(3)."""
+    w = glorot_uniform_sample(fan_in, fan_out, seed)
+    largest = float(np.max(np.abs(w)))
+    result = _number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
+    if largest <= result * (1 + 1e-5) and result <= largest * 1.01 and abs(w.std() - result / math.sqrt(3)) <= 0.03 * w.std():
+        return
+    for value, message in _glorot_mistakes(fan_in, fan_out):
+        if math.isclose(result, value, rel_tol=1e-6):
+            fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {message}; Keras's GlorotUniform kernel of that "
+                 f"shape has largest |w| = {largest:.5f}.")
+    fail(f"glorot_uniform_limit({fan_in}, {fan_out}) returned {result:.6g}, but a "
+         f"keras.initializers.GlorotUniform kernel of shape ({fan_in}, {fan_out}) has largest |w| = "
+         f"{largest:.5f} (every weight lies in [-r, r], and the largest comes close to r).")
+
+
+def check_glorot_uniform_on_random_inputs(glorot_uniform_limit: Callable, seeds: Sequence[int] = range(3)) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(4500 + seed)
+        fan_in, fan_out = int(rng.integers(2, 900)), int(rng.integers(2, 900))
+        check_glorot_uniform_limit(glorot_uniform_limit, fan_in, fan_out)
+        check_glorot_uniform_limit(glorot_uniform_limit, fan_out, 3 * fan_out + 7)
+        rows = max(fan_in, 60_000 // fan_out + 1)
+        check_glorot_uniform_matches_keras(glorot_uniform_limit, rows, fan_out, seed)
+    check_glorot_uniform_limit(glorot_uniform_limit, 1, 1)
+    check_glorot_uniform_limit(glorot_uniform_limit, np.int64(784), np.int64(300))

@@ -1,0 +1,740 @@
+"""Chapter 06 experiments: dropout, Monte Carlo dropout, alpha dropout, recurrent dropout.
+
+What lives here:
+
+- ``reference_*``: plain NumPy dropout (mask, inverted forward pass, backward pass, Monte Carlo
+  prediction) used by the claims and the figures. The notebook never imports them: students
+  write their own, and experiments that take a function as a parameter accept theirs.
+- Claim 6 (dropout delays overfitting), measured on chapter 05's comparison runs
+  (:func:`course.regularization.run_comparison`, models "baseline" and "dropout").
+- Claim 7 (inverted dropout keeps the expected activation; the identity at inference), with
+  Keras's ``Dropout`` layer and with :func:`reference_dropout_forward`.
+- Claim 9 (Monte Carlo dropout: accuracy and uncertainty) on the bundled digits set, with a
+  seaborn figure of the spread on right and wrong predictions.
+- Alpha dropout in a self-normalizing (SELU) stack, the batch-normalization caveat of Monte
+  Carlo dropout, and recurrent models (recurrent dropout, stacked and bidirectional layers) on
+  digits read row by row as sequences of 8 steps of 8 pixels.
+
+Sizes come from the ``*_sizes(fast)`` functions: the full size is what the notebook's text
+quotes; the fast size keeps grading and CI quick.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from course import runtime
+from course.data import load_digits_split
+
+MCPredict = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+# ---------------------------------------------------------------------------- reference NumPy dropout
+def _check_rate(rate: float) -> float:
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must satisfy 0 <= rate < 1, got {rate}")
+    return rate
+
+
+def reference_dropout_mask(shape: int | tuple[int, ...], rate: float,
+                           rng: np.random.Generator) -> np.ndarray:
+    """0/1 float mask of ``shape``; each entry is 1 with probability ``1 - rate``, drawn from ``rng``."""
+    rate = _check_rate(rate)
+    return (rng.random(shape) >= rate).astype(np.float64)
+
+
+def reference_dropout_forward(a: np.ndarray, rate: float, rng: np.random.Generator,
+                              training: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Inverted dropout: ``(a * mask / (1 - rate), mask)``; the identity when not training or rate 0."""
+    rate = _check_rate(rate)
+    a = np.asarray(a)
+    if not training or rate == 0.0:
+        return a.copy(), np.ones(a.shape)
+    mask = reference_dropout_mask(a.shape, rate, rng)
+    return a * mask / (1.0 - rate), mask
+
+
+def reference_dropout_backward(dout: np.ndarray, mask: np.ndarray, rate: float) -> np.ndarray:
+    """Gradient with respect to the forward pass's input: ``dout * mask / (1 - rate)``."""
+    return np.asarray(dout) * np.asarray(mask) / (1.0 - _check_rate(rate))
+
+
+def reference_mc_dropout_predict(model: Any, X: Any, n_passes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and population standard deviation of ``n_passes`` calls ``model(X, training=True)``."""
+    if n_passes < 1:
+        raise ValueError(f"n_passes must be at least 1, got {n_passes}")
+    passes = np.stack([np.asarray(model(X, training=True)) for _ in range(n_passes)])
+    return passes.mean(axis=0), passes.std(axis=0)
+
+
+# ---------------------------------------------------------------------------- claim 7
+def _keras_dropout(a: np.ndarray, rate: float, seed: int, training: bool) -> np.ndarray:
+    keras = runtime.import_keras()
+    with runtime.quiet_native_stderr():
+        layer = keras.layers.Dropout(rate, seed=seed)
+        return np.asarray(layer(keras.ops.convert_to_tensor(a), training=training))
+
+
+def expected_activation_table(forward: Callable | None = None, rates: Sequence[float] = (0.2, 0.5),
+                              size: int = 1_000_000, seed: int = 0) -> pd.DataFrame:
+    """Mean output / mean input of Keras's ``Dropout`` and of ``forward`` on positive activations.
+
+    ``forward(a, rate, rng, training)`` defaults to :func:`reference_dropout_forward`; the notebook
+    passes the student's. Each row also holds the standard error of the ratio (from the data),
+    the share of entries kept, and whether inference mode returned the input exactly.
+    """
+    forward = forward or reference_dropout_forward
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0.0, 1.0, size=(size // 1000, 1000)).astype(np.float32)
+    rows = []
+    for rate in rates:
+        # sd of the mean of a*m/(1-rate), relative to mean(a): sqrt(E[a^2] rate/(1-rate) / n) / E[a]
+        std_error = float(np.sqrt(np.mean(a.astype(np.float64) ** 2) * rate / (1 - rate) / a.size)
+                          / np.mean(a, dtype=np.float64))
+        keras_train = _keras_dropout(a, rate, seed, training=True)
+        keras_infer = _keras_dropout(a, rate, seed, training=False)
+        # the masks' generator must not be the one that drew a (the same stream would correlate them)
+        out, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=True)
+        infer, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=False)
+        for source, train_out, infer_out in (("keras Dropout", keras_train, keras_infer),
+                                             ("NumPy", np.asarray(out), np.asarray(infer))):
+            rows.append({
+                "implementation": source, "rate": rate,
+                "mean ratio": float(np.mean(train_out, dtype=np.float64) / np.mean(a, dtype=np.float64)),
+                "std error": std_error,
+                "kept share": float(np.mean(train_out != 0)),
+                "identity at inference": bool(np.array_equal(infer_out, a)),
+            })
+    return pd.DataFrame(rows)
+
+
+def claim_7_sizes(fast: bool | None = None) -> dict[str, int]:
+    fast = runtime.is_fast_mode() if fast is None else fast
+    return {"size": 200_000 if fast else 1_000_000}
+
+
+def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+    """Claim 7: inverted dropout keeps the expected activation; at inference it is the identity.
+
+    For each seed and rate (0.2 and 0.5), Keras's ``Dropout`` and :func:`reference_dropout_forward`
+    are applied in training mode to ``size`` positive activations drawn with that seed. Held when
+    every ratio mean(output) / mean(input) is within 6 standard errors of 1 (the standard error
+    is computed from the data) and every inference-mode output equals its input exactly.
+    """
+    size = claim_7_sizes(fast)["size"]
+    tables = [expected_activation_table(rates=(0.2, 0.5), size=size, seed=int(seed)) for seed in seeds]
+    table = pd.concat(tables, ignore_index=True)
+    deviation = (table["mean ratio"] - 1).abs() / table["std error"]
+    held = bool((deviation <= 6).all() and table["identity at inference"].all())
+    keras_rows, numpy_rows = table[table["implementation"] == "keras Dropout"], table[table["implementation"] == "NumPy"]
+    figures = {
+        "mean_ratio_keras": float(keras_rows["mean ratio"].mean()),
+        "mean_ratio_numpy": float(numpy_rows["mean ratio"].mean()),
+        "max_abs_ratio_minus_1": float((table["mean ratio"] - 1).abs().max()),
+        "max_deviation_in_std_errors": float(deviation.max()),
+        "inference_identity_share": float(table["identity at inference"].mean()),
+        "activations_per_run": float(size),
+    }
+    summary = (f"mean(output)/mean(input) in training mode: Keras {figures['mean_ratio_keras']:.4f}, "
+               f"NumPy {figures['mean_ratio_numpy']:.4f} (largest deviation from 1: "
+               f"{figures['max_abs_ratio_minus_1']:.4f} = {figures['max_deviation_in_std_errors']:.1f} "
+               f"standard errors, {size:,} activations, rates 0.2 and 0.5); inference mode returned the "
+               f"input exactly in {table['identity at inference'].sum()}/{len(table)} runs")
+    return held, figures, summary
+
+
+# ---------------------------------------------------------------------------- claim 6
+def best_epoch(val_losses: Sequence[float]) -> int:
+    """Epoch (counted from 1) of the lowest validation loss; the first one on ties."""
+    return int(np.argmin(np.asarray(val_losses, dtype=float))) + 1
+
+
+def comparison_run(seed: int = 0, fast: bool | None = None):
+    """Chapter 05's comparison for ``seed``, with at least the "baseline" and "dropout" models.
+
+    Reuses the cached run of all five models when claims 3-5 (or the chapter 05 notebook) already
+    trained it; otherwise trains only the two models claim 6 needs. Each model is seeded on its
+    own, so both ways give the same two histories.
+    """
+    from course import regularization
+
+    fast = runtime.is_fast_mode() if fast is None else fast
+    cache = getattr(regularization, "_RUN_CACHE", {})
+    for (cached_seed, cached_fast, names), run in cache.items():
+        if cached_seed == int(seed) and cached_fast == bool(fast) and {"baseline", "dropout"} <= set(names):
+            return run
+    return regularization.run_comparison(seed, fast, names=("baseline", "dropout"))
+
+
+def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+    """Claim 6: dropout delays overfitting (later lowest validation loss, lower final one).
+
+    Measured on chapter 05's comparison (:func:`course.regularization.run_comparison`): the
+    "baseline" and "dropout" models share architecture, data and initial weights. Held when,
+    averaged over seeds, dropout's best epoch (that of its lowest validation loss) is later
+    than the baseline's and its final validation loss is lower, and each of the two also holds
+    in a strict majority of the seeds.
+    """
+    runs = [comparison_run(int(seed), fast) for seed in seeds]
+    best_base = np.array([best_epoch(r.curve("baseline")) for r in runs])
+    best_drop = np.array([best_epoch(r.curve("dropout")) for r in runs])
+    final_base = np.array([r.curve("baseline")[-1] for r in runs])
+    final_drop = np.array([r.curve("dropout")[-1] for r in runs])
+    later = int(np.sum(best_drop > best_base))
+    lower = int(np.sum(final_drop < final_base))
+    majority = len(runs) / 2
+    held = bool(best_drop.mean() > best_base.mean() and final_drop.mean() < final_base.mean()
+                and later > majority and lower > majority)
+    figures = {
+        "best_epoch_baseline": float(best_base.mean()), "best_epoch_dropout": float(best_drop.mean()),
+        "final_val_loss_baseline": float(final_base.mean()), "final_val_loss_dropout": float(final_drop.mean()),
+        "min_val_loss_baseline": float(np.mean([r.curve("baseline").min() for r in runs])),
+        "min_val_loss_dropout": float(np.mean([r.curve("dropout").min() for r in runs])),
+        "seeds_dropout_best_later": float(later), "seeds_dropout_final_lower": float(lower),
+        "epochs": float(len(runs[0].curve("baseline"))),
+    }
+    summary = (f"lowest validation loss at epoch {best_base.mean():.1f} (baseline) vs "
+               f"{best_drop.mean():.1f} (dropout), later in {later}/{len(runs)} seeds; final validation "
+               f"loss {final_base.mean():.3f} vs {final_drop.mean():.3f}, lower in {lower}/{len(runs)} seeds "
+               f"({int(figures['epochs'])} epochs, means over seeds)")
+    return held, figures, summary
+
+
+# ---------------------------------------------------------------------------- Monte Carlo dropout (claim 9)
+MC_UNITS = 256
+MC_RATE = 0.5
+MC_LEARNING_RATE = 1e-3
+
+
+def mc_sizes(fast: bool | None = None) -> dict[str, Any]:
+    """Epochs, Monte Carlo passes and the pass counts of the cost curve."""
+    fast = runtime.is_fast_mode() if fast is None else fast
+    if fast:
+        return {"epochs": 15, "n_passes": 100, "batch_size": 32, "pass_counts": (1, 5, 20, 100)}
+    return {"epochs": 40, "n_passes": 100, "batch_size": 32, "pass_counts": (1, 2, 5, 10, 20, 50, 100, 200)}
+
+
+def build_dropout_classifier(n_features: int = 64, n_classes: int = 10, units: int = MC_UNITS,
+                             rate: float = MC_RATE):
+    """Two hidden ReLU layers of ``units``, each followed by ``Dropout(rate)``; a softmax output."""
+    keras = runtime.import_keras()
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        layers.Dense(units, activation="relu"), layers.Dropout(rate),
+        layers.Dense(units, activation="relu"), layers.Dropout(rate),
+        layers.Dense(n_classes, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(MC_LEARNING_RATE),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+@dataclass
+class TrainedClassifier:
+    """A dropout classifier trained on digits, its data, and its losses with and without dropout."""
+
+    seed: int
+    model: Any
+    history: Any
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_eval: np.ndarray
+    y_eval: np.ndarray
+    train_loss_without_dropout: float
+    seed_states: list = field(default_factory=list)
+
+    @property
+    def train_loss_with_dropout(self) -> float:
+        """The last epoch's training loss as ``fit`` reports it: averaged over the epoch's batches,
+        each computed with dropout on."""
+        return float(self.history.history["loss"][-1])
+
+    def reset_dropout_streams(self) -> None:
+        """Put every dropout layer's random stream back where it was after training, so that Monte
+        Carlo passes give the same draws whatever ran before."""
+        for generator, state in self.seed_states:
+            generator.state.assign(state)
+
+
+_CLASSIFIER_CACHE: dict[tuple, TrainedClassifier] = {}
+
+
+def _digits_for_mc(seed: int):
+    split = load_digits_split(seed)
+    # Validation and test together: 718 samples make the accuracies less grainy.
+    x_eval = np.concatenate([split.x_val, split.x_test])
+    y_eval = np.concatenate([split.y_val, split.y_test])
+    return split.x_train, split.y_train, x_eval, y_eval
+
+
+def train_dropout_classifier(seed: int = 0, fast: bool | None = None) -> TrainedClassifier:
+    """Train :func:`build_dropout_classifier` on the digits training split (cached per seed and size).
+
+    The 718 validation and test digits together are the evaluation set (and ``fit``'s validation
+    data). The training loss is also re-evaluated without dropout (``model.evaluate``).
+    """
+    fast = runtime.is_fast_mode() if fast is None else fast
+    key = (int(seed), bool(fast))
+    if key in _CLASSIFIER_CACHE:
+        return _CLASSIFIER_CACHE[key]
+    size = mc_sizes(fast)
+    runtime.import_keras()
+    x_train, y_train, x_eval, y_eval = _digits_for_mc(seed)
+    runtime.seed_everything(int(seed))
+    with runtime.quiet_native_stderr():
+        model = build_dropout_classifier(x_train.shape[1])
+        history = model.fit(x_train, y_train, epochs=size["epochs"], batch_size=size["batch_size"],
+                            validation_data=(x_eval, y_eval), verbose=0)
+        train_loss_without, _ = model.evaluate(x_train, y_train, verbose=0)
+    states = [(layer.seed_generator, np.asarray(layer.seed_generator.state).copy())
+              for layer in model.layers if hasattr(layer, "seed_generator")]
+    trained = TrainedClassifier(int(seed), model, history, x_train, y_train, x_eval, y_eval,
+                                float(train_loss_without), states)
+    _CLASSIFIER_CACHE[key] = trained
+    return trained
+
+
+@dataclass
+class MCDropoutRun:
+    """One seed: deterministic and Monte Carlo predictions of a trained dropout classifier."""
+
+    seed: int
+    n_passes: int
+    classifier: TrainedClassifier
+    deterministic_probs: np.ndarray
+    mc_mean: np.ndarray
+    mc_std: np.ndarray
+    passes_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def y_test(self) -> np.ndarray:
+        return self.classifier.y_eval
+
+    @property
+    def deterministic_accuracy(self) -> float:
+        return float(np.mean(self.deterministic_probs.argmax(axis=1) == self.y_test))
+
+    @property
+    def mc_accuracy(self) -> float:
+        return float(np.mean(self.mc_mean.argmax(axis=1) == self.y_test))
+
+    def log_loss(self, probs: np.ndarray) -> float:
+        picked = probs[np.arange(len(self.y_test)), self.y_test]
+        return float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
+
+    def frame(self) -> pd.DataFrame:
+        """One row per evaluation sample: MC prediction right or wrong, and the spread of its class."""
+        predicted = self.mc_mean.argmax(axis=1)
+        rows = np.arange(len(predicted))
+        return pd.DataFrame({
+            "prediction": np.where(predicted == self.y_test, "right", "wrong"),
+            "std of predicted class": self.mc_std[rows, predicted],
+            "mean probability of predicted class": self.mc_mean[rows, predicted],
+        })
+
+    def std_by_outcome(self) -> dict[str, float]:
+        means = self.frame().groupby("prediction")["std of predicted class"].mean()
+        return {"right": float(means.get("right", np.nan)), "wrong": float(means.get("wrong", np.nan))}
+
+
+_MC_CACHE: dict[tuple, MCDropoutRun] = {}
+
+
+def run_mc_dropout(seed: int = 0, fast: bool | None = None, mc_predict: MCPredict | None = None,
+                   n_passes: int | None = None, pass_counts: Sequence[int] | None = None) -> MCDropoutRun:
+    """Compare one deterministic pass of the trained dropout classifier with Monte Carlo dropout.
+
+    ``mc_predict(model, X, n_passes) -> (mean, std)`` defaults to
+    :func:`reference_mc_dropout_predict`; the notebook passes the student's. The classifier comes
+    from :func:`train_dropout_classifier` (shared); its dropout streams are reset before every
+    Monte Carlo run, so the result does not depend on what ran before. ``pass_counts`` (default
+    from :func:`mc_sizes`) gives the accuracy and wall time for several numbers of passes.
+    Runs with the default ``mc_predict`` are cached per (seed, fast, n_passes, pass_counts).
+    """
+    fast = runtime.is_fast_mode() if fast is None else fast
+    size = mc_sizes(fast)
+    n_passes = int(n_passes or size["n_passes"])
+    key = (int(seed), bool(fast), n_passes, None if pass_counts is None else tuple(pass_counts))
+    cacheable = mc_predict is None
+    if cacheable and key in _MC_CACHE:
+        return _MC_CACHE[key]
+    mc_predict = mc_predict or reference_mc_dropout_predict
+    keras = runtime.import_keras()
+    classifier = train_dropout_classifier(seed, fast)
+    model, y_eval = classifier.model, classifier.y_eval
+    with runtime.quiet_native_stderr():
+        x_tensor = keras.ops.convert_to_tensor(classifier.x_eval)
+        deterministic = np.asarray(model(x_tensor, training=False))
+        classifier.reset_dropout_streams()
+        mean, std = mc_predict(model, x_tensor, n_passes)
+        curve = []
+        for count in (pass_counts if pass_counts is not None else size["pass_counts"]):
+            classifier.reset_dropout_streams()
+            started = time.perf_counter()
+            curve_mean, _ = mc_predict(model, x_tensor, int(count))
+            curve.append({"passes": int(count), "seconds": time.perf_counter() - started,
+                          "accuracy": float(np.mean(np.asarray(curve_mean).argmax(axis=1) == y_eval))})
+    run = MCDropoutRun(int(seed), n_passes, classifier, deterministic,
+                       np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64),
+                       pd.DataFrame(curve))
+    if cacheable:
+        _MC_CACHE[key] = run
+    return run
+
+
+def plot_mc_uncertainty(run: MCDropoutRun, *, title: str | None = None) -> plt.Figure:
+    """Left: spread (std over passes) of the predicted class on right vs wrong predictions.
+    Right: MC accuracy against the number of passes, with the deterministic accuracy."""
+    frame = run.frame()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    order = ["right", "wrong"]
+    sns.boxplot(data=frame, x="prediction", y="std of predicted class", hue="prediction", order=order,
+                hue_order=order, showfliers=False, ax=axes[0], legend=False)
+    sns.stripplot(data=frame, x="prediction", y="std of predicted class", order=order, color="black",
+                  size=2.5, alpha=0.35, jitter=0.25, ax=axes[0])
+    counts = frame["prediction"].value_counts()
+    axes[0].set_xticks([0, 1], [f"{name} ({counts.get(name, 0)} samples)" for name in order])
+    axes[0].set_xlabel("Monte Carlo prediction")
+    axes[0].set_ylabel("std of the predicted class's probability")
+    axes[0].set_title("Spread over the passes: right vs wrong predictions")
+    curve = run.passes_curve
+    if not curve.empty:
+        sns.lineplot(data=curve, x="passes", y="accuracy", marker="o", ax=axes[1], label="MC dropout mean")
+        axes[1].axhline(run.deterministic_accuracy, color="black", linestyle="--",
+                        label="one deterministic pass")
+        axes[1].set_xscale("log")
+        axes[1].set_xlabel("number of passes (log scale)")
+        axes[1].set_ylabel("accuracy on 718 digits")
+        axes[1].set_title("Accuracy of the MC average vs the number of passes")
+        axes[1].legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def measure_claim_9(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+    """Claim 9: MC dropout is at least as accurate as one deterministic pass, and its standard
+    deviation is larger on misclassified samples than on correct ones.
+
+    A classifier with two ``Dropout(0.5)`` layers is trained on digits for each seed and evaluated
+    on 718 held-out digits: once in inference mode (dropout off) and as the mean of ``n_passes``
+    passes with dropout on. The spread of a sample is the standard deviation over the passes of
+    the probability of its MC-predicted class. Held when, in every seed, the MC accuracy is at
+    least the deterministic accuracy (ties count: no tolerance) and the mean spread on wrong
+    predictions exceeds that on right ones.
+    """
+    runs = [run_mc_dropout(int(seed), fast, pass_counts=()) for seed in seeds]
+    det = np.array([r.deterministic_accuracy for r in runs])
+    mc = np.array([r.mc_accuracy for r in runs])
+    spreads = [r.std_by_outcome() for r in runs]
+    std_right = np.array([s["right"] for s in spreads])
+    std_wrong = np.array([s["wrong"] for s in spreads])
+    at_least = int(np.sum(mc >= det))
+    larger = int(np.sum(std_wrong > std_right))
+    held = bool(at_least == len(runs) and larger == len(runs))
+    diffs = 100 * (mc - det)
+    figures = {
+        "deterministic_accuracy": float(det.mean()), "mc_accuracy": float(mc.mean()),
+        "min_accuracy_difference_pp": float(diffs.min()), "max_accuracy_difference_pp": float(diffs.max()),
+        "seeds_mc_at_least_as_accurate": float(at_least),
+        "std_right": float(std_right.mean()), "std_wrong": float(std_wrong.mean()),
+        "seeds_std_wrong_larger": float(larger),
+        "log_loss_deterministic": float(np.mean([r.log_loss(r.deterministic_probs) for r in runs])),
+        "log_loss_mc": float(np.mean([r.log_loss(r.mc_mean) for r in runs])),
+        "n_passes": float(runs[0].n_passes), "evaluation_samples": float(len(runs[0].y_test)),
+    }
+    summary = (f"accuracy on {len(runs[0].y_test)} digits: deterministic {det.mean():.4f}, MC dropout "
+               f"({runs[0].n_passes} passes) {mc.mean():.4f}; per-seed MC minus deterministic "
+               + ", ".join(f"{d:+.2f}" for d in diffs)
+               + f" points (one sample = {100 / len(runs[0].y_test):.2f}); MC at least as accurate in "
+               f"{at_least}/{len(runs)} seeds; std of the predicted class {std_right.mean():.3f} on right vs "
+               f"{std_wrong.mean():.3f} on wrong predictions (larger on wrong in {larger}/{len(runs)} seeds); "
+               f"log loss {figures['log_loss_deterministic']:.3f} vs {figures['log_loss_mc']:.3f}")
+    return held, figures, summary
+
+
+# ---------------------------------------------------------------------------- batch normalization caveat
+_MC_DROPOUT_CLASS: list = []
+
+
+def mc_dropout_layer_class():
+    """``MCDropout``: a ``Dropout`` that stays on at inference (defined on first use).
+
+    Use it instead of calling the whole model with ``training=True`` when the model also holds
+    layers that behave differently in training (batch normalization): only dropout is forced on.
+    """
+    if _MC_DROPOUT_CLASS:
+        return _MC_DROPOUT_CLASS[0]
+    keras = runtime.import_keras()
+
+    class MCDropout(keras.layers.Dropout):
+        def call(self, inputs, training=None):
+            return super().call(inputs, training=True)
+
+    _MC_DROPOUT_CLASS.append(MCDropout)
+    return MCDropout
+
+
+def batchnorm_caveat(seed: int = 0, n_passes: int = 30, epochs: int = 3) -> pd.DataFrame:
+    """What forcing ``training=True`` does to a model with batch normalization.
+
+    Trains a small Dense -> BatchNormalization -> ReLU -> Dropout classifier on digits, then runs
+    ``n_passes`` Monte Carlo passes two ways: ``model(X, training=True)`` (batch normalization in
+    training mode too) and a copy whose Dropout layers are :func:`mc_dropout_layer_class` called
+    in inference mode. For each way the table reports how far the moving mean of the batch
+    normalization moved during the passes, and how the prediction for one sample changes when it
+    is passed alone instead of inside the batch.
+    """
+    keras = runtime.import_keras()
+    layers = keras.layers
+    MCDropout = mc_dropout_layer_class()
+    x_train, y_train, x_eval, _ = _digits_for_mc(seed)
+
+    def build(dropout_layer):
+        return keras.Sequential([
+            keras.Input(shape=(x_train.shape[1],)),
+            layers.Dense(64, use_bias=False), layers.BatchNormalization(), layers.Activation("relu"),
+            dropout_layer(0.3), layers.Dense(10, activation="softmax"),
+        ])
+
+    runtime.seed_everything(int(seed))
+    rows = []
+    with runtime.quiet_native_stderr():
+        model = build(layers.Dropout)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
+        mc_model = build(MCDropout)
+        mc_model.set_weights(model.get_weights())
+        x_batch = keras.ops.convert_to_tensor(x_eval[:200])
+        x_alone = keras.ops.convert_to_tensor(x_eval[:1])
+        for label, net, training in (("model(X, training=True)", model, True),
+                                     ("MCDropout layers, model(X)", mc_model, False)):
+            bn = next(layer for layer in net.layers if layer.__class__.__name__ == "BatchNormalization")
+            before = np.asarray(bn.moving_mean).copy()
+            in_batch = np.mean([np.asarray(net(x_batch, training=training))[0] for _ in range(n_passes)], axis=0)
+            alone = np.mean([np.asarray(net(x_alone, training=training))[0] for _ in range(n_passes)], axis=0)
+            rows.append({
+                "Monte Carlo passes with": label,
+                "moving mean moved by (max)": float(np.max(np.abs(np.asarray(bn.moving_mean) - before))),
+                "sample 0 alone vs in a batch (max prob. difference)": float(np.max(np.abs(in_batch - alone))),
+            })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- alpha dropout and SELU
+def selu_stack_statistics(kinds: Sequence[str] = ("no dropout", "Dropout", "AlphaDropout"),
+                          depth: int = 20, width: int = 256, rate: float = 0.1, n_samples: int = 2000,
+                          seed: int = 0) -> pd.DataFrame:
+    """Mean and standard deviation of the activations through a deep SELU stack, in training mode.
+
+    Every block is ``Dense(width, activation="selu", kernel_initializer="lecun_normal")`` followed
+    by nothing, ``Dropout(rate)`` or ``AlphaDropout(rate)``; the input is standard normal. The
+    weights are the same for every kind (untrained: self-normalization is a property of the
+    initialization and the activation). Returns a long table (kind, layer, statistic, value).
+    """
+    keras = runtime.import_keras()
+    layers = keras.layers
+    runtime.seed_everything(int(seed))
+    x = np.random.default_rng(seed).standard_normal((n_samples, width)).astype(np.float32)
+    with runtime.quiet_native_stderr():
+        dense = [layers.Dense(width, activation="selu", kernel_initializer="lecun_normal") for _ in range(depth)]
+        drops = {"no dropout": None,
+                 "Dropout": [layers.Dropout(rate, seed=seed + i) for i in range(depth)],
+                 "AlphaDropout": [layers.AlphaDropout(rate, seed=seed + i) for i in range(depth)]}
+        rows = []
+        for kind in kinds:
+            h = keras.ops.convert_to_tensor(x)
+            for i in range(depth):
+                h = dense[i](h)
+                if drops[kind] is not None:
+                    h = drops[kind][i](h, training=True)
+                values = np.asarray(h)
+                rows.append({"kind": kind, "layer": i + 1, "statistic": "mean", "value": float(values.mean())})
+                rows.append({"kind": kind, "layer": i + 1, "statistic": "std", "value": float(values.std())})
+    return pd.DataFrame(rows)
+
+
+def plot_selu_stack(frame: pd.DataFrame, *, title: str | None = None) -> plt.Figure:
+    """Two panels (mean, std) of :func:`selu_stack_statistics` per layer, one colour per kind."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    for ax, statistic, target in zip(axes, ("mean", "std"), (0.0, 1.0)):
+        sns.lineplot(data=frame[frame["statistic"] == statistic], x="layer", y="value", hue="kind",
+                     marker="o", ax=ax)
+        ax.axhline(target, color="black", linewidth=0.8, linestyle=":")
+        ax.set_xlabel("layer (Dense + SELU, then dropout in training mode)")
+        ax.set_ylabel(f"{statistic} of the activations")
+        ax.set_title(f"{statistic} through the stack")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def dropout_moments(rate: float = 0.2, n: int = 1_000_000, seed: int = 0) -> pd.DataFrame:
+    """Mean and std of standard-normal activations after Dropout and AlphaDropout (training mode)."""
+    keras = runtime.import_keras()
+    x = np.random.default_rng(seed).standard_normal((n // 1000, 1000)).astype(np.float32)
+    rows = [{"layer": "input (standard normal)", "mean": float(x.mean()), "std": float(x.std())}]
+    with runtime.quiet_native_stderr():
+        for name, layer in (("Dropout", keras.layers.Dropout(rate, seed=seed)),
+                            ("AlphaDropout", keras.layers.AlphaDropout(rate, seed=seed))):
+            out = np.asarray(layer(keras.ops.convert_to_tensor(x), training=True))
+            rows.append({"layer": f"{name}({rate})", "mean": float(out.mean()), "std": float(out.std())})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- recurrent dropout
+SEQUENCE_MODELS = ("GRU", "GRU + dropout", "stacked GRU + dropout", "bidirectional GRU + dropout")
+
+
+def sequence_sizes(fast: bool | None = None) -> dict[str, Any]:
+    """Training size of the sequence models; fast mode trains only two of them, briefly."""
+    fast = runtime.is_fast_mode() if fast is None else fast
+    if fast:
+        return {"n_train": 250, "epochs": 3, "batch_size": 32, "units": 32, "rate": 0.25,
+                "models": ("GRU", "GRU + dropout")}
+    return {"n_train": 250, "epochs": 40, "batch_size": 16, "units": 64, "rate": 0.25,
+            "models": SEQUENCE_MODELS}
+
+
+@dataclass
+class DigitSequences:
+    """Digits read row by row: x float32 (n, 8 steps, 8 pixels), y int64 0-9."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+
+def load_digit_sequences(seed: int = 0, n_train: int = 250) -> DigitSequences:
+    """The digits split of ``seed`` as sequences: each image is 8 time steps of 8 pixels (one row
+    per step). Only the first ``n_train`` training samples are kept (small data overfits)."""
+    split = load_digits_split(seed)
+    if not 10 <= n_train <= len(split.x_train):
+        raise ValueError(f"n_train must be in 10..{len(split.x_train)}, got {n_train}")
+    return DigitSequences(split.x_train[:n_train].reshape(-1, 8, 8), split.y_train[:n_train],
+                          split.x_val.reshape(-1, 8, 8), split.y_val)
+
+
+def time_step_masks(batch: int, steps: int, features: int, rate: float, rng: np.random.Generator,
+                    same_mask_each_step: bool) -> np.ndarray:
+    """0/1 keep masks of shape (batch, steps, features) for dropout on a sequence.
+
+    ``same_mask_each_step=True`` draws one mask per sequence and repeats it at every step (what
+    Keras's recurrent layers do for ``dropout`` and ``recurrent_dropout``); False draws a new
+    mask at each step (what a ``Dropout`` layer applied to a sequence does).
+    """
+    if same_mask_each_step:
+        one = reference_dropout_mask((batch, 1, features), rate, rng)
+        return np.repeat(one, steps, axis=1)
+    return reference_dropout_mask((batch, steps, features), rate, rng)
+
+
+def plot_time_step_masks(rate: float = 0.25, seed: int = 0, steps: int = 8, features: int = 16) -> plt.Figure:
+    """Heat maps of one sequence's keep mask: a new mask per step vs the same mask at every step."""
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True)
+    for ax, same in zip(axes, (False, True)):
+        mask = time_step_masks(1, steps, features, rate, rng, same_mask_each_step=same)[0]
+        sns.heatmap(mask, cbar=False, cmap="Greys_r", vmin=0, vmax=1, linewidths=0.5, linecolor="grey", ax=ax)
+        ax.set_xlabel("unit (feature)")
+        ax.set_ylabel("time step")
+        ax.set_title(("same mask at every step (recurrent dropout)" if same
+                      else "new mask at every step") + f", rate {rate}")
+    fig.suptitle("Which units are kept (white) or dropped (black) along one sequence")
+    fig.tight_layout()
+    return fig
+
+
+def build_sequence_model(name: str, units: int = 64, rate: float = 0.25, steps: int = 8,
+                         features: int = 8, n_classes: int = 10):
+    """One of :data:`SEQUENCE_MODELS`: GRU layers, with ``dropout`` and ``recurrent_dropout``
+    equal to ``rate`` except for the plain "GRU"; a softmax output."""
+    keras = runtime.import_keras()
+    layers = keras.layers
+    if name not in SEQUENCE_MODELS:
+        raise ValueError(f"unknown sequence model {name!r}; choose one of {SEQUENCE_MODELS}")
+    regularized = {"dropout": rate, "recurrent_dropout": rate}
+    body = {
+        "GRU": [layers.GRU(units)],
+        "GRU + dropout": [layers.GRU(units, **regularized)],
+        # every recurrent layer but the last returns its whole output sequence
+        "stacked GRU + dropout": [layers.GRU(units, return_sequences=True, **regularized),
+                                  layers.GRU(units, **regularized)],
+        "bidirectional GRU + dropout": [layers.Bidirectional(layers.GRU(units, **regularized))],
+    }[name]
+    model = keras.Sequential([keras.Input(shape=(steps, features)), *body,
+                              layers.Dense(n_classes, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+_SEQUENCE_CACHE: dict[tuple, dict[str, Any]] = {}
+
+
+def run_sequence_models(seed: int = 0, fast: bool | None = None,
+                        names: Sequence[str] | None = None) -> dict[str, Any]:
+    """Train each model of ``names`` (default: the size's models) on the digit sequences; Keras
+    histories by name (cached)."""
+    fast = runtime.is_fast_mode() if fast is None else fast
+    size = sequence_sizes(fast)
+    names = tuple(names or size["models"])
+    key = (int(seed), bool(fast), tuple(names))
+    if key in _SEQUENCE_CACHE:
+        return _SEQUENCE_CACHE[key]
+    data = load_digit_sequences(seed, size["n_train"])
+    histories = {}
+    for name in names:
+        runtime.seed_everything(int(seed))
+        with runtime.quiet_native_stderr():
+            model = build_sequence_model(name, size["units"], size["rate"])
+            histories[name] = model.fit(data.x_train, data.y_train, epochs=size["epochs"],
+                                        batch_size=size["batch_size"],
+                                        validation_data=(data.x_val, data.y_val), verbose=0)
+    _SEQUENCE_CACHE[key] = histories
+    return histories
+
+
+def sequence_output_shapes(units: int = 16, batch: int = 4, seed: int = 0) -> pd.DataFrame:
+    """Output shape of a GRU with and without ``return_sequences`` and of a ``Bidirectional`` GRU on
+    a small batch of digit sequences (shape (batch, 8, 8)); no training."""
+    keras = runtime.import_keras()
+    layers = keras.layers
+    x = load_digit_sequences(seed, 10).x_train[:batch]
+    runtime.seed_everything(int(seed))
+    rows = []
+    with runtime.quiet_native_stderr():
+        for label, layer in ((f"GRU({units})", layers.GRU(units)),
+                             (f"GRU({units}, return_sequences=True)", layers.GRU(units, return_sequences=True)),
+                             (f"Bidirectional(GRU({units}))", layers.Bidirectional(layers.GRU(units))),
+                             (f"Bidirectional(GRU({units}, return_sequences=True))",
+                              layers.Bidirectional(layers.GRU(units, return_sequences=True)))):
+            rows.append({"layer": label, "input shape": str(x.shape),
+                         "output shape": str(tuple(np.asarray(layer(x)).shape))})
+    return pd.DataFrame(rows).set_index("layer")
+
+
+def sequence_summary(histories: dict[str, Any]) -> pd.DataFrame:
+    """Per model: final training loss, lowest and final validation loss, the epoch of the lowest,
+    and the final validation accuracy."""
+    rows = []
+    for name, history in histories.items():
+        record = history.history
+        val = np.asarray(record["val_loss"])
+        rows.append({"model": name, "final train loss (as fit reports it)": record["loss"][-1],
+                     "lowest val loss": float(val.min()), "at epoch": best_epoch(val),
+                     "final val loss": float(val[-1]), "final val accuracy": record["val_accuracy"][-1]})
+    return pd.DataFrame(rows).set_index("model")

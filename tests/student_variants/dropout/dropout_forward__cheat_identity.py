@@ -1,0 +1,7 @@
+import numpy as np
+
+
+def dropout_forward(a, rate, rng, training=True):
+    if not 0 <= rate < 1:
+        raise ValueError("rate must be in [0, 1)")
+    return a.copy(), np.ones_like(a)

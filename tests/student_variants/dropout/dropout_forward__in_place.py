@@ -1,0 +1,12 @@
+import numpy as np
+
+
+def dropout_forward(a, rate, rng, training=True):
+    if not 0 <= rate < 1:
+        raise ValueError("rate must be in [0, 1)")
+    if not training or rate == 0:
+        return a, np.ones_like(a)
+    mask = (rng.random(a.shape) >= rate).astype(a.dtype)
+    a *= mask
+    a /= 1 - rate
+    return a, mask

@@ -1,0 +1,8 @@
+import numpy as np
+
+
+def dropout_forward(a, rate, rng, training=True):
+    if not training or rate == 0:
+        return a.copy(), np.ones_like(a)
+    mask = (rng.random(a.shape) >= rate).astype(float)
+    return a * mask / (1 - rate), mask

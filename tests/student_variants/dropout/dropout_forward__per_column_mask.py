@@ -1,0 +1,11 @@
+import numpy as np
+
+
+def dropout_forward(a, rate, rng, training=True):
+    if not 0 <= rate < 1:
+        raise ValueError("rate must be in [0, 1)")
+    if not training or rate == 0:
+        return a.copy(), np.ones_like(a)
+    units = a.shape[-1]
+    mask = np.broadcast_to((rng.random(units) >= rate).astype(float), a.shape).copy()
+    return a * mask / (1 - rate), mask

@@ -1,0 +1,8 @@
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-3):
+    x = np.asarray(x, dtype=float)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    return gamma * (x - mean) / (std + eps) + beta

@@ -1,0 +1,5 @@
+import math
+
+
+def glorot_uniform_limit(fan_in, fan_out):
+    return math.sqrt(6 / (fan_in + fan_out))

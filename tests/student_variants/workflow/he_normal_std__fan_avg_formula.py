@@ -1,0 +1,6 @@
+import math
+
+
+def he_normal_std(fan_in):
+    fan_out = fan_in
+    return math.sqrt(2 / (fan_in + fan_out))

@@ -1,0 +1,5 @@
+import math
+
+
+def he_normal_std(fan_in):
+    return math.sqrt(2) / fan_in
