@@ -26,10 +26,18 @@ def _release(args) -> int:
     return 0
 
 
+def _isolation_notice() -> None:
+    from autograder.sandbox import isolation_warning
+
+    warning = isolation_warning()
+    print(warning or "Isolation is on: student code runs in a bubblewrap sandbox.", flush=True)
+
+
 def _grade(args) -> int:
-    from autograder.grading import export_grades, format_table, grade_assignment
+    from autograder.grading import export_grades, flag_summary, format_table, grade_assignment
     from autograder.release import list_assignments
 
+    _isolation_notice()
     assignments = list_assignments(args.course_dir) if args.assignment == "all" else [args.assignment]
     results = []
     for assignment in assignments:
@@ -37,6 +45,7 @@ def _grade(args) -> int:
                                     feedback=not args.no_feedback)
     grades = export_grades(args.course_dir)
     print(format_table(results))
+    print("\n" + flag_summary(results))
     print(f"\ngrades exported to {grades}; feedback under {Path(args.course_dir) / 'feedback'}")
     failed = [r for r in results if not r.graded]
     if failed:
@@ -53,7 +62,7 @@ def _samples(args) -> int:
 
 
 def _demo(args) -> int:
-    from autograder.grading import export_grades, format_table, grade_assignment
+    from autograder.grading import export_grades, flag_summary, format_table, grade_assignment
     from autograder.release import generate_release, list_assignments
     from autograder.samples import MISTAKES, SAMPLE_STUDENTS, write_sample_submissions
 
@@ -63,6 +72,7 @@ def _demo(args) -> int:
     print("2/4 writing sample submissions (reference, blank release, one realistic mistake) ...")
     write_sample_submissions(course_dir)
     print("3/4 grading with `python -m autograder grade` ...", flush=True)
+    _isolation_notice()
     results = []
     for assignment in list_assignments(course_dir):
         results += grade_assignment(course_dir, assignment, students=list(SAMPLE_STUDENTS))
@@ -71,6 +81,7 @@ def _demo(args) -> int:
     print(format_table(results))
     for assignment, mistake in MISTAKES.items():
         print(f"\n{assignment} demo-mistaken: {mistake.grade_id} {mistake.description}")
+    print("\n" + flag_summary(results))
     print(f"\ngrades: {grades}\nfeedback: {Path(course_dir) / 'feedback'}/<student>/<assignment>/")
     return 0 if all(r.graded for r in results) else 1
 

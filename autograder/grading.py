@@ -1,26 +1,37 @@
 """The grading pipeline: register, autograde, feedback and grades, with nbgrader's own commands.
 
 ``grade_assignment`` grades every student under ``submitted/<student>/<assignment>/`` on a
-course directory that may be fresh: it registers the assignment in the gradebook first. A
-student whose submission cannot be graded never stops the others, and still gets a grade row
-(score 0) so that ``nbgrader export`` lists every student.
+course directory that may be fresh: it registers the assignment in the gradebook first. Scores
+come from the trusted checks (:mod:`autograder.trusted`): nbgrader's own in-kernel run happens
+in a sandboxed kernel and is only compared with them. A student whose submission cannot be
+graded never stops the others, and still gets a grade row (score 0), a feedback file and, when
+something looked wrong, flags in the export's ``flags`` column.
 """
 
 from __future__ import annotations
 
+import csv
+import html
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from tqdm.auto import tqdm
 
-from autograder import REPO_ROOT
+from autograder import REPO_ROOT, intake, sandbox, trusted
 from autograder.release import generate_release, nbgrader
+from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
 
 GRADEBOOK = "gradebook.db"
+FLAGS_FILE = "flags.json"
 
 
 @dataclass
@@ -35,6 +46,8 @@ class StudentResult:
     feedback: bool = False
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    cells: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -99,28 +112,255 @@ def _failure_reason(text: str) -> str:
     return (errors or lines or ["no output"])[-1][:500]
 
 
-def grade_student(course_dir: Path, assignment: str, student: str,
-                  feedback: bool = True) -> StudentResult:
-    """Autograde one student and generate their feedback; never raises for a bad submission."""
+def limits_from_env() -> sandbox.Limits:
+    """The default limits, overridden by ``COURSE_<NAME>`` variables (``COURSE_CALL_SECONDS=5``)."""
+    values = {}
+    for name, field_ in sandbox.Limits.__dataclass_fields__.items():
+        raw = os.environ.get(f"COURSE_{name.upper()}")
+        if raw:
+            values[name] = type(getattr(sandbox.DEFAULT_LIMITS, name))(float(raw))
+    return sandbox.Limits(**values)
+
+
+def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
+                         limits: sandbox.Limits) -> subprocess.CompletedProcess:
+    """``nbgrader autograde`` for one student, its kernel in the sandbox over ipc sockets."""
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch:
+        jupyter_dir = install_kernelspec(Path(scratch) / "jupyter")
+        runtime = Path(scratch) / "runtime"
+        runtime.mkdir()
+        env = dict(os.environ)
+        env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir)] + [p for p in [env.get("JUPYTER_PATH")] if p])
+        env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+        return nbgrader("autograde", assignment, f"--student={student}", "--force",
+                        f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
+                        f"--KernelManager.ip={runtime / 'kernel'}",
+                        f"--KernelManager.connection_file={runtime / 'kernel.json'}",
+                        f"--Execute.timeout={int(limits.cell_seconds)}",
+                        course_dir=course_dir, check=False, env=env,
+                        timeout=limits.submission_seconds)
+
+
+# ------------------------------------------------------------------------------ flags
+def record_flags(course_dir: Path, assignment: str, student: str, flags: list[str]) -> None:
+    """Keep this submission's flags in ``flags.json`` for the export and the summary."""
+    path = Path(course_dir) / FLAGS_FILE
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.setdefault(assignment, {})[student] = list(flags)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+def read_flags(course_dir: Path) -> dict[str, dict[str, list[str]]]:
+    path = Path(course_dir) / FLAGS_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+# ------------------------------------------------------------------------------ feedback
+def _verdict_output(cell: trusted.CellResult) -> dict:
+    if cell.passed:
+        text = f"Passed: {cell.points:g} / {cell.points:g} points.\n"
+    else:
+        text = f"Not passed: 0 / {cell.points:g} points.\n{cell.message}\n"
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def _capped(output: dict, limit: int) -> dict:
+    """An output no larger than ``limit`` characters (text, or one rich representation)."""
+    size = len(json.dumps(output))
+    if size <= limit:
+        return output
+    note = f"[output of {size:,} characters removed: more than the {limit:,} kept per output]\n"
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+        text = text if isinstance(text, str) else "".join(text)
+        return nbformat.v4.new_output("stream", name=output.get("name", "stdout"), text=text[: limit // 2] + "\n" + note)
+    return nbformat.v4.new_output("stream", name="stdout", text=note)
+
+
+def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
+                       report: trusted.TrustedReport, received: intake.Intake,
+                       limits: sandbox.Limits) -> Path:
+    """Rewrite (or create) the autograded copy so the feedback shows trusted verdicts only."""
+    name = _notebook_name(course_dir, assignment)
+    path = Path(course_dir) / "autograded" / student / assignment / name
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - missing or unreadable: start from the student version
+        student_version = Path(course_dir) / "release" / assignment / name
+        if not student_version.exists():
+            student_version = Path(course_dir) / "source" / assignment / name
+        nb = nbformat.read(student_version, as_version=4)
+        answers = dict(received.answer_cells)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                cell.source = answers.get(meta.get("grade_id"), "# (no answer found in the submission)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    verdicts = {c.grade_id: c for c in report.cells}
+    tests = {t["grade_id"]: t for t in spec.test_cells}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in tests:
+            cell.source = trusted.visible_source(tests[grade_id]["source"])
+            cell.outputs = [_verdict_output(verdicts[grade_id])] if grade_id in verdicts else []
+        elif cell.cell_type == "code":
+            cell.outputs = [_capped(o, limits.output_bytes) for o in cell.get("outputs", [])]
+    nbformat.write(nb, path)
+    return path
+
+
+def _plain_feedback(path: Path, student: str, assignment: str, result: StudentResult,
+                    report: trusted.TrustedReport) -> None:
+    rows = "".join(f"<tr><td>{html.escape(c.grade_id)}</td><td>{c.points if c.passed else 0:g} / {c.points:g}</td>"
+                   f"<td>{html.escape(c.message)}</td></tr>" for c in report.cells)
+    notes = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems + result.flags)
+    path.write_text(f"<html><body><h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
+                    f"<p>Score: {result.score:g} / {result.max_score:g}</p><ul>{notes}</ul>"
+                    f"<table><tr><th>test</th><th>points</th><th>message</th></tr>{rows}</table></body></html>")
+
+
+def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
+                   report: trusted.TrustedReport, result: StudentResult, received: intake.Intake,
+                   limits: sandbox.Limits | None = None) -> bool:
+    """nbgrader's feedback HTML from the rewritten notebook; a plain HTML page if that fails."""
+    limits = limits or sandbox.DEFAULT_LIMITS
+    target = Path(course_dir) / "feedback" / student / assignment
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        _feedback_notebook(course_dir, assignment, student, spec, report, received, limits)
+        made = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
+                        course_dir=course_dir, check=False)
+        if made.returncode == 0 and any(target.glob("*.html")):
+            return True
+    except Exception:  # noqa: BLE001 - fall back to the plain page below
+        pass
+    target.mkdir(parents=True, exist_ok=True)
+    _plain_feedback(target / (Path(_notebook_name(course_dir, assignment)).stem + ".html"),
+                    student, assignment, result, report)
+    return True
+
+
+def _notebook_name(course_dir: Path, assignment: str) -> str:
+    return next((Path(course_dir) / "source" / assignment).glob("*.ipynb")).name
+
+
+def _in_kernel_results(course_dir: Path, assignment: str, student: str) -> dict[str, bool]:
+    """grade_id -> whether nbgrader's in-kernel run passed the test cell."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url(course_dir)) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return {}
+        return {grade.name: bool(grade.auto_score is not None and grade.max_score
+                                 and grade.auto_score >= grade.max_score)
+                for notebook in submission.notebooks for grade in notebook.grades
+                if grade.cell.cell_type == "code"}
+
+
+def write_trusted_scores(course_dir: Path, assignment: str, student: str,
+                         cells: list[trusted.CellResult]) -> tuple[float, float]:
+    """Store the trusted verdicts as the gradebook's scores; creates the submission if needed."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url(course_dir)) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            submission = gradebook.add_submission(assignment, student)
+        verdicts = {c.grade_id: c for c in cells}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                verdict = verdicts.get(grade.name)
+                grade.auto_score = float(verdict.points) if verdict and verdict.passed else 0.0
+                grade.manual_score = None
+                grade.extra_credit = None
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+        return float(submission.score), float(submission.max_score)
+
+
+def _trusted_check(job: dict, limits: sandbox.Limits) -> trusted.TrustedReport:
+    """Run the trusted checks in a subprocess with the per-submission time limit."""
+    with tempfile.TemporaryDirectory(prefix="course-trusted-") as scratch:
+        job_path, out_path = Path(scratch) / "job.json", Path(scratch) / "report.json"
+        job_path.write_text(json.dumps(job))
+        process = subprocess.Popen([sys.executable, "-m", "autograder.trusted", str(job_path), str(out_path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True, cwd=scratch)
+        try:
+            _, stderr = process.communicate(timeout=limits.submission_seconds)
+        except subprocess.TimeoutExpired:
+            sandbox.kill_group(process.pid)
+            process.communicate()
+            return trusted.TrustedReport(
+                cells=[trusted.CellResult(t["grade_id"], t["points"], False,
+                                          "not checked: the submission exceeded its total time limit")
+                       for t in job["test_cells"]],
+                flags=[f"the submission exceeded its total time limit of {limits.submission_seconds:g} s"])
+        if not out_path.exists():
+            reason = _failure_reason(stderr or "")
+            return trusted.TrustedReport(
+                cells=[trusted.CellResult(t["grade_id"], t["points"], False, "not checked: the grader failed")
+                       for t in job["test_cells"]],
+                flags=[f"the trusted checks failed to run: {reason}"])
+        data = json.loads(out_path.read_text())
+        data["cells"] = [trusted.CellResult(**c) for c in data["cells"]]
+        return trusted.TrustedReport(**data)
+
+
+def grade_student(course_dir: Path, assignment: str, student: str, feedback: bool = True,
+                  limits: sandbox.Limits | None = None) -> StudentResult:
+    """Grade one student; never raises for a bad submission, never writes to ``submitted/``.
+
+    1. nbgrader autograde runs the notebook in a sandboxed kernel (its outputs feed the
+       feedback; its in-kernel results are only compared);
+    2. the trusted checks decide every score (:mod:`autograder.trusted`);
+    3. the trusted scores go into the gradebook, the feedback notebook shows the checks'
+       messages (never hidden test code), and flags are recorded for the export.
+    """
+    course_dir = Path(course_dir).resolve()
+    limits = limits or limits_from_env()
     result = StudentResult(student, assignment)
     started = time.perf_counter()
-    autograde = nbgrader("autograde", assignment, f"--student={student}", "--force",
-                         course_dir=course_dir, check=False)
-    scores = read_scores(course_dir, assignment, student)
-    if scores is not None:
-        result.score, result.max_score = scores
-    if autograde.returncode != 0 or scores is None:
-        result.problems.append("autograde failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+    spec = intake.read_source(next((course_dir / "source" / assignment).glob("*.ipynb")))
+    notebook_name = _notebook_name(course_dir, assignment)
+    submission_dir = course_dir / "submitted" / student / assignment
+    submitted = submission_dir / notebook_name
+    if submitted.exists():
+        received = intake.read_submission(submitted, spec)
+        result.flags += intake.extra_file_flags(submission_dir, notebook_name)
     else:
-        result.graded = True
-        if feedback:
-            shutil.rmtree(Path(course_dir) / "feedback" / student / assignment, ignore_errors=True)
-            report = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
-                              course_dir=course_dir, check=False)
-            produced = (Path(course_dir) / "feedback" / student / assignment).glob("*.html")
-            result.feedback = report.returncode == 0 and any(produced)
-            if not result.feedback:
-                result.problems.append("feedback failed: " + _failure_reason(report.stdout + report.stderr))
+        received = intake.Intake(readable=False, reason=f"no notebook named {notebook_name}")
+    result.flags += received.flags
+
+    autograde = _sandboxed_autograde(course_dir, assignment, student, limits)
+    in_kernel = _in_kernel_results(course_dir, assignment, student)
+    if autograde.returncode != 0:
+        result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+
+    if received.readable:
+        report = _trusted_check(intake.make_job(spec, received, limits), limits)
+    else:
+        result.problems.append(received.reason)
+        report = trusted.TrustedReport(cells=[trusted.CellResult(t["grade_id"], t["points"], False,
+                                                                 f"not graded: {received.reason}")
+                                              for t in spec.test_cells])
+    result.flags += report.flags
+    unconfirmed = sorted(c.grade_id for c in report.cells if not c.passed and in_kernel.get(c.grade_id))
+    if unconfirmed:
+        result.flags.append("in-kernel passes not confirmed by the trusted checks (scored 0): "
+                            + ", ".join(unconfirmed))
+    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, report.cells)
+    result.graded = received.readable  # an unreadable notebook still gets its 0 row
+    result.cells = report.cells
+    record_flags(course_dir, assignment, student, result.flags)
+    if feedback:
+        result.feedback = write_feedback(course_dir, assignment, student, spec, report, result, received,
+                                         limits)
+        if not result.feedback:
+            result.problems.append("feedback could not be generated")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -146,11 +386,33 @@ def grade_assignment(course_dir: Path, assignment: str, students: list[str] | No
 
 
 def export_grades(course_dir: Path, to: Path | None = None) -> Path:
-    """Write nbgrader's grades CSV (every student x assignment in the gradebook)."""
+    """nbgrader's grades CSV (every student x assignment), plus a ``flags`` column."""
     course_dir = Path(course_dir).resolve()
     to = Path(to) if to else course_dir / "grades.csv"
     nbgrader("export", f"--to={to}", course_dir=course_dir)
+    flags = read_flags(course_dir)
+    with open(to, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0].keys()) if rows else ["assignment", "student_id", "score", "max_score"]
+    with open(to, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields + ["flags"])
+        writer.writeheader()
+        for row in rows:
+            row["flags"] = "; ".join(flags.get(row.get("assignment", ""), {}).get(row.get("student_id", ""), []))
+            writer.writerow(row)
     return to
+
+
+def flag_summary(results: list[StudentResult]) -> str:
+    """The flagged submissions and why, for the end of a grading run."""
+    flagged = [r for r in results if r.flags]
+    if not flagged:
+        return "No submission was flagged."
+    lines = [f"{len(flagged)} flagged submission(s):"]
+    for r in flagged:
+        lines.append(f"  {r.assignment} / {r.student} ({r.score:g} / {r.max_score:g}):")
+        lines += [f"    - {flag}" for flag in r.flags]
+    return "\n".join(lines)
 
 
 def format_table(results: list[StudentResult]) -> str:
@@ -164,4 +426,6 @@ def format_table(results: list[StudentResult]) -> str:
                      f"{r.status:<11} {r.seconds:>5.1f}s")
         for problem in r.problems:
             lines.append("    ! " + problem.replace("\n", "\n      "))
+        if r.flags:
+            lines.append(f"    flagged: {len(r.flags)} reason(s), see the summary")
     return "\n".join(lines)

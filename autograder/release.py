@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import filecmp
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,10 +19,23 @@ def list_assignments(course_dir: Path = REPO_ROOT) -> list[str]:
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
-def nbgrader(*args: str, course_dir: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in ``course_dir`` with this interpreter."""
+def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None = None,
+             timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in ``course_dir`` with this interpreter.
+
+    With ``timeout``, the command and everything it started (a kernel, say) are killed when
+    it runs longer; the result then has return code -9 and says so on stderr.
+    """
     command = [sys.executable, "-m", "nbgrader", *args]
-    result = subprocess.run(command, cwd=course_dir, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=course_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        stderr += f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped"
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
         raise RuntimeError(
             f"`nbgrader {' '.join(args)}` failed with exit code {result.returncode}:\n"

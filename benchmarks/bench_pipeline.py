@@ -1,7 +1,8 @@
 """Wall time of each grading-pipeline step on a scratch copy of the course (prints figures).
 
-Steps: release generation, grading one submission (autograde), feedback, export, and each
-chapter notebook under nbval in fast mode. Run with `make bench`; nothing here asserts.
+Steps: release generation, grading one submission (plain nbgrader autograde, then the whole
+trusted pipeline with isolation on and off), feedback, export, and each chapter notebook under
+nbval in fast mode. Run with `make bench`; nothing here asserts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def timed(label: str, action) -> float:
     return seconds
 
 
+def grade_one(course: Path, assignment: str, isolation: str) -> None:
+    """``python -m autograder grade`` for the reference student, without feedback."""
+    env = {**os.environ, "COURSE_SANDBOX": isolation}
+    subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", assignment,
+                    f"--student={REFERENCE}", "--no-feedback"], cwd=REPO, env=env, check=True,
+                   capture_output=True)
+
+
 def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,6 +54,9 @@ def main() -> None:
             ensure_students(course, [REFERENCE])
             timed("autograde one submission (reference)", lambda: nbgrader(
                 "autograde", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
+            on = timed("grade one submission, trusted, isolation on", lambda: grade_one(course, assignment, "on"))
+            off = timed("grade one submission, trusted, isolation off", lambda: grade_one(course, assignment, "off"))
+            print(f"  {'isolation cost (on / off)':<46} {on / off:7.2f} x", flush=True)
             timed("generate_feedback (one submission)", lambda: nbgrader(
                 "generate_feedback", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
             timed("export grades", lambda: nbgrader("export", f"--to={course / 'grades.csv'}",

@@ -1,0 +1,130 @@
+"""The sandboxed side of trusted grading: holds a student's functions and calls them on request.
+
+Started by :class:`autograder.trusted.FunctionServer` inside the sandbox as
+``python -m autograder.function_server REQUEST_FD REPLY_FD``. It executes the notebook's setup
+cell and the student's answer cells in one namespace (as the kernel would), then answers calls
+``name(*args, **kwargs)`` with the result and the state of the arguments afterwards (arrays,
+random generators and declared attributes of the grader's stand-in objects), all encoded as
+plain data by :mod:`autograder.wire`. Nothing it returns is trusted beyond being data.
+
+The student's prints go nowhere: descriptors 1 and 2 point at ``/dev/null``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import traceback
+from typing import Any
+
+import numpy as np
+
+from autograder import wire
+
+BUILTIN_ERRORS = {cls.__name__ for cls in (
+    ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, NotImplementedError,
+    AttributeError, RuntimeError, ArithmeticError, OverflowError, FloatingPointError,
+    AssertionError, NameError, LookupError, RecursionError, MemoryError, UnboundLocalError)}
+
+
+def _transform(source: str) -> str:
+    """IPython syntax (magics, ``!shell``) as plain Python, as the kernel would run it."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:
+        return source
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - leave it to compile() to report
+        return source
+
+
+def _error(error: BaseException) -> dict:
+    builtin = next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in BUILTIN_ERRORS
+                    and cls.__module__ == "builtins"), None)
+    return {"type": type(error).__name__, "builtin": builtin, "message": str(error)[:2000]}
+
+
+def state_of(value: Any, depth: int = 0) -> Any:
+    """What a call may have changed in an argument, as plain data (None: nothing tracked)."""
+    if depth > 10:
+        return None
+    if isinstance(value, np.ndarray):
+        return {"array": wire.encode(value)}
+    if isinstance(value, np.random.Generator):
+        return {"generator": wire.encode(value.bit_generator.state)}
+    if isinstance(value, (list, tuple)):
+        return {"items": [state_of(v, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        return {"values": [[wire.encode(k), state_of(v, depth + 1)] for k, v in value.items()
+                           if isinstance(k, (str, int))]}
+    names = getattr(type(value), "__grading_writeback__", None)
+    if names:
+        return {"attributes": {n: wire.encode(getattr(value, n, None)) for n in names}}
+    return None
+
+
+class Server:
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+
+    def exec_cell(self, request: dict) -> dict:
+        """Run one cell (the setup cell or an answer cell) in the notebook namespace."""
+        try:
+            exec(compile(_transform(request["source"]), request["label"], "exec"), self.namespace)  # noqa: S102
+        except BaseException as error:  # noqa: BLE001 - reported; the next cell still runs
+            if isinstance(error, KeyboardInterrupt):
+                error = RuntimeError("KeyboardInterrupt")
+            return {"ok": False, "error": _error(error)}
+        return {"ok": True}
+
+    def collect(self, request: dict) -> dict:
+        """Which graded functions exist, and the answers that are data."""
+        defined = [name for name in request["functions"] if callable(self.namespace.get(name))]
+        values = {name: wire.encode(self.namespace[name]) for name in request.get("values", [])
+                  if name in self.namespace}
+        return {"ok": True, "defined": defined, "values": values}
+
+    def call(self, request: dict) -> dict:
+        function = self.namespace.get(request["name"])
+        if not callable(function):
+            return {"ok": False, "error": {"type": "NameError", "builtin": "NameError",
+                                           "message": f"name {request['name']!r} is not defined"}}
+        args, kwargs = request["args"], request["kwargs"]
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - SystemExit and friends are the student's
+            reply = {"ok": False, "error": _error(error)}
+        else:
+            reply = {"ok": True, "result": wire.encode(result)}
+        reply["args_after"] = [state_of(a) for a in args]
+        reply["kwargs_after"] = {k: state_of(v) for k, v in kwargs.items()}
+        return reply
+
+
+def main(argv: list[str]) -> int:
+    request_fd, reply_fd = int(argv[0]), int(argv[1])
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.stdout = sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), write_through=True)
+    server = Server()
+    while True:
+        try:
+            request = wire.load_request(wire.read_frame(request_fd, limit=1 << 34))
+        except wire.WireError:
+            return 0  # the grader is done
+        try:
+            handler = {"exec": server.exec_cell, "collect": server.collect, "call": server.call}[request["op"]]
+            reply = handler(request)
+            payload = wire.dump_reply(reply)
+        except BaseException:  # noqa: BLE001 - e.g. an unencodable reply; report, keep serving
+            payload = wire.dump_reply({"ok": False, "error": {
+                "type": "GraderError", "builtin": None,
+                "message": traceback.format_exc(limit=3)[-2000:]}})
+        wire.write_frame(reply_fd, payload)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,236 @@
+"""Read a submission as data: take out the student's answers, note every sign of tampering.
+
+Nothing here runs student code. The submitted file is only read. Test cells always come from
+the trusted source notebook, so an edited, deleted or re-labelled test cell cannot change what
+is checked; it is reported as a flag. Answers are found by grade_id; an answer cell that lost
+its nbgrader metadata is recovered by the function it defines (and flagged). Student-added
+cells that only define things (functions, classes, imports, constants) are kept, so helpers
+written in a separate cell still work; other free cells (plots, experiments) are not run.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from autograder import sandbox
+
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+@dataclass
+class SourceSpec:
+    """What the trusted source notebook says is graded, and how."""
+
+    setup: str
+    answers: dict[str, dict]  # grade_id -> {"kind": "function"|"values", "names": [...], "source": str}
+    test_cells: list[dict]  # {"grade_id", "points", "source"}
+    cell_ids: set[str]
+
+    @property
+    def functions(self) -> list[str]:
+        return [n for a in self.answers.values() if a["kind"] == "function" for n in a["names"]]
+
+    @property
+    def value_names(self) -> list[str]:
+        return [n for a in self.answers.values() if a["kind"] == "values" for n in a["names"]]
+
+    @property
+    def total_points(self) -> float:
+        return float(sum(c["points"] for c in self.test_cells))
+
+
+def _nbgrader(cell: Any) -> dict:
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    value = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(str(s) for s in source)
+    return source if isinstance(source, str) else ""
+
+
+def _defined_names(source: str) -> tuple[list[str], list[str]]:
+    """Top-level function names and assigned names of a cell (empty when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return [], []
+    functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assigned = [t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)]
+    return functions, assigned
+
+
+def read_source(path: Path) -> SourceSpec:
+    nb = nbformat.read(path, as_version=4)
+    setup, answers, tests = "", {}, []
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        grade_id = meta.get("grade_id")
+        if grade_id == "setup":
+            setup = cell.source
+        elif meta.get("solution") and cell.cell_type == "code":
+            functions, assigned = _defined_names(cell.source)
+            if grade_id in functions:
+                answers[grade_id] = {"kind": "function", "names": [grade_id]}
+            else:
+                answers[grade_id] = {"kind": "values", "names": sorted(set(assigned))}
+        elif meta.get("grade") and cell.cell_type == "code":
+            tests.append({"grade_id": grade_id, "points": float(meta.get("points", 0)), "source": cell.source})
+    return SourceSpec(setup, answers, tests, {c.get("id") for c in nb.cells if c.get("id")})
+
+
+@dataclass
+class Intake:
+    """The student's answers, as source text, and what looked wrong."""
+
+    answer_cells: list[tuple[str, str]] = field(default_factory=list)  # (label, source)
+    flags: list[str] = field(default_factory=list)
+    readable: bool = True
+    reason: str = ""
+
+
+def _definitions_only(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    allowed = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    for node in tree.body:
+        if isinstance(node, allowed):
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):  # a docstring
+            continue
+        return False
+    return bool(tree.body)
+
+
+def _normalized(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+def read_submission(path: Path, spec: SourceSpec) -> Intake:
+    """Parse the submitted notebook (read only) and collect answers and flags."""
+    intake = Intake()
+    try:
+        raw = Path(path).read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        intake.readable, intake.reason = False, f"not a readable notebook: {type(error).__name__}: {error}"[:300]
+        return intake
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        intake.readable, intake.reason = False, "not a notebook: no list of cells"
+        return intake
+    if data.get("nbformat") != 4:
+        intake.flags.append(f"nbformat {data.get('nbformat')!r} instead of 4; read as far as possible")
+    cells = [c for c in data["cells"] if isinstance(c, dict)]
+    code_cells = [c for c in cells if c.get("cell_type") == "code"]
+
+    by_grade_id: dict[str, list[dict]] = {}
+    for cell in cells:
+        grade_id = _nbgrader(cell).get("grade_id")
+        if isinstance(grade_id, str):
+            by_grade_id.setdefault(grade_id, []).append(cell)
+    for grade_id, found in by_grade_id.items():
+        if len(found) > 1:
+            intake.flags.append(f"grade_id {grade_id!r} appears {len(found)} times")
+
+    # answers
+    for grade_id, answer in spec.answers.items():
+        candidates = [c for c in by_grade_id.get(grade_id, []) if c.get("cell_type") == "code"
+                      and _nbgrader(c).get("solution") and not _nbgrader(c).get("grade")]
+        if candidates:
+            intake.answer_cells.append((grade_id, _source(candidates[0])))
+            continue
+        if grade_id in by_grade_id:
+            intake.flags.append(f"answer cell {grade_id!r} was re-labelled (its nbgrader metadata changed)")
+        recovered = _recover(code_cells, answer)
+        if recovered is not None:
+            intake.flags.append(f"answer cell {grade_id!r} lost its metadata; its code was found in another cell")
+            intake.answer_cells.append((f"{grade_id} (recovered)", recovered))
+        else:
+            intake.flags.append(f"answer cell {grade_id!r} is missing")
+
+    # test cells: only compared, never used
+    for test in spec.test_cells:
+        found = by_grade_id.get(test["grade_id"], [])
+        if not found:
+            intake.flags.append(f"test cell {test['grade_id']!r} was deleted or its grade_id changed")
+            continue
+        meta = _nbgrader(found[0])
+        if meta.get("solution") or not meta.get("grade"):
+            intake.flags.append(f"test cell {test['grade_id']!r} was re-labelled")
+        elif float(meta.get("points", -1)) != test["points"]:
+            intake.flags.append(f"test cell {test['grade_id']!r} has changed points")
+        if _normalized(_source(found[0])) != _normalized(_visible_part(test["source"])) and \
+                _normalized(_source(found[0])) != _normalized(test["source"]):
+            intake.flags.append(f"test cell {test['grade_id']!r} was edited")
+    known = set(spec.answers) | {t["grade_id"] for t in spec.test_cells} | {"setup"}
+    for grade_id in by_grade_id:
+        if grade_id not in known and by_grade_id[grade_id] and any(
+                _nbgrader(c).get("grade") or _nbgrader(c).get("solution") for c in by_grade_id[grade_id]):
+            intake.flags.append(f"unknown graded cell {grade_id!r}")
+
+    # helpers in student-added cells
+    for index, cell in enumerate(code_cells):
+        if _nbgrader(cell) or cell.get("id") in spec.cell_ids:
+            continue
+        source = _source(cell)
+        if _definitions_only(source):
+            intake.answer_cells.append((f"cell {index + 1} (student helper)", source))
+    return intake
+
+
+def _visible_part(source: str) -> str:
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif line.strip() == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _recover(code_cells: list[dict], answer: dict) -> str | None:
+    for cell in code_cells:
+        if _nbgrader(cell).get("grade"):
+            continue
+        functions, assigned = _defined_names(_source(cell))
+        names = functions if answer["kind"] == "function" else assigned
+        if set(answer["names"]) <= set(names):
+            return _source(cell)
+    return None
+
+
+def extra_file_flags(submission_dir: Path, notebook_name: str) -> list[str]:
+    """Files next to the notebook: harmless to trusted grading (the sandbox never sees them), but
+    a ``.py`` file or package there would shadow a module in a kernel that runs in that folder."""
+    flags = []
+    for path in sorted(Path(submission_dir).iterdir()):
+        if path.name == notebook_name or path.name.startswith(".ipynb_checkpoints"):
+            continue
+        if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()):
+            flags.append(f"extra file {path.name!r} next to the notebook could shadow a module")
+        elif path.suffix == NOTEBOOK_SUFFIX:
+            flags.append(f"extra notebook {path.name!r} was ignored")
+    return flags
+
+
+def make_job(spec: SourceSpec, intake: Intake, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> dict:
+    """Everything :func:`autograder.trusted.check_submission` needs, as JSON-able data."""
+    return {"setup": spec.setup, "answer_cells": intake.answer_cells, "functions": spec.functions,
+            "answer_ids": [[grade_id] for grade_id in spec.answers],
+            "values": spec.value_names, "test_cells": spec.test_cells,
+            "limits": {k: getattr(limits, k) for k in limits.__dataclass_fields__}}

@@ -1,0 +1,169 @@
+"""Run untrusted code (a student's functions) in a bubblewrap sandbox with resource limits.
+
+The sandbox sees a read-only allowlist of the file system: system directories, the Python
+installation and virtual environment, and the public ``course`` and ``autograder`` packages.
+It does not see ``source/`` (solutions, hidden tests), ``tests/``, the git history, the course
+directory (other submissions, the gradebook) or the network; it can write only to its own
+scratch directory and a private ``/tmp``. Processes run in a private PID namespace and die with
+the grader.
+
+Limits: address space (``RLIMIT_AS``), file size (``RLIMIT_FSIZE``), no core dumps, and a cap
+on processes and threads: a cgroup ``pids.max`` where the cgroup file system is writable
+(as root on the course machines), else ``RLIMIT_NPROC`` (which the kernel does not apply to
+root). Wall-clock limits are enforced by the caller, which kills the process group.
+
+Where bubblewrap is not installed, :func:`command` runs the code unsandboxed (limits still
+apply) and :func:`isolation_warning` says so; the grading command prints that warning.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import REPO_ROOT
+
+PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed process (and everything it starts)."""
+
+    cell_seconds: float = 120.0  # one cell of nbgrader's in-kernel run
+    call_seconds: float = 60.0  # one call of a student function
+    startup_seconds: float = 120.0  # running the setup and answer cells
+    submission_seconds: float = 900.0  # all trusted checks of one submission
+    memory_bytes: int = 4 * 2**30  # address space; TensorFlow needs about 2 GiB of it
+    max_tasks: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
+    file_bytes: int = 64 * 2**20  # largest file the sandbox may write
+    output_bytes: int = 1_000_000  # kept output of a notebook cell
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def bwrap() -> str | None:
+    """Path of the bubblewrap executable, or None."""
+    return shutil.which("bwrap")
+
+
+def isolation_available() -> bool:
+    return bwrap() is not None and os.environ.get("COURSE_SANDBOX", "on") != "off"
+
+
+def isolation_warning() -> str | None:
+    """A warning to print when grading runs without isolation, else None."""
+    if os.environ.get("COURSE_SANDBOX", "on") == "off":
+        return ("WARNING: isolation is OFF (COURSE_SANDBOX=off): student code runs with the "
+                "grader's file and network access; only resource limits apply.")
+    if bwrap() is None:
+        return ("WARNING: bubblewrap (bwrap) is not installed, so isolation is OFF: student code "
+                "can read the course directory and use the network; only resource limits apply. "
+                "Install it with `apt-get install bubblewrap`.")
+    return None
+
+
+def _readable_roots() -> list[Path]:
+    """Directories the sandbox may read: system, Python, the venv, the public packages."""
+    roots = [Path(p) for p in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin", "/etc")]
+    roots += [Path(sys.base_prefix), Path(sys.prefix)]
+    roots += [REPO_ROOT / "course", REPO_ROOT / "autograder"]
+    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    roots.append(keras_home)  # cached public data sets
+    seen, unique = set(), []
+    for root in roots:
+        resolved = root.resolve() if root.exists() else None
+        for path in (root, resolved):
+            if path is not None and path.exists() and str(path) not in seen:
+                seen.add(str(path))
+                unique.append(path)
+    return unique
+
+
+def command(argv: Sequence[str], scratch: Path) -> list[str]:
+    """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable)."""
+    if not isolation_available():
+        return list(argv)
+    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session",
+               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for root in _readable_roots():
+        wrapped += ["--ro-bind", str(root), str(root)]
+    scratch = Path(scratch).resolve()
+    wrapped += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch),
+                "--setenv", "HOME", str(scratch), "--setenv", "TMPDIR", "/tmp", "--"]
+    return wrapped + list(argv)
+
+
+class TaskCgroup:
+    """A cgroup that caps the number of processes and threads (where cgroups are writable)."""
+
+    def __init__(self, max_tasks: int):
+        self.path: Path | None = None
+        if not os.access(PIDS_CGROUP_ROOT, os.W_OK):
+            return
+        path = PIDS_CGROUP_ROOT / f"course-grader-{uuid.uuid4().hex[:12]}"
+        try:
+            path.mkdir()
+            (path / "pids.max").write_text(str(max_tasks))
+        except OSError:
+            return
+        self.path = path
+
+    def join_file(self) -> str | None:
+        return str(self.path / "cgroup.procs") if self.path else None
+
+    def close(self) -> None:
+        if self.path is None:
+            return
+        procs = self.path / "cgroup.procs"
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in procs.read_text().split()]
+            except OSError:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.path.rmdir()
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.05)
+        self.path = None
+
+
+def preexec(limits: Limits, cgroup_procs: str | None) -> Callable[[], None]:
+    """A ``preexec_fn`` that applies ``limits`` in the child before it executes."""
+
+    def apply() -> None:
+        os.setsid()  # own process group: the caller kills the whole group on a timeout
+        if cgroup_procs:
+            with open(cgroup_procs, "w") as handle:
+                handle.write(str(os.getpid()))
+        else:
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_tasks, limits.max_tasks))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group led by ``pid`` (ignores one that is already gone)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass

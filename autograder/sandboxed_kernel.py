@@ -1,0 +1,81 @@
+"""Kernel launcher for nbgrader's in-kernel run: ipykernel inside the sandbox, over ipc sockets.
+
+nbgrader still executes each submitted notebook (its outputs make the feedback, and its
+in-kernel results are compared with the trusted ones), but the kernel runs under
+:mod:`autograder.sandbox`: no network, a read-only allowlist of the file system, writes only to
+the notebook's own grading copy, and the resource limits. TCP would not cross the sandbox's
+private network namespace, so the kernel manager uses the ``ipc`` transport: the sockets are
+files in a per-submission runtime folder, which is bound into the sandbox.
+
+:func:`install_kernelspec` writes the kernel spec ``course-sandboxed`` into a folder that the
+grading pipeline puts on ``JUPYTER_PATH``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder import sandbox
+
+KERNEL_NAME = "course-sandboxed"
+
+
+def install_kernelspec(jupyter_dir: Path) -> Path:
+    """Write ``<jupyter_dir>/kernels/course-sandboxed/kernel.json``; return ``jupyter_dir``."""
+    spec_dir = Path(jupyter_dir) / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "autograder.sandboxed_kernel", "{connection_file}"],
+            "display_name": "Python 3 (course grading sandbox)", "language": "python",
+            "interrupt_mode": "message", "metadata": {"debugger": False}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return Path(jupyter_dir)
+
+
+def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
+    """The sandboxed ipykernel command for ``connection_file``, run in ``workdir``."""
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file)]
+    if not sandbox.isolation_available():
+        return argv
+    wrapped = sandbox.command(argv, workdir)
+    # the connection file and the ipc sockets live in the per-submission runtime folder
+    runtime = str(Path(connection_file).resolve().parent)
+    if runtime in ("/", "/tmp", str(Path.home())):  # binding it would expose far more than the sockets
+        raise RuntimeError(f"the kernel's connection file must be in a folder of its own, not {runtime}; "
+                           "set JUPYTER_RUNTIME_DIR")
+    insert_at = wrapped.index("--chdir")
+    wrapped[insert_at:insert_at] = ["--bind", runtime, runtime,
+                                    "--unsetenv", "JPY_PARENT_PID",  # its parent is the sandbox's init
+                                    "--setenv", "IPYTHONDIR", "/tmp/ipython",
+                                    "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
+    return wrapped
+
+
+def main(argv: list[str]) -> int:
+    connection_file = Path(argv[0]).resolve()
+    limits = sandbox.DEFAULT_LIMITS
+    cgroup = sandbox.TaskCgroup(limits.max_tasks)
+    child = subprocess.Popen(kernel_command(connection_file, Path.cwd()),
+                             preexec_fn=sandbox.preexec(limits, cgroup.join_file()))
+
+    def forward(signum, _frame):  # interrupts from the kernel manager reach the kernel
+        try:
+            os.killpg(child.pid, signum)
+        except OSError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+        signal.signal(signum, forward)
+    try:
+        return child.wait()
+    finally:
+        sandbox.kill_group(child.pid)
+        cgroup.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,403 @@
+"""Trusted grading: the instructor's test cells judge the student's functions from outside.
+
+nbgrader runs a notebook's test cells in the student's own kernel, where the student's code can
+rewrite how those cells run. Here nothing that decides a score runs next to student code:
+
+1. :mod:`autograder.intake` reads the submitted notebook as data and takes out the student's
+   answer cells (by grade_id); test cells come from the trusted source notebook, never from the
+   submission.
+2. :class:`FunctionServer` starts :mod:`autograder.function_server` in the sandboxed process
+   (:mod:`autograder.sandbox`), which runs the setup cell and the answer cells.
+3. This process runs the setup cell and every test cell of the source notebook itself, with each
+   graded function name bound to a :class:`StudentFunction`: a proxy that sends the arguments to
+   the sandbox, waits (with a time limit) for the result, and gets back only plain data.
+
+A call that times out or kills the sandbox fails that call; the server is restarted (a bounded
+number of times) for the next test cell, so one runaway function costs only its own points.
+
+``python -m autograder.trusted JOB.json`` runs one submission's checks and writes the outcomes
+as JSON; the grading pipeline starts it as a subprocess with a wall-clock limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder import sandbox, wire
+
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
+_BUILTIN_EXCEPTIONS = {name: getattr(__builtins__, name, None) if not isinstance(__builtins__, dict)
+                       else __builtins__.get(name) for name in (
+                           "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError",
+                           "NotImplementedError", "AttributeError", "RuntimeError", "ArithmeticError",
+                           "OverflowError", "FloatingPointError", "AssertionError", "NameError",
+                           "LookupError", "RecursionError", "MemoryError", "UnboundLocalError")}
+
+
+class StudentCodeError(Exception):
+    """The student's function failed in a way that is not a plain Python exception."""
+
+
+class SandboxFailure(StudentCodeError):
+    """The sandboxed process timed out, died or broke the protocol during a call."""
+
+
+# ------------------------------------------------------------------------ the sandboxed server
+class FunctionServer:
+    """One sandboxed :mod:`autograder.function_server` process and its pipes."""
+
+    def __init__(self, setup: str, cells: list[tuple[str, str]], functions: list[str],
+                 limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, values: list[str] = ()):
+        self.setup, self.cells, self.functions, self.limits = setup, cells, functions, limits
+        self.value_names = list(values)
+        self.values: dict[str, Any] = {}
+        self.process: subprocess.Popen | None = None
+        self.restarts = -1
+        self.defined: list[str] = []
+        self.cell_errors: list[dict] = []
+        self.events: list[str] = []  # timeouts, deaths, restarts (for flags)
+        self.fatal_cells: set[str] = set()  # cells that killed or hung the process when run
+        self.stopped_functions: dict[str, str] = {}  # functions that timed out or killed the process
+        self._scratch = tempfile.TemporaryDirectory(prefix="course-sandbox-")
+        self._cgroup: sandbox.TaskCgroup | None = None
+
+    # -- life cycle
+    def start(self) -> None:
+        self.stop()
+        self.restarts += 1
+        request_read, self._request_write = os.pipe()
+        self._reply_read, reply_write = os.pipe()
+        argv = [sys.executable, "-m", "autograder.function_server", str(request_read), str(reply_write)]
+        self._cgroup = sandbox.TaskCgroup(self.limits.max_tasks)
+        env = {key: value for key, value in os.environ.items() if key != "NBGRADER_EXECUTION"}
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["COURSE_FAST"] = os.environ.get("COURSE_FAST", "1")
+        self.process = subprocess.Popen(
+            sandbox.command(argv, Path(self._scratch.name)), pass_fds=(request_read, reply_write),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=self._scratch.name, env=env,
+            preexec_fn=sandbox.preexec(self.limits, self._cgroup.join_file()))
+        os.close(request_read)
+        os.close(reply_write)
+        self.cell_errors = [e for e in self.cell_errors if e.get("type") == "SandboxFailure"]
+        for label, source in [("setup", self.setup)] + [c for c in self.cells if c[0] not in self.fatal_cells]:
+            try:
+                reply = self._exchange({"op": "exec", "label": label, "source": source},
+                                       self.limits.startup_seconds)
+            except SandboxFailure as error:
+                if label == "setup":
+                    raise
+                # this cell kills or hangs the process: leave it out and load the rest again
+                self.fatal_cells.add(label)
+                self.cell_errors.append({"cell": label, "type": "SandboxFailure", "message": str(error)})
+                self.restarts -= 1  # not counted: each fatal cell is dropped once
+                return self.start()
+            if not reply.get("ok"):
+                self.cell_errors.append({"cell": label, **(reply.get("error") or {})})
+        reply = self._exchange({"op": "collect", "functions": self.functions, "values": self.value_names},
+                               self.limits.startup_seconds)
+        self.defined = list(reply.get("defined", []))
+        raw_values = reply.get("values") or {}
+        self.values = {name: wire.decode(raw_values[name]) for name in self.value_names if name in raw_values}
+
+    def stop(self) -> None:
+        if self.process is not None:
+            sandbox.kill_group(self.process.pid)
+            with contextlib.suppress(Exception):
+                self.process.wait(timeout=10)
+            for fd in (self._request_write, self._reply_read):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self.process = None
+        if self._cgroup is not None:
+            self._cgroup.close()
+            self._cgroup = None
+
+    def close(self) -> None:
+        self.stop()
+        self._scratch.cleanup()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def ensure_running(self) -> None:
+        if self.alive:
+            return
+        if self.restarts >= MAX_RESTARTS:
+            raise SandboxFailure(f"the sandbox was restarted {MAX_RESTARTS} times already; "
+                                 "no more calls are made for this submission")
+        if self.restarts >= 0:
+            self.events.append("restart")
+        self.start()
+
+    # -- one request
+    def _exchange(self, request: dict, timeout: float) -> dict:
+        try:
+            wire.write_frame(self._request_write, wire.dump_request(request))
+            ready, _, _ = select.select([self._reply_read], [], [], timeout)
+            if not ready:
+                self.events.append("timeout")
+                self.stop()
+                raise SandboxFailure(f"the call did not finish within {timeout:g} s and was stopped")
+            return wire.load_reply(self._read_reply(timeout))
+        except (BrokenPipeError, wire.WireError, OSError) as error:
+            code = self.process.poll() if self.process else None
+            self.events.append("died")
+            self.stop()
+            detail = f" (exit code {code})" if code is not None else ""
+            raise SandboxFailure(f"the sandboxed process stopped during the call{detail}: {error}") from None
+
+    def _read_reply(self, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        # a reply is read in full; a process that stalls mid-reply is stopped at the deadline
+        chunks = b""
+        while len(chunks) < 8:
+            chunks += self._read_some(deadline, 8 - len(chunks))
+        size = int.from_bytes(chunks, "big")
+        if size > wire.MAX_REPLY_BYTES:
+            raise wire.WireError(f"reply of {size:,} bytes exceeds the limit")
+        body = bytearray()
+        while len(body) < size:
+            body += self._read_some(deadline, min(size - len(body), 1 << 20))
+        return bytes(body)
+
+    def _read_some(self, deadline: float, size: int) -> bytes:
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([self._reply_read], [], [], max(remaining, 0))
+        if not ready:
+            raise wire.WireError("the reply stalled")
+        chunk = os.read(self._reply_read, size)
+        if not chunk:
+            raise wire.WireError("the sandboxed process closed the connection")
+        return chunk
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> dict:
+        if name in self.stopped_functions:
+            raise SandboxFailure(f"{name} was stopped in an earlier check ({self.stopped_functions[name]}); "
+                                 "it is not called again")
+        self.ensure_running()
+        try:
+            payload_check = wire.dump_request((args, kwargs))  # fail here, not in the sandbox
+        except Exception as error:  # noqa: BLE001
+            raise StudentCodeError(f"the grader could not send the arguments: {error}") from None
+        del payload_check
+        try:
+            return self._exchange({"op": "call", "name": name, "args": args, "kwargs": kwargs},
+                                  self.limits.call_seconds)
+        except SandboxFailure as error:
+            # one runaway costs its own function's points, not the other functions' time
+            self.stopped_functions[name] = str(error)
+            raise
+
+
+# ------------------------------------------------------------------------------- the proxy
+def _write_back(original: Any, state: Any) -> None:
+    """Apply what the call changed (arrays in place, generator states, declared attributes)."""
+    if state is None or not isinstance(state, dict):
+        return
+    if "array" in state and isinstance(original, np.ndarray):
+        after = wire.decode(state["array"])
+        if isinstance(after, np.ndarray) and after.shape == original.shape and after.dtype == original.dtype \
+                and original.flags.writeable:
+            np.copyto(original, after)
+    elif "generator" in state and isinstance(original, np.random.Generator):
+        with contextlib.suppress(TypeError, ValueError, KeyError):
+            original.bit_generator.state = wire.decode(state["generator"])
+    elif "items" in state and isinstance(original, (list, tuple)):
+        items = state["items"]
+        if isinstance(items, list) and len(items) == len(original):
+            for value, item_state in zip(original, items):
+                _write_back(value, item_state)
+    elif "values" in state and isinstance(original, dict):
+        for key, value_state in state["values"]:
+            key = wire.decode(key)
+            if key in original:
+                _write_back(original[key], value_state)
+    elif "attributes" in state:
+        allowed = getattr(type(original), "__grading_writeback__", ())
+        for name, encoded in state["attributes"].items():
+            if name in allowed:
+                setattr(original, name, wire.decode(encoded))
+
+
+class StudentFunction:
+    """Stands in for the student's function in the trusted namespace."""
+
+    def __init__(self, name: str, server: FunctionServer):
+        self.__name__ = self.__qualname__ = name
+        self._server = server
+
+    def __repr__(self) -> str:
+        return f"<student function {self.__name__}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        reply = self._server.call(self.__name__, args, kwargs)
+        for original, state in zip(args, reply.get("args_after") or []):
+            _write_back(original, state)
+        for key, state in (reply.get("kwargs_after") or {}).items():
+            if key in kwargs:
+                _write_back(kwargs[key], state)
+        if reply.get("ok"):
+            return wire.decode(reply.get("result"))
+        error = reply.get("error") or {}
+        message = str(error.get("message", ""))
+        exception_class = _BUILTIN_EXCEPTIONS.get(error.get("builtin") or "")
+        if error.get("type") == "NotImplementedError":
+            raise NotImplementedError(message)
+        if exception_class is not None:
+            shown = message if error.get("type") == error.get("builtin") else f"{error.get('type')}: {message}"
+            raise exception_class(shown)
+        raise StudentCodeError(f"{error.get('type', 'an error')}: {message}")
+
+
+# ------------------------------------------------------------------------- running test cells
+@dataclass
+class CellResult:
+    grade_id: str
+    points: float
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class TrustedReport:
+    cells: list[CellResult] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    cell_errors: list[dict] = field(default_factory=list)
+    isolation: bool = False
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def visible_source(source: str) -> str:
+    """A test cell's source without the hidden part (what a student may see)."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_MARKERS[0]:
+            hidden = True
+            lines.append("# (hidden tests)")
+        elif line.strip() == HIDDEN_MARKERS[1]:
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def runnable_source(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if line.strip() not in HIDDEN_MARKERS)
+
+
+def run_test_cells(setup: str, test_cells: list[dict], server: FunctionServer,
+                   functions: list[str]) -> list[CellResult]:
+    """Run the trusted test cells with the graded names bound to sandboxed proxies."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(setup, "setup", "exec"), namespace)  # noqa: S102 - instructor code
+    proxies: dict[str, Any] = {name: StudentFunction(name, server) for name in functions}
+    proxies.update(server.values)  # answers that are data (dicts of choices, say)
+    results = []
+    for cell in test_cells:
+        scope = dict(namespace)
+        scope.update(proxies)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(runnable_source(cell["source"]), cell["grade_id"], "exec"), scope)  # noqa: S102
+        except Exception as error:  # noqa: BLE001 - a failing test cell
+            results.append(CellResult(cell["grade_id"], cell["points"], False, _message(error)))
+        else:
+            results.append(CellResult(cell["grade_id"], cell["points"], True))
+    return results
+
+
+def _message(error: BaseException) -> str:
+    from autograder.checks import CheckFailed
+
+    if isinstance(error, CheckFailed):
+        return str(error)
+    if isinstance(error, NotImplementedError):
+        return "not implemented yet: the function still raises NotImplementedError."
+    if isinstance(error, SandboxFailure):
+        return f"the function was stopped: {error}"
+    if isinstance(error, NameError) and "is not defined" in str(error):
+        return f"{error} (is the answer cell's function still there, with its original name?)"
+    return f"{type(error).__name__}: {error}"
+
+
+def check_submission(job: dict) -> TrustedReport:
+    """Run one submission's trusted checks. ``job`` comes from :func:`autograder.intake.make_job`."""
+    started = time.monotonic()
+    limits = sandbox.Limits(**job.get("limits", {}))
+    report = TrustedReport(isolation=sandbox.isolation_available())
+    server = FunctionServer(job["setup"], [tuple(c) for c in job["answer_cells"]], job["functions"], limits,
+                            job.get("values", []))
+    try:
+        try:
+            server.ensure_running()
+        except SandboxFailure as error:
+            report.flags.append(f"the notebook's code could not be loaded: {error}")
+        report.defined = list(server.defined)
+        report.cell_errors = list(server.cell_errors)
+        report.cells = run_test_cells(job["setup"], job["test_cells"], server, job["functions"])
+    finally:
+        server.close()
+    _withhold_example_only_passes(report, job)
+    if "timeout" in server.events:
+        report.flags.append("a function exceeded the time limit and was stopped")
+    if "died" in server.events:
+        report.flags.append("the sandboxed process died (os._exit, a crash or the memory limit)")
+    for label in sorted(server.fatal_cells):
+        report.flags.append(f"cell {label!r} killed or hung the process when run, so it was left out")
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _withhold_example_only_passes(report: TrustedReport, job: dict) -> None:
+    """Visible cells of an answer score only if one of its hidden cells passes too.
+
+    The visible examples are public, so answers hard-coded for them would pass; a function
+    that fails every check on inputs the student never saw has not been implemented.
+    """
+    answers = [a[0] for a in job.get("answer_ids", [])] or list(job["functions"])
+    hidden = {t["grade_id"]: HIDDEN_MARKERS[0] in t["source"] for t in job["test_cells"]}
+    for answer in answers:
+        group = [c for c in report.cells if c.grade_id.startswith(f"test_{answer}_")]
+        hidden_cells = [c for c in group if hidden.get(c.grade_id)]
+        shown = [c for c in group if not hidden.get(c.grade_id) and c.passed]
+        if hidden_cells and shown and not any(c.passed for c in hidden_cells):
+            for cell in shown:
+                cell.passed = False
+                cell.message = (f"withheld: {answer} passes only the published example and fails every "
+                                "hidden check, so it has not been shown to work on new inputs")
+            report.flags.append(f"{answer} passes only the published examples (points withheld)")
+
+
+def main(argv: list[str]) -> int:
+    job_path, out_path = Path(argv[0]), Path(argv[1])
+    report = check_submission(json.loads(job_path.read_text()))
+    out_path.write_text(json.dumps(report.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,281 @@
+"""Cheating and hostile submissions, graded end to end through ``python -m autograder grade``.
+
+Each cheat starts from the blank student notebook (nothing implemented) or the reference, and
+adds one attack. The class is graded once, with short time limits. Asserted: no cheat earns a
+point for a function it does not implement, the attacks that fool nbgrader's in-kernel run are
+flagged, honest students keep full marks, submitted files stay unchanged, and a runaway costs
+only its own limits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.samples import BLANK, REFERENCE, write_sample_submissions
+from autograder.sandbox import isolation_available
+
+pytestmark = [pytest.mark.grading,
+              pytest.mark.skipif(not isolation_available(), reason="bubblewrap is not installed: isolation is off")]
+
+REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "02-validation"
+NOTEBOOK = "validation.ipynb"
+FIRST_ANSWER = "holdout_split"
+LIMITS = {"COURSE_CALL_SECONDS": "5", "COURSE_CELL_SECONDS": "10", "COURSE_STARTUP_SECONDS": "30",
+          "COURSE_SUBMISSION_SECONDS": "240"}
+
+# Code added after the stub in the first answer cell: everything stays unimplemented.
+KERNEL_CHEATS = {
+    "cheat-input-transformer": 'get_ipython().input_transformers_post.append(lambda lines: ["pass\\n"])',
+    "cheat-ast-transformer": """
+import ast
+class _Gut(ast.NodeTransformer):
+    def visit_Module(self, node):
+        node.body = [ast.Pass()]
+        return node
+get_ipython().ast_transformers.append(_Gut())""",
+    "cheat-showtraceback": "get_ipython().showtraceback = lambda *args, **kwargs: None",
+    "cheat-custom-exc": ("get_ipython().set_custom_exc((BaseException,), "
+                         "lambda shell, etype, value, tb, tb_offset=None: None)"),
+    "cheat-patch-checks": """
+import sys
+import numpy.testing
+def _nothing(*args, **kwargs):
+    return None
+def _patch(*args):
+    for _name, _module in list(sys.modules.items()):
+        if _name.startswith("autograder.checks"):
+            for _attr in dir(_module):
+                if _attr.startswith("check") or _attr in ("fail", "require"):
+                    setattr(_module, _attr, _nothing)
+    numpy.testing.assert_array_equal = numpy.testing.assert_allclose = _nothing
+_patch()
+get_ipython().events.register("pre_run_cell", _patch)
+sys.modules["autograder.checks.validation"] = type(sys)("autograder.checks.validation")
+for _attr in ("check_holdout_split", "check_k_fold_indices"):
+    setattr(sys.modules["autograder.checks.validation"], _attr, _nothing)""",
+    "cheat-read-solutions": """
+import glob, json, os
+for _path in glob.glob(os.path.join(os.getcwd(), "..", "..", "..", "source", "*", "*.ipynb")):
+    for _cell in json.load(open(_path))["cells"]:
+        if _cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            exec("".join(_cell["source"]))""",
+    "cheat-grading-env": """
+import glob, json, os
+if os.environ.get("NBGRADER_EXECUTION"):  # only when graded: take the instructor's solutions
+    for _path in glob.glob("/**/source/02-validation/*.ipynb", recursive=True)[:1]:
+        for _cell in json.load(open(_path))["cells"]:
+            if _cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                exec("".join(_cell["source"]))""",
+    "cheat-caller-frames": """
+def k_fold_indices(n_samples, k):
+    import sys
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name, value in frame.f_locals.items():
+            if isinstance(value, list) and len(value) == k and name != "args":
+                return value
+        frame = frame.f_back
+    raise NotImplementedError()""",
+    "cheat-write-gradebook": """
+import os, sqlite3
+_course = os.path.join(os.getcwd(), "..", "..", "..")
+try:
+    _db = sqlite3.connect(os.path.join(_course, "gradebook.db"))
+    _db.execute("UPDATE grade SET auto_score = 0")
+    _db.commit()
+except Exception:
+    pass
+try:
+    open(os.path.join(_course, "submitted", "demo-reference", "02-validation", "validation.ipynb"), "w").write("{}")
+except Exception:
+    pass""",
+}
+# Student in which the grade_id of cells was tampered with (nothing implemented).
+METADATA_CHEATS = ("cheat-edited-tests", "cheat-deleted-tests", "cheat-relabelled")
+# Reference answers, plus one hostile part: only that part may cost points.
+HOSTILE = {
+    "hostile-infinite-loop": ("holdout_split", """
+def holdout_split(n_samples, val_fraction, seed):
+    while True:
+        try:
+            pass
+        except KeyboardInterrupt:
+            pass"""),
+    "hostile-os-exit": ("holdout_split", "import os\nos._exit(3)"),
+    "hostile-memory-bomb": ("holdout_split", """
+def holdout_split(n_samples, val_fraction, seed):
+    hoard = bytearray(64 * 2**30)
+    return hoard"""),
+    "hostile-big-output": ("holdout_split", 'print("x" * 20_000_000)'),
+}
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _student_copy(course: Path, source_student: str, student: str) -> Path:
+    target = course / "submitted" / student / ASSIGNMENT
+    shutil.copytree(course / "submitted" / source_student / ASSIGNMENT, target)
+    return target / NOTEBOOK
+
+
+def _edit(path: Path, edit) -> None:
+    nb = nbformat.read(path, as_version=4)
+    edit(nb)
+    nbformat.write(nb, path)
+
+
+def _answer_cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _make_class(course: Path) -> None:
+    write_sample_submissions(course, [ASSIGNMENT])
+    for student, code in KERNEL_CHEATS.items():
+        path = _student_copy(course, BLANK, student)
+        _edit(path, lambda nb, code=code: setattr(_answer_cell(nb, FIRST_ANSWER), "source",
+                                                   _answer_cell(nb, FIRST_ANSWER).source + "\n" + code.strip() + "\n"))
+    tests = lambda nb: [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]  # noqa: E731
+    path = _student_copy(course, BLANK, "cheat-edited-tests")
+    _edit(path, lambda nb: [setattr(c, "source", "pass") for c in tests(nb)])
+    path = _student_copy(course, BLANK, "cheat-deleted-tests")
+    _edit(path, lambda nb: setattr(nb, "cells", [c for c in nb.cells if c not in tests(nb)]))
+
+    def relabel(nb):
+        first = tests(nb)[0]
+        first.metadata["nbgrader"]["grade_id"] = "test_free_points"
+        first.metadata["nbgrader"]["points"] = 100
+        answer = _answer_cell(nb, "k_fold_indices")
+        answer.metadata["nbgrader"].update({"grade": True, "points": 50})
+    _edit(_student_copy(course, BLANK, "cheat-relabelled"), relabel)
+    shadow = _student_copy(course, BLANK, "cheat-shadow-numpy").parent
+    (shadow / "numpy.py").write_text("raise ImportError('shadowed')\n")
+    for student, (grade_id, code) in HOSTILE.items():
+        path = _student_copy(course, REFERENCE, student)
+        _edit(path, lambda nb, g=grade_id, code=code: setattr(_answer_cell(nb, g), "source",
+                                                               _answer_cell(nb, g).source + "\n" + code.strip() + "\n"))
+
+
+@functools.cache
+def _graded():
+    course = Path(tempfile.mkdtemp(prefix="course-adversarial-"))
+    atexit.register(shutil.rmtree, course, True)
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    _make_class(course)
+    before = _digests(course / "submitted")
+    env = {**os.environ, **LIMITS}
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT],
+                         capture_output=True, text=True, env=env, timeout=3600)
+    seconds = time.monotonic() - started
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {r["student_id"]: r for r in csv.DictReader(handle)}
+    return course, run, rows, before, seconds
+
+
+def _points() -> dict[str, float]:
+    nb = nbformat.read(REPO / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def _points_of(function: str) -> float:
+    return sum(p for g, p in _points().items() if g.startswith(f"test_{function}_"))
+
+
+def test_grading_finishes_and_prints_the_flag_summary():
+    course, run, rows, _, _ = _graded()
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "flagged submission(s)" in run.stdout
+    assert "Isolation is on" in run.stdout or "isolation is OFF" in run.stdout
+
+
+@pytest.mark.parametrize("student", sorted(KERNEL_CHEATS) + list(METADATA_CHEATS) + ["cheat-shadow-numpy"])
+def test_a_cheat_earns_nothing(student):
+    _, _, rows, _, _ = _graded()
+    assert float(rows[student]["score"]) == 0.0, rows[student]
+
+
+@pytest.mark.parametrize("student", ["cheat-input-transformer", "cheat-ast-transformer", "cheat-patch-checks"])
+def test_a_cheat_that_fools_the_kernel_is_flagged(student):
+    _, _, rows, _, _ = _graded()
+    assert "not confirmed by the trusted checks" in rows[student]["flags"], rows[student]
+
+
+@pytest.mark.parametrize("student, words", [
+    ("cheat-edited-tests", "was edited"), ("cheat-deleted-tests", "was deleted"),
+    ("cheat-relabelled", "re-labelled"), ("cheat-shadow-numpy", "numpy.py"),
+])
+def test_tampering_with_the_notebook_or_folder_is_flagged(student, words):
+    _, _, rows, _, _ = _graded()
+    assert words in rows[student]["flags"], rows[student]
+
+
+def test_honest_students_keep_their_marks_and_files_are_unchanged():
+    course, _, rows, before, _ = _graded()
+    assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"]) == sum(_points().values())
+    assert float(rows["demo-mistaken"]["score"]) == 10.0
+    assert _digests(course / "submitted") == before
+
+
+@pytest.mark.parametrize("student", sorted(HOSTILE))
+def test_a_hostile_part_costs_only_its_own_points(student):
+    _, _, rows, _, _ = _graded()
+    function = HOSTILE[student][0]
+    lost = 0.0 if student == "hostile-big-output" else _points_of(function)  # printing is no error
+    assert float(rows[student]["score"]) == sum(_points().values()) - lost, rows[student]
+    assert rows[student]["flags"] or student in ("hostile-memory-bomb", "hostile-big-output")
+
+
+def test_a_runaway_is_bounded_by_its_limits():
+    course, _, rows, _, seconds = _graded()
+    # one call limit per runaway function plus the normal work; generous, but not unbounded
+    assert seconds < 60 * len(rows), seconds
+    assert "time limit" in rows["hostile-infinite-loop"]["flags"]
+
+
+def test_feedback_never_shows_hidden_tests_and_output_is_capped():
+    course, _, _, _, _ = _graded()
+    source = json.loads((REPO / "source" / ASSIGNMENT / NOTEBOOK).read_text())
+    hidden_lines = set()
+    for cell in source["cells"]:
+        text = "".join(cell["source"])
+        if "### BEGIN HIDDEN TESTS" in text:
+            inside = text.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            hidden_lines |= {line.strip() for line in inside.splitlines() if len(line.strip()) > 30}
+    for page in (course / "feedback").rglob("*.html"):
+        text = page.read_text()
+        import html as html_module
+
+        plain = html_module.unescape(text)
+        leaked = [line for line in hidden_lines if line in plain]
+        assert not leaked, f"{page}: {leaked[:2]}"
+    big = next((course / "feedback" / "hostile-big-output").rglob("*.html"))
+    assert big.stat().st_size < 5_000_000
+
+
+def test_every_student_has_a_row_and_feedback():
+    course, _, rows, _, _ = _graded()
+    students = {p.name for p in (course / "submitted").iterdir()}
+    assert set(rows) == students
+    for student in students:
+        assert list((course / "feedback" / student / ASSIGNMENT).glob("*.html")), student

@@ -1,0 +1,196 @@
+"""Unit tests of trusted grading's parts: the wire format, the proxy, intake and the policy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import intake, sandbox, trusted, wire
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
+
+
+# ------------------------------------------------------------------------------ wire format
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2**70, 1.5, float("nan"), complex(1, -2), "text", [1, (2, 3)], {"a": [1.0]},
+    np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.bool_(True), (np.zeros(2), [np.ones(1)]),
+])
+def test_plain_data_survives_the_round_trip(value):
+    back = wire.decode(json.loads(json.dumps(wire.encode(value))))
+    if isinstance(value, float) and np.isnan(value):
+        assert np.isnan(back)
+    elif isinstance(value, tuple) and isinstance(value[0], np.ndarray):
+        np.testing.assert_array_equal(back[0], value[0])
+        np.testing.assert_array_equal(back[1][0], value[1][0])
+    else:
+        assert type(back) is type(value)
+        np.testing.assert_equal(back, value)
+
+
+def test_objects_arrive_as_data_or_placeholders_never_as_objects():
+    class Evil:
+        def __eq__(self, other):
+            return True
+
+    back = wire.decode(wire.encode(Evil()))
+    assert isinstance(back, wire.Unsupported)
+    with pytest.raises(TypeError, match="cannot use"):
+        back.shape  # noqa: B018
+    assert isinstance(wire.decode(wire.encode(np.array([object()]))), wire.Unsupported)
+
+
+def test_array_likes_arrive_as_foreign_arrays():
+    class Tensor:
+        def numpy(self):
+            return np.ones((2, 2))
+
+    back = wire.decode(wire.encode(Tensor()))
+    assert isinstance(back, wire.ForeignArray) and not isinstance(back, np.ndarray)
+    np.testing.assert_array_equal(np.asarray(back), np.ones((2, 2)))
+
+
+def test_malformed_and_oversized_replies_are_refused():
+    with pytest.raises(wire.WireError):
+        wire.decode({"__pickle__": "anything"})
+    with pytest.raises(wire.WireError):
+        wire.load_reply(b"not json")
+
+
+# ------------------------------------------------------------------------------ the proxy
+def _server(source: str, functions: list[str], **limits) -> trusted.FunctionServer:
+    server = trusted.FunctionServer("import numpy as np", [("answer", source)], functions,
+                                    sandbox.Limits(**{"call_seconds": 5.0, "startup_seconds": 30.0, **limits}))
+    server.ensure_running()
+    return server
+
+
+def test_the_proxy_returns_values_errors_and_argument_changes():
+    server = _server('''
+def double(a):
+    return 2 * a
+def fill(a, rng):
+    a[:] = rng.random(a.shape)
+    return None
+def picky(x):
+    class Custom(ValueError):
+        pass
+    raise Custom("no")
+def stub(x):
+    raise NotImplementedError()
+''', ["double", "fill", "picky", "stub"])
+    try:
+        double = trusted.StudentFunction("double", server)
+        np.testing.assert_array_equal(double(np.arange(3)), [0, 2, 4])
+        rng, a = np.random.default_rng(0), np.zeros(4)
+        trusted.StudentFunction("fill", server)(a, rng)
+        expected_rng = np.random.default_rng(0)
+        np.testing.assert_array_equal(a, expected_rng.random(4))  # changed in place, as in a kernel
+        assert rng.random() == expected_rng.random()  # the generator advanced
+        with pytest.raises(ValueError, match="no"):
+            trusted.StudentFunction("picky", server)(1)
+        with pytest.raises(NotImplementedError):
+            trusted.StudentFunction("stub", server)(1)
+    finally:
+        server.close()
+
+
+def test_a_runaway_call_is_stopped_and_the_server_restarts():
+    server = _server('''
+def spin():
+    while True:
+        try:
+            pass
+        except KeyboardInterrupt:
+            pass
+def fine():
+    return 7
+''', ["spin", "fine"], call_seconds=1.0)
+    try:
+        with pytest.raises(trusted.SandboxFailure, match="within 1 s"):
+            trusted.StudentFunction("spin", server)()
+        assert trusted.StudentFunction("fine", server)() == 7
+        assert server.events == ["timeout", "restart"]
+    finally:
+        server.close()
+
+
+def test_a_cell_that_kills_the_process_is_left_out():
+    server = trusted.FunctionServer("import os", [("bad", "os._exit(3)"), ("good", "def f():\n    return 1")],
+                                    ["f"], sandbox.Limits(call_seconds=5.0, startup_seconds=30.0))
+    try:
+        server.ensure_running()
+        assert server.fatal_cells == {"bad"} and server.defined == ["f"]
+        assert trusted.StudentFunction("f", server)() == 1
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed")
+def test_the_sandbox_hides_the_course_and_the_network():
+    server = _server(f'''
+import os, socket
+def probe():
+    seen = {{}}
+    seen["source"] = os.path.exists({str(REPO / "source")!r})
+    seen["tests"] = os.path.exists({str(REPO / "tests")!r})
+    seen["git"] = os.path.exists({str(REPO / ".git")!r})
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=2)
+        seen["network"] = True
+    except OSError:
+        seen["network"] = False
+    try:
+        open({str(REPO / "course" / "x.txt")!r}, "w")
+        seen["write"] = True
+    except OSError:
+        seen["write"] = False
+    return seen
+''', ["probe"])
+    try:
+        assert trusted.StudentFunction("probe", server)() == {
+            "source": False, "tests": False, "git": False, "network": False, "write": False}
+    finally:
+        server.close()
+
+
+# ------------------------------------------------------------------------------ intake
+def test_intake_finds_answers_and_flags_tampering(tmp_path):
+    spec = intake.read_source(CHAPTER)
+    nb = nbformat.read(CHAPTER, as_version=4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests[0].source = "pass"
+    nb.cells.remove(tests[1])
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "k_fold_indices")
+    del answer.metadata["nbgrader"]
+    path = tmp_path / "validation.ipynb"
+    nbformat.write(nb, path)
+    received = intake.read_submission(path, spec)
+    flags = " | ".join(received.flags)
+    assert "was edited" in flags and "was deleted" in flags and "lost its metadata" in flags
+    assert any(label.startswith("k_fold_indices") for label, _ in received.answer_cells)
+    (tmp_path / "numpy.py").write_text("")
+    assert any("numpy.py" in f for f in intake.extra_file_flags(tmp_path, "validation.ipynb"))
+
+
+def test_intake_reports_an_unreadable_notebook(tmp_path):
+    path = tmp_path / "validation.ipynb"
+    path.write_text('{"cells": [ not json')
+    received = intake.read_submission(path, intake.read_source(CHAPTER))
+    assert not received.readable and "JSONDecodeError" in received.reason
+
+
+def test_visible_points_need_a_passing_hidden_check():
+    cells = [trusted.CellResult("test_f_visible", 1, True), trusted.CellResult("test_f_hidden", 2, False),
+             trusted.CellResult("test_g_visible", 1, True), trusted.CellResult("test_g_hidden", 2, True)]
+    report = trusted.TrustedReport(cells=cells)
+    job = {"functions": ["f", "g"], "answer_ids": [["f"], ["g"]], "test_cells": [
+        {"grade_id": "test_f_visible", "source": "x"}, {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
+        {"grade_id": "test_g_visible", "source": "x"}, {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}]}
+    trusted._withhold_example_only_passes(report, job)
+    assert [c.passed for c in report.cells] == [False, False, True, True]
+    assert report.flags == ["f passes only the published examples (points withheld)"]
