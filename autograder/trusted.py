@@ -21,6 +21,7 @@ as JSON; the grading pipeline starts it as a subprocess with a wall-clock limit.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import json
@@ -37,16 +38,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder import sandbox, wire
+from autograder import function_server, sandbox, wire
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
-_BUILTIN_EXCEPTIONS = {name: getattr(__builtins__, name, None) if not isinstance(__builtins__, dict)
-                       else __builtins__.get(name) for name in (
-                           "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError",
-                           "NotImplementedError", "AttributeError", "RuntimeError", "ArithmeticError",
-                           "OverflowError", "FloatingPointError", "AssertionError", "NameError",
-                           "LookupError", "RecursionError", "MemoryError", "UnboundLocalError")}
+# exceptions a student's function may raise that the checks test for by type
+_BUILTIN_EXCEPTIONS = {name: getattr(builtins, name) for name in function_server.BUILTIN_ERRORS}
 
 
 class StudentCodeError(Exception):

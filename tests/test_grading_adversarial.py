@@ -165,6 +165,14 @@ def _make_class(course: Path) -> None:
         answer = _answer_cell(nb, "k_fold_indices")
         answer.metadata["nbgrader"].update({"grade": True, "points": 50})
     _edit(_student_copy(course, BLANK, "cheat-relabelled"), relabel)
+    def strip_metadata(nb):
+        for cell in nb.cells:
+            cell.metadata.pop("nbgrader", None)
+    _edit(_student_copy(course, REFERENCE, "robust-lost-metadata"), strip_metadata)
+    path = _student_copy(course, REFERENCE, "robust-wrong-nbformat")
+    data = json.loads(path.read_text())
+    data["nbformat"], data["nbformat_minor"] = 5, 0
+    path.write_text(json.dumps(data))
     shadow = _student_copy(course, BLANK, "cheat-shadow-numpy").parent
     (shadow / "numpy.py").write_text("raise ImportError('shadowed')\n")
     for student, (grade_id, code) in HOSTILE.items():
@@ -279,3 +287,11 @@ def test_every_student_has_a_row_and_feedback():
     assert set(rows) == students
     for student in students:
         assert list((course / "feedback" / student / ASSIGNMENT).glob("*.html")), student
+
+
+@pytest.mark.parametrize("student, words", [("robust-lost-metadata", "lost its metadata"),
+                                            ("robust-wrong-nbformat", "nbformat 5")])
+def test_honest_answers_in_a_damaged_notebook_still_count(student, words):
+    _, _, rows, _, _ = _graded()
+    assert float(rows[student]["score"]) == sum(_points().values()), rows[student]
+    assert words in rows[student]["flags"], rows[student]

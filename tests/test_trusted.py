@@ -194,3 +194,52 @@ def test_visible_points_need_a_passing_hidden_check():
     trusted._withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert report.flags == ["f passes only the published examples (points withheld)"]
+
+
+def _contained_process_count() -> bool:
+    import os
+
+    return os.access(sandbox.PIDS_CGROUP_ROOT, os.W_OK) or os.getuid() != 0
+
+
+@pytest.mark.skipif(not _contained_process_count(), reason="no writable pids cgroup, and root ignores RLIMIT_NPROC")
+def test_a_process_flood_is_capped_and_cleaned_up():
+    server = _server('''
+import os, time
+def flood():
+    made = 0
+    try:
+        for _ in range(500):
+            if os.fork() == 0:
+                time.sleep(30)
+                os._exit(0)
+            made += 1
+    except OSError as error:
+        return made, type(error).__name__
+    return made, None
+''', ["flood"], call_seconds=20.0, max_tasks=48)
+    try:
+        made, error = trusted.StudentFunction("flood", server)()
+        assert made < 48 and error == "BlockingIOError"
+    finally:
+        pid = server.process.pid
+        server.close()
+    import os
+
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_memory_bomb_fails_its_own_call():
+    server = _server('''
+def hoard():
+    return len(bytearray(64 * 2**30))
+def fine():
+    return 1
+''', ["hoard", "fine"], memory_bytes=3 * 2**30)
+    try:
+        with pytest.raises(MemoryError):
+            trusted.StudentFunction("hoard", server)()
+        assert trusted.StudentFunction("fine", server)() == 1
+    finally:
+        server.close()
