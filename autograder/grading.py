@@ -164,19 +164,6 @@ def _verdict_output(cell: trusted.CellResult) -> dict:
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
-def _capped(output: dict, limit: int) -> dict:
-    """An output no larger than ``limit`` characters (text, or one rich representation)."""
-    size = len(json.dumps(output))
-    if size <= limit:
-        return output
-    note = f"[output of {size:,} characters removed: more than the {limit:,} kept per output]\n"
-    if output.get("output_type") == "stream":
-        text = output.get("text", "")
-        text = text if isinstance(text, str) else "".join(text)
-        return nbformat.v4.new_output("stream", name=output.get("name", "stdout"), text=text[: limit // 2] + "\n" + note)
-    return nbformat.v4.new_output("stream", name="stdout", text=note)
-
-
 def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
                        report: trusted.TrustedReport, received: intake.Intake,
                        limits: sandbox.Limits) -> Path:
@@ -204,7 +191,10 @@ def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: in
             cell.source = trusted.visible_source(tests[grade_id]["source"])
             cell.outputs = [_verdict_output(verdicts[grade_id])] if grade_id in verdicts else []
         elif cell.cell_type == "code":
-            cell.outputs = [_capped(o, limits.output_bytes) for o in cell.get("outputs", [])]
+            # The in-kernel run executed hidden test cells in the student's kernel, so any output
+            # of student code (printing `In`, a hook, a display updated later) could show them.
+            cell.outputs = []
+            cell.execution_count = None
     nbformat.write(nb, path)
     return path
 
@@ -238,6 +228,20 @@ def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake
     _plain_feedback(target / (Path(_notebook_name(course_dir, assignment)).stem + ".html"),
                     student, assignment, result, report)
     return True
+
+
+def _keep_only_the_notebook(folder: Path, notebook_name: str) -> None:
+    """Remove everything but the notebook from a grading copy, without following links, so
+    nothing the kernel or the submission left there reaches the feedback folder."""
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for entry in folder.iterdir():
+        if entry.name == notebook_name and entry.is_file() and not entry.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _notebook_name(course_dir: Path, assignment: str) -> str:
@@ -328,17 +332,26 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     notebook_name = _notebook_name(course_dir, assignment)
     submission_dir = course_dir / "submitted" / student / assignment
     submitted = submission_dir / notebook_name
-    if submitted.exists():
+    links = intake.special_files(submission_dir)
+    if links:
+        result.flags.append("symbolic links or special files in the submission (not followed; the notebook "
+                            "was not executed): " + ", ".join(links))
+    if submitted.is_symlink():
+        received = intake.Intake(readable=False, reason="the submitted notebook is a symbolic link")
+    elif submitted.is_file():
         received = intake.read_submission(submitted, spec)
         result.flags += intake.extra_file_flags(submission_dir, notebook_name)
     else:
         received = intake.Intake(readable=False, reason=f"no notebook named {notebook_name}")
     result.flags += received.flags
 
-    autograde = _sandboxed_autograde(course_dir, assignment, student, limits)
-    in_kernel = _in_kernel_results(course_dir, assignment, student)
-    if autograde.returncode != 0:
-        result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+    in_kernel: dict[str, bool] = {}
+    if not links:
+        autograde = _sandboxed_autograde(course_dir, assignment, student, limits)
+        in_kernel = _in_kernel_results(course_dir, assignment, student)
+        if autograde.returncode != 0:
+            result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+    _keep_only_the_notebook(course_dir / "autograded" / student / assignment, notebook_name)
 
     if received.readable:
         report = _trusted_check(intake.make_job(spec, received, limits), limits)

@@ -214,6 +214,16 @@ def _recover(code_cells: list[dict], answer: dict) -> str | None:
     return None
 
 
+def special_files(submission_dir: Path) -> list[str]:
+    """Symbolic links and anything that is not a regular file or folder, anywhere in the
+    submission (they would let a copy or a kernel reach files outside it)."""
+    found = []
+    for path in sorted(Path(submission_dir).rglob("*")):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            found.append(str(path.relative_to(submission_dir)))
+    return found
+
+
 def extra_file_flags(submission_dir: Path, notebook_name: str) -> list[str]:
     """Files next to the notebook: harmless to trusted grading (the sandbox never sees them), but
     a ``.py`` file or package there would shadow a module in a kernel that runs in that folder."""

@@ -44,7 +44,6 @@ class Limits:
     memory_bytes: int = 4 * 2**30  # address space; TensorFlow needs about 2 GiB of it
     max_tasks: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
     file_bytes: int = 64 * 2**20  # largest file the sandbox may write
-    output_bytes: int = 1_000_000  # kept output of a notebook cell
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,17 +87,35 @@ def _readable_roots() -> list[Path]:
     return unique
 
 
-def command(argv: Sequence[str], scratch: Path) -> list[str]:
-    """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable)."""
+# The only environment variables the sandbox inherits (the grader's may hold secrets).
+ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KERAS_HOME",
+                 "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND", "PYTHONHASHSEED",
+                 "PYTHONDONTWRITEBYTECODE", "NBGRADER_EXECUTION", "OMP_NUM_THREADS")
+
+
+def command(argv: Sequence[str], scratch: Path, writable: bool = True,
+            environ: dict[str, str] | None = None) -> list[str]:
+    """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable).
+
+    ``scratch`` is the working folder; with ``writable=False`` it is mounted read-only (the
+    in-kernel run: files the kernel could plant there, such as symbolic links, would be
+    followed by the unsandboxed grader afterwards) and the process writes only to its private
+    ``/tmp``.
+    """
     if not isolation_available():
         return list(argv)
-    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session",
+    scratch = Path(scratch).resolve()
+    home = str(scratch) if writable else "/tmp"
+    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    environ = os.environ if environ is None else environ
+    for name in ENV_ALLOWLIST:
+        if name in environ:
+            wrapped += ["--setenv", name, environ[name]]
     for root in _readable_roots():
         wrapped += ["--ro-bind", str(root), str(root)]
-    scratch = Path(scratch).resolve()
-    wrapped += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch),
-                "--setenv", "HOME", str(scratch), "--setenv", "TMPDIR", "/tmp", "--"]
+    wrapped += ["--bind" if writable else "--ro-bind", str(scratch), str(scratch), "--chdir", str(scratch),
+                "--setenv", "HOME", home, "--setenv", "TMPDIR", "/tmp", "--"]
     return wrapped + list(argv)
 
 

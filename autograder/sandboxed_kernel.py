@@ -41,7 +41,7 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file)]
     if not sandbox.isolation_available():
         return argv
-    wrapped = sandbox.command(argv, workdir)
+    wrapped = sandbox.command(argv, workdir, writable=False)
     # the connection file and the ipc sockets live in the per-submission runtime folder
     runtime = str(Path(connection_file).resolve().parent)
     if runtime in ("/", "/tmp", str(Path.home())):  # binding it would expose far more than the sockets

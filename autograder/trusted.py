@@ -85,7 +85,7 @@ class FunctionServer:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["COURSE_FAST"] = os.environ.get("COURSE_FAST", "1")
         self.process = subprocess.Popen(
-            sandbox.command(argv, Path(self._scratch.name)), pass_fds=(request_read, reply_write),
+            sandbox.command(argv, Path(self._scratch.name), environ=env), pass_fds=(request_read, reply_write),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=self._scratch.name, env=env,
             preexec_fn=sandbox.preexec(self.limits, self._cgroup.join_file()))

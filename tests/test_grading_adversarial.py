@@ -165,6 +165,23 @@ def _make_class(course: Path) -> None:
         answer = _answer_cell(nb, "k_fold_indices")
         answer.metadata["nbgrader"].update({"grade": True, "points": 50})
     _edit(_student_copy(course, BLANK, "cheat-relabelled"), relabel)
+    # found by an independent red team: the kernel swapping its notebook for a link to a victim's,
+    # planting links to the solutions, and printing the executed (hidden) test code
+    _student_copy(course, REFERENCE, "zz-victim")
+    free_cells = {
+        "cheat-swap-for-victim": "import os\nos.remove('validation.ipynb')\n"
+                                 "os.symlink('../../../submitted/zz-victim/02-validation/validation.ipynb', 'validation.ipynb')",
+        "cheat-plant-links": "import os\nos.symlink('../../../source/02-validation/validation.ipynb', 'leak.txt')\n"
+                             "os.symlink('../../../gradebook.db', 'leak.db')",
+        "cheat-print-history": "for source in In:\n    print(source)",
+    }
+    for student, code in free_cells.items():
+        _edit(_student_copy(course, BLANK, student),
+              lambda nb, code=code: nb.cells.append(nbformat.v4.new_code_cell(code)))
+    linked = course / "submitted" / "cheat-symlink-notebook" / ASSIGNMENT
+    linked.mkdir(parents=True)
+    (linked / NOTEBOOK).symlink_to(Path("../../demo-reference") / ASSIGNMENT / NOTEBOOK)
+
     def strip_metadata(nb):
         for cell in nb.cells:
             cell.metadata.pop("nbgrader", None)
@@ -217,7 +234,11 @@ def test_grading_finishes_and_prints_the_flag_summary():
     assert "Isolation is on" in run.stdout or "isolation is OFF" in run.stdout
 
 
-@pytest.mark.parametrize("student", sorted(KERNEL_CHEATS) + list(METADATA_CHEATS) + ["cheat-shadow-numpy"])
+RED_TEAM = ("cheat-swap-for-victim", "cheat-plant-links", "cheat-print-history", "cheat-symlink-notebook")
+
+
+@pytest.mark.parametrize("student", sorted(KERNEL_CHEATS) + list(METADATA_CHEATS) + ["cheat-shadow-numpy"]
+                         + list(RED_TEAM))
 def test_a_cheat_earns_nothing(student):
     _, _, rows, _, _ = _graded()
     assert float(rows[student]["score"]) == 0.0, rows[student]
@@ -242,7 +263,15 @@ def test_honest_students_keep_their_marks_and_files_are_unchanged():
     course, _, rows, before, _ = _graded()
     assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"]) == sum(_points().values())
     assert float(rows["demo-mistaken"]["score"]) == 10.0
+    assert float(rows["zz-victim"]["score"]) == float(rows[REFERENCE]["score"]) and not rows["zz-victim"]["flags"]
     assert _digests(course / "submitted") == before
+
+
+def test_feedback_folders_hold_only_feedback_pages():
+    course, _, rows, _, _ = _graded()
+    stray = [p for p in (course / "feedback").rglob("*") if p.is_file() and p.suffix != ".html"]
+    assert not stray, stray
+    assert "symbolic link" in rows["cheat-symlink-notebook"]["flags"]
 
 
 @pytest.mark.parametrize("student", sorted(HOSTILE))
