@@ -11,10 +11,13 @@ something looked wrong, flags in the export's ``flags`` column.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import html
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -27,6 +30,7 @@ import nbformat
 from tqdm.auto import tqdm
 
 from autograder import REPO_ROOT, intake, sandbox, trusted
+from autograder.capped_execute import autograde_preprocessor_flags
 from autograder.release import generate_release, nbgrader
 from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
 
@@ -54,6 +58,25 @@ class StudentResult:
         if not self.graded:
             return "NOT GRADED"
         return "ok" if self.feedback else "no feedback"
+
+
+GRADING_SECRET_FILE = ".grading_secret"
+
+
+def grading_key(course_dir: Path, assignment: str, student: str) -> str:
+    """The key a submission's hidden inputs are drawn from (hex), secret to the instructor.
+
+    It is an HMAC of the assignment and student under a random course secret, created once in
+    ``.grading_secret`` (mode 600, never committed, outside every folder the sandbox can see).
+    Regrading a submission repeats its hidden inputs; students cannot know them in advance.
+    """
+    secret_path = Path(course_dir) / GRADING_SECRET_FILE
+    if not secret_path.exists():
+        descriptor = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    secret = bytes.fromhex(secret_path.read_text().strip())
+    return hmac.new(secret, f"{assignment}/{student}".encode(), hashlib.sha256).hexdigest()
 
 
 def db_url(course_dir: Path) -> str:
@@ -137,6 +160,7 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
                         f"--KernelManager.ip={runtime / 'kernel'}",
                         f"--KernelManager.connection_file={runtime / 'kernel.json'}",
                         f"--Execute.timeout={int(limits.cell_seconds)}",
+                        *autograde_preprocessor_flags(limits.output_bytes),
                         course_dir=course_dir, check=False, env=env,
                         timeout=limits.submission_seconds)
 
@@ -354,7 +378,9 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     _keep_only_the_notebook(course_dir / "autograded" / student / assignment, notebook_name)
 
     if received.readable:
-        report = _trusted_check(intake.make_job(spec, received, limits), limits)
+        job = intake.make_job(spec, received, limits)
+        job["grading_key"] = grading_key(course_dir, assignment, student)
+        report = _trusted_check(job, limits)
     else:
         result.problems.append(received.reason)
         report = trusted.TrustedReport(cells=[trusted.CellResult(t["grade_id"], t["points"], False,

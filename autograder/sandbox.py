@@ -44,6 +44,7 @@ class Limits:
     memory_bytes: int = 4 * 2**30  # address space; TensorFlow needs about 2 GiB of it
     max_tasks: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
     file_bytes: int = 64 * 2**20  # largest file the sandbox may write
+    output_bytes: int = 2 * 2**20  # output kept from one notebook's in-kernel run
 
 
 DEFAULT_LIMITS = Limits()

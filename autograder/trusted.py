@@ -304,8 +304,15 @@ def runnable_source(source: str) -> str:
 
 
 def run_test_cells(setup: str, test_cells: list[dict], server: FunctionServer,
-                   functions: list[str]) -> list[CellResult]:
-    """Run the trusted test cells with the graded names bound to sandboxed proxies."""
+                   functions: list[str], grading_key: str | None = None) -> list[CellResult]:
+    """Run the trusted test cells with the graded names bound to sandboxed proxies.
+
+    With ``grading_key`` (hex), hidden cells draw their random inputs from it
+    (:func:`autograder.checks.set_grading_key`) instead of the source notebook's fixed seeds.
+    """
+    from autograder import checks
+
+    checks.set_grading_key(bytes.fromhex(grading_key) if grading_key else None)
     namespace: dict[str, Any] = {"__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -355,7 +362,8 @@ def check_submission(job: dict) -> TrustedReport:
             report.flags.append(f"the notebook's code could not be loaded: {error}")
         report.defined = list(server.defined)
         report.cell_errors = list(server.cell_errors)
-        report.cells = run_test_cells(job["setup"], job["test_cells"], server, job["functions"])
+        report.cells = run_test_cells(job["setup"], job["test_cells"], server, job["functions"],
+                                      grading_key=job.get("grading_key"))
     finally:
         server.close()
     _withhold_example_only_passes(report, job)

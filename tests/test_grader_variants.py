@@ -3,7 +3,8 @@
 tests/student_variants/<chapter>/ holds implementations written without looking at the
 solutions or the checks, with a manifest saying which are correct. Every correct one must get
 full marks for its function; every wrong one must lose marks, with a message. The test cells
-run in a namespace built by the notebook's own setup cell, as in the kernel.
+run in a namespace built by the notebook's own setup cell, as in the kernel, and with a grading
+key (one per variant), so hidden cells draw their inputs as they do when a class is graded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import hashlib
 import io
 import json
 import runpy
@@ -20,6 +22,7 @@ import matplotlib
 import nbformat
 import pytest
 
+from autograder import checks
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")
@@ -65,7 +68,11 @@ def _grade(chapter: str, entry: dict):
     assert cells, f"no test cells for {entry['function']} in {CHAPTERS[chapter]}"
     namespace = dict(_setup_namespace(chapter))
     namespace[entry["function"]] = module[entry["function"]]
-    return grade_cells(cells, namespace)
+    checks.set_grading_key(hashlib.sha256(f"{chapter}/{entry['file']}".encode()).digest())
+    try:
+        return grade_cells(cells, namespace)
+    finally:
+        checks.set_grading_key(None)
 
 
 @pytest.mark.parametrize("chapter, entry", list(_variants()))

@@ -121,8 +121,23 @@ def holdout_split(n_samples, val_fraction, seed):
 def holdout_split(n_samples, val_fraction, seed):
     hoard = bytearray(64 * 2**30)
     return hoard"""),
-    "hostile-big-output": ("holdout_split", 'print("x" * 20_000_000)'),
+    "hostile-big-output": ("holdout_split", 'print("x" * 50_000_000)'),
+    "hostile-html-flood": ("holdout_split", """
+from IPython.display import HTML, display
+for _ in range(100_000):
+    display(HTML("<div>" + "x" * 2000 + "</div>"))"""),
+    "hostile-process-flood": ("holdout_split", """
+import os, time
+for _ in range(5000):
+    try:
+        if os.fork() == 0:
+            time.sleep(15)
+            os._exit(0)
+    except OSError:
+        break"""),
 }
+# hostile parts that break nothing: the function still works, so no point may be lost
+HARMLESS_FLOODS = ("hostile-big-output", "hostile-html-flood", "hostile-process-flood")
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -278,9 +293,9 @@ def test_feedback_folders_hold_only_feedback_pages():
 def test_a_hostile_part_costs_only_its_own_points(student):
     _, _, rows, _, _ = _graded()
     function = HOSTILE[student][0]
-    lost = 0.0 if student == "hostile-big-output" else _points_of(function)  # printing is no error
+    lost = 0.0 if student in HARMLESS_FLOODS else _points_of(function)
     assert float(rows[student]["score"]) == sum(_points().values()) - lost, rows[student]
-    assert rows[student]["flags"] or student in ("hostile-memory-bomb", "hostile-big-output")
+    assert rows[student]["flags"] or student in ("hostile-memory-bomb", *HARMLESS_FLOODS)
 
 
 def test_a_runaway_is_bounded_by_its_limits():
@@ -306,8 +321,12 @@ def test_feedback_never_shows_hidden_tests_and_output_is_capped():
         plain = html_module.unescape(text)
         leaked = [line for line in hidden_lines if line in plain]
         assert not leaked, f"{page}: {leaked[:2]}"
-    big = next((course / "feedback" / "hostile-big-output").rglob("*.html"))
-    assert big.stat().st_size < 5_000_000
+    for student in ("hostile-big-output", "hostile-html-flood"):
+        page = next((course / "feedback" / student).rglob("*.html"))
+        assert page.stat().st_size < 5_000_000, student
+        # the in-kernel run kept at most the output cap (2 MB), not the 50 MB / 200 MB produced
+        graded = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
+        assert graded.stat().st_size < 5_000_000, (student, graded.stat().st_size)
 
 
 def test_every_student_has_a_row_and_feedback():

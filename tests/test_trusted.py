@@ -139,6 +139,8 @@ def probe():
     seen["source"] = os.path.exists({str(REPO / "source")!r})
     seen["tests"] = os.path.exists({str(REPO / "tests")!r})
     seen["git"] = os.path.exists({str(REPO / ".git")!r})
+    seen["secret"] = os.path.exists({str(REPO / ".grading_secret")!r})
+    seen["grader env"] = sorted(k for k in os.environ if k.startswith(("COURSE_GRADING", "NBGRADER")))
     try:
         socket.create_connection(("pypi.org", 443), timeout=2)
         seen["network"] = True
@@ -153,7 +155,8 @@ def probe():
 ''', ["probe"])
     try:
         assert trusted.StudentFunction("probe", server)() == {
-            "source": False, "tests": False, "git": False, "network": False, "write": False}
+            "source": False, "tests": False, "git": False, "secret": False, "grader env": [], "network": False,
+            "write": False}
     finally:
         server.close()
 
@@ -243,3 +246,51 @@ def fine():
         assert trusted.StudentFunction("fine", server)() == 1
     finally:
         server.close()
+
+
+# ------------------------------------------------------------------- hidden inputs at grading time
+def test_hidden_seeds_are_fixed_in_the_notebook_and_drawn_from_the_grading_key():
+    from autograder import checks
+
+    try:
+        checks.set_grading_key(None)
+        assert checks.hidden_seeds(range(3)) == [0, 1, 2]
+        checks.set_grading_key(b"key one")
+        first, second = checks.hidden_seeds(range(3)), checks.hidden_seeds(range(3))
+        assert first != [0, 1, 2] and first != second  # every call draws new seeds
+        assert all(0 <= s < checks.SEED_BOUND for s in first + second)
+        checks.set_grading_key(b"key one")
+        assert checks.hidden_seeds(range(3)) == first  # regrading repeats the draws
+        checks.set_grading_key(b"key two")
+        assert checks.hidden_seeds(range(3)) != first
+    finally:
+        checks.set_grading_key(None)
+    assert checks.hidden_rng(5).integers(10**9) == np.random.default_rng(5).integers(10**9)
+
+
+def test_grading_keys_are_secret_per_student_and_repeatable(tmp_path):
+    from autograder.grading import GRADING_SECRET_FILE, grading_key
+
+    key = grading_key(tmp_path, "02-validation", "ada")
+    secret = tmp_path / GRADING_SECRET_FILE
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert grading_key(tmp_path, "02-validation", "ada") == key
+    assert grading_key(tmp_path, "02-validation", "bob") != key
+    assert grading_key(tmp_path, "03-preprocessing", "ada") != key
+    secret.write_text("00" * 32)  # another course: other keys
+    assert grading_key(tmp_path, "02-validation", "ada") != key
+
+
+def test_test_cells_draw_hidden_inputs_from_the_grading_key():
+    server = _server("def echo(x):\n    return x\n", ["echo"])
+    cell = {"grade_id": "test_echo_hidden", "points": 1.0, "source": (
+        "### BEGIN HIDDEN TESTS\nfrom autograder.checks import hidden_seeds\n"
+        "seeds = hidden_seeds(range(4))\nassert seeds != [0, 1, 2, 3], seeds\nassert echo(seeds) == seeds\n"
+        "### END HIDDEN TESTS")}
+    try:
+        with_key = trusted.run_test_cells("", [cell], server, ["echo"], grading_key="ab" * 32)
+        without = trusted.run_test_cells("", [cell], server, ["echo"])
+    finally:
+        server.close()
+    assert with_key[0].passed, with_key[0].message
+    assert not without[0].passed  # no key: the notebook's fixed seeds

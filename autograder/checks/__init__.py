@@ -2,14 +2,54 @@
 
 A check raises :class:`CheckFailed` (an ``AssertionError``) with a message written for the
 student, so nbgrader's feedback shows the message rather than a bare ``assert`` line.
+
+Hidden test cells take their random inputs from :func:`hidden_seeds` and :func:`hidden_rng`. In
+the source notebook (nbval, a student's own run) these give fixed seeds, so the cells repeat
+exactly; the trusted grader sets a secret grading key (:func:`set_grading_key`) first, and then
+every call draws new seeds from it, so the hidden inputs exist only at grading time and a leaked
+copy of the tests does not tell which inputs will be used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+
+
+_grading_key: bytes | None = None
+_draw_counter = itertools.count()
+SEED_BOUND = 2**30  # drawn seeds (plus small offsets) suit numpy, Keras and TensorFlow alike
+
+
+def set_grading_key(key: bytes | None) -> None:
+    """Draw hidden inputs from ``key`` from now on (``None``: back to the fixed defaults)."""
+    global _grading_key, _draw_counter
+    _grading_key = key
+    _draw_counter = itertools.count()
+
+
+def hidden_seeds(defaults: Iterable[int]) -> list[int]:
+    """Seeds for hidden inputs: ``defaults`` without a grading key, else as many drawn ones.
+
+    Draws depend only on the key and the order of the calls, so regrading one submission with
+    the same key repeats its inputs exactly.
+    """
+    defaults = [int(seed) for seed in defaults]
+    if _grading_key is None:
+        return defaults
+    call = next(_draw_counter)
+    return [int.from_bytes(hmac.new(_grading_key, f"{call}:{i}".encode(), hashlib.sha256).digest()[:8], "big")
+            % SEED_BOUND for i in range(len(defaults))]
+
+
+def hidden_rng(default_seed: int = 0) -> np.random.Generator:
+    """A generator for hidden inputs (sizes, shapes, factors), seeded like :func:`hidden_seeds`."""
+    return np.random.default_rng(hidden_seeds([default_seed])[0])
 
 
 class CheckFailed(AssertionError):

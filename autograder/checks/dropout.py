@@ -408,9 +408,9 @@ def check_dropout_forward_inverted_scaling(dropout_forward: Callable, seeds: Seq
                                            large_shape: tuple = (500, 400)) -> None:
     """Random inputs (1-D to 3-D, float32/float64): exact inverted scaling for the mask returned, the
     identity at inference; on a large input, the kept share and the expected activation."""
-    for seed in seeds:
+    for n, seed in enumerate(seeds):  # the position picks the variant; the seed, the numbers
         for i, a in enumerate(forward_inputs(seed)):
-            rate = rates[(seed + i) % len(rates)]
+            rate = rates[(n + i) % len(rates)]
             check_dropout_forward(dropout_forward, a, rate, seed=seed * 10 + i)
     rng = np.random.default_rng(77)
     for rate in (0.2, 0.6):
@@ -541,25 +541,26 @@ def numerical_gradient(loss: Callable[[np.ndarray], float], a: np.ndarray, eps: 
     return grad
 
 
-def gradient_check_case(seed: int) -> dict[str, Any]:
+def gradient_check_case(seed: int, variant: int | None = None) -> dict[str, Any]:
     """A seeded case: input ``a``, a FIXED 0/1 ``mask`` (float64, int or float32), rate, weights ``c``.
 
     The loss is ``sum(c * tanh(a * mask / (1 - rate)))``; with the mask fixed, forward is a
     differentiable function of ``a`` whose gradient the backward pass must give.
     """
     rng = np.random.default_rng(700 + seed)
+    variant = seed if variant is None else variant
     shapes = [(7,), (5, 6), (2, 3, 4), (8, 3)]
     rates = [0.1, 0.3, 0.5, 0.75, 0.0]
-    shape, rate = shapes[seed % len(shapes)], rates[seed % len(rates)]
-    mask = (rng.random(shape) >= rate).astype([np.float64, np.int64, np.float32][seed % 3])
+    shape, rate = shapes[variant % len(shapes)], rates[variant % len(rates)]
+    mask = (rng.random(shape) >= rate).astype([np.float64, np.int64, np.float32][variant % 3])
     return {"a": rng.normal(size=shape), "mask": mask, "rate": rate, "c": rng.normal(size=shape)}
 
 
 def check_dropout_backward_gradient(dropout_backward: Callable, seeds: Sequence[int] = range(6)) -> None:
     """Numerical gradient check: the backward pass equals central differences of
     ``sum(c * tanh(forward(a)))`` with the forward pass ``a * mask / (1 - rate)`` for a fixed mask."""
-    for seed in seeds:
-        case = gradient_check_case(seed)
+    for n, seed in enumerate(seeds):
+        case = gradient_check_case(seed, variant=n)
         a, mask, rate, c = case["a"], case["mask"], case["rate"], case["c"]
         scale = mask.astype(np.float64) / (1 - rate)
 
@@ -577,12 +578,12 @@ def check_dropout_backward_gradient(dropout_backward: Callable, seeds: Sequence[
 
 def check_dropout_backward_on_random_inputs(dropout_backward: Callable, seeds: Sequence[int] = range(6)) -> None:
     """Random shapes, dtypes and rates (rate 0 included): exactly dout * mask / (1 - rate)."""
-    for seed in seeds:
+    for n, seed in enumerate(seeds):  # the position picks the variant; the seed, the numbers
         rng = np.random.default_rng(900 + seed)
-        shape = [(12,), (9, 4), (3, 4, 5)][seed % 3]
-        rate = [0.0, 0.2, 0.45, 0.9][seed % 4]
-        dout = rng.normal(size=shape).astype([np.float32, np.float64][seed % 2])
-        mask = (rng.random(shape) >= rate).astype([np.int64, np.float64, np.float32][seed % 3])
+        shape = [(12,), (9, 4), (3, 4, 5)][n % 3]
+        rate = [0.0, 0.2, 0.45, 0.9][n % 4]
+        dout = rng.normal(size=shape).astype([np.float32, np.float64][n % 2])
+        mask = (rng.random(shape) >= rate).astype([np.int64, np.float64, np.float32][n % 3])
         check_dropout_backward(dropout_backward, dout, mask, rate)
 
 

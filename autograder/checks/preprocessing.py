@@ -5,8 +5,9 @@ Each check compares a student's function with an oracle (``keras.utils.to_catego
 Keras is loaded, scikit-learn's ``StandardScaler`` fit on the training data, NumPy) on inputs
 that make the usual mistakes visible (repeated indices, labels that leave classes unused, a
 test set whose distribution differs from the training set, hands in every quadrant), then
-names the mistake that the wrong output matches. Random inputs are drawn by the checks from
-fixed seeds; nothing depends on the student's random stream.
+names the mistake that the wrong output matches. Random inputs come from seeds the test cells
+pass in (fixed in the notebook, drawn at grading time: ``autograder.checks.hidden_seeds``);
+nothing depends on the student's random stream.
 """
 
 from __future__ import annotations
@@ -284,9 +285,8 @@ def check_standardize(fn: Callable, train: np.ndarray, test: np.ndarray) -> None
 def check_standardize_train_stats(fn: Callable, seeds: Sequence[int] = range(5)) -> None:
     """The standardized training data has column means 0 and standard deviations 1 exactly,
     and the shifted test data keeps its shift (no test statistics)."""
-    for seed in seeds:
-        train, test = shifted_train_test(seed, n_train=8 + seed, n_test=3 + 2 * seed,
-                                         n_features=2 + seed % 4)
+    for n, seed in enumerate(seeds):  # the position picks the sizes; the seed, the numbers
+        train, test = shifted_train_test(seed, n_train=9 + n, n_test=5 + 2 * n, n_features=2 + (n + 1) % 4)
         check_standardize(fn, train, test)
 
 
