@@ -34,15 +34,19 @@ def _isolation_notice() -> None:
 
 
 def _grade(args) -> int:
-    from autograder.grading import export_grades, flag_summary, format_table, grade_assignment
+    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_assignment
     from autograder.release import list_assignments
 
     _isolation_notice()
     assignments = list_assignments(args.course_dir) if args.assignment == "all" else [args.assignment]
     results = []
-    for assignment in assignments:
-        results += grade_assignment(args.course_dir, assignment, students=args.student or None,
-                                    feedback=not args.no_feedback)
+    try:
+        for assignment in assignments:
+            results += grade_assignment(args.course_dir, assignment, students=args.student or None,
+                                        feedback=not args.no_feedback)
+    except GradingSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     grades = export_grades(args.course_dir)
     print(format_table(results))
     print("\n" + flag_summary(results))
@@ -62,7 +66,7 @@ def _samples(args) -> int:
 
 
 def _demo(args) -> int:
-    from autograder.grading import export_grades, flag_summary, format_table, grade_assignment
+    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_assignment
     from autograder.release import generate_release, list_assignments
     from autograder.samples import MISTAKES, SAMPLE_STUDENTS, write_sample_submissions
 
@@ -74,8 +78,12 @@ def _demo(args) -> int:
     print("3/4 grading with `python -m autograder grade` ...", flush=True)
     _isolation_notice()
     results = []
-    for assignment in list_assignments(course_dir):
-        results += grade_assignment(course_dir, assignment, students=list(SAMPLE_STUDENTS))
+    try:
+        for assignment in list_assignments(course_dir):
+            results += grade_assignment(course_dir, assignment, students=list(SAMPLE_STUDENTS))
+    except GradingSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     grades = export_grades(course_dir)
     print("4/4 grade table\n")
     print(format_table(results))

@@ -10,6 +10,7 @@ something looked wrong, flags in the export's ``flags`` column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import hmac
@@ -17,6 +18,7 @@ import html
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import subprocess
@@ -63,12 +65,14 @@ class StudentResult:
 GRADING_SECRET_FILE = ".grading_secret"
 
 
-def grading_key(course_dir: Path, assignment: str, student: str) -> str:
+def grading_key(course_dir: Path, assignment: str, student: str, submission: str = "") -> str:
     """The key a submission's hidden inputs are drawn from (hex), secret to the instructor.
 
-    It is an HMAC of the assignment and student under a random course secret, created once in
-    ``.grading_secret`` (mode 600, never committed, outside every folder the sandbox can see).
-    Regrading a submission repeats its hidden inputs; students cannot know them in advance.
+    It is an HMAC of the assignment, the student and the submission's digest under a random
+    course secret, created once in ``.grading_secret`` (mode 600, never committed, outside every
+    folder the sandbox can see). Regrading a submission repeats its hidden inputs; students
+    cannot know them in advance, and a resubmission draws new ones (inputs a submission managed
+    to record are no use to the next).
     """
     secret_path = Path(course_dir) / GRADING_SECRET_FILE
     if not secret_path.exists():
@@ -76,7 +80,7 @@ def grading_key(course_dir: Path, assignment: str, student: str) -> str:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
     secret = bytes.fromhex(secret_path.read_text().strip())
-    return hmac.new(secret, f"{assignment}/{student}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{assignment}/{student}/{submission}".encode(), hashlib.sha256).hexdigest()
 
 
 def db_url(course_dir: Path) -> str:
@@ -148,13 +152,18 @@ def limits_from_env() -> sandbox.Limits:
 def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
                          limits: sandbox.Limits) -> subprocess.CompletedProcess:
     """``nbgrader autograde`` for one student, its kernel in the sandbox over ipc sockets."""
-    with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch:
+    # nbgrader, the kernel launcher and the kernel share one cgroup (where cgroups are writable),
+    # killed as a whole afterwards: a kernel that outlives nbgrader cannot stall the class
+    tasks = sandbox.TaskCgroup(limits.max_tasks + 64)  # + nbgrader's own threads
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch, contextlib.closing(tasks):
         jupyter_dir = install_kernelspec(Path(scratch) / "jupyter")
         runtime = Path(scratch) / "runtime"
         runtime.mkdir()
         env = dict(os.environ)
         env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir)] + [p for p in [env.get("JUPYTER_PATH")] if p])
         env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+        if tasks.path is not None:
+            env[sandbox.TASK_CGROUP_ENV] = str(tasks.path)
         return nbgrader("autograde", assignment, f"--student={student}", "--force",
                         f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
                         f"--KernelManager.ip={runtime / 'kernel'}",
@@ -162,7 +171,7 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
                         f"--Execute.timeout={int(limits.cell_seconds)}",
                         *autograde_preprocessor_flags(limits.output_bytes),
                         course_dir=course_dir, check=False, env=env,
-                        timeout=limits.submission_seconds)
+                        timeout=limits.submission_seconds, cgroup_procs=tasks.join_file())
 
 
 # ------------------------------------------------------------------------------ flags
@@ -191,34 +200,35 @@ def _verdict_output(cell: trusted.CellResult) -> dict:
 def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
                        report: trusted.TrustedReport, received: intake.Intake,
                        limits: sandbox.Limits) -> Path:
-    """Rewrite (or create) the autograded copy so the feedback shows trusted verdicts only."""
+    """Write the notebook nbgrader turns into feedback: the student version, the student's answers
+    and the trusted verdicts; replaces the copy the in-kernel run produced.
+
+    Nothing comes from the kernel-executed notebook: the in-kernel run executed hidden test
+    cells next to student code, and anything the kernel wrote there (outputs, execution counts,
+    widget state in the metadata) could carry them.
+    """
     name = _notebook_name(course_dir, assignment)
     path = Path(course_dir) / "autograded" / student / assignment / name
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:  # noqa: BLE001 - missing or unreadable: start from the student version
-        student_version = Path(course_dir) / "release" / assignment / name
-        if not student_version.exists():
-            student_version = Path(course_dir) / "source" / assignment / name
-        nb = nbformat.read(student_version, as_version=4)
-        answers = dict(received.answer_cells)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution"):
-                cell.source = answers.get(meta.get("grade_id"), "# (no answer found in the submission)")
-        path.parent.mkdir(parents=True, exist_ok=True)
+    student_version = Path(course_dir) / "release" / assignment / name
+    if not student_version.exists():
+        student_version = Path(course_dir) / "source" / assignment / name
+    nb = nbformat.read(student_version, as_version=4)
+    answers = {label.removesuffix(" (recovered)"): source for label, source in received.answer_cells}
     verdicts = {c.grade_id: c for c in report.cells}
     tests = {t["grade_id"]: t for t in spec.test_cells}
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
         if grade_id in tests:
             cell.source = trusted.visible_source(tests[grade_id]["source"])
             cell.outputs = [_verdict_output(verdicts[grade_id])] if grade_id in verdicts else []
-        elif cell.cell_type == "code":
-            # The in-kernel run executed hidden test cells in the student's kernel, so any output
-            # of student code (printing `In`, a hook, a display updated later) could show them.
-            cell.outputs = []
+        elif meta.get("solution"):
+            cell.source = answers.get(grade_id, "# (no answer found in the submission)")
+        if cell.cell_type == "code":
             cell.execution_count = None
+            if grade_id not in tests:
+                cell.outputs = []
+    path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
 
@@ -309,16 +319,27 @@ def write_trusted_scores(course_dir: Path, assignment: str, student: str,
         return float(submission.score), float(submission.max_score)
 
 
+TRUSTED_EXTRA_MEMORY = 2 * 2**30
+
+
 def _trusted_check(job: dict, limits: sandbox.Limits) -> trusted.TrustedReport:
     """Run the trusted checks in a subprocess with the per-submission time limit."""
     with tempfile.TemporaryDirectory(prefix="course-trusted-") as scratch:
         job_path, out_path = Path(scratch) / "job.json", Path(scratch) / "report.json"
         job_path.write_text(json.dumps(job))
+        memory = limits.memory_bytes + TRUSTED_EXTRA_MEMORY  # the oracles (Keras) and decoded replies
+
+        def cap_memory() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
         process = subprocess.Popen([sys.executable, "-m", "autograder.trusted", str(job_path), str(out_path)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True, cwd=scratch)
+                                   start_new_session=True, cwd=scratch, preexec_fn=cap_memory)
         try:
             _, stderr = process.communicate(timeout=limits.submission_seconds)
+        except KeyboardInterrupt:  # stop the checks and their sandbox too
+            sandbox.kill_group(process.pid)
+            raise
         except subprocess.TimeoutExpired:
             sandbox.kill_group(process.pid)
             process.communicate()
@@ -375,11 +396,15 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
         in_kernel = _in_kernel_results(course_dir, assignment, student)
         if autograde.returncode != 0:
             result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+        if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
+            result.flags.append(f"the in-kernel run exceeded the submission time limit of "
+                                f"{limits.submission_seconds:g} s and was stopped")
     _keep_only_the_notebook(course_dir / "autograded" / student / assignment, notebook_name)
 
     if received.readable:
         job = intake.make_job(spec, received, limits)
-        job["grading_key"] = grading_key(course_dir, assignment, student)
+        job["grading_key"] = grading_key(course_dir, assignment, student,
+                                         hashlib.sha256(submitted.read_bytes()).hexdigest())
         report = _trusted_check(job, limits)
     else:
         result.problems.append(received.reason)
@@ -404,6 +429,35 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     return result
 
 
+class GradingSetupError(RuntimeError):
+    """Grading cannot start: nothing was graded (rather than giving a whole class 0)."""
+
+
+def preflight(course_dir: Path, assignment: str, limits: sandbox.Limits | None = None) -> None:
+    """Run the assignment's setup cell in the sandbox once; raise :class:`GradingSetupError` if it fails.
+
+    A broken installation (the sandbox cannot import the course package, a data file is
+    missing) would otherwise fail every student alike, and grade the whole class 0.
+    """
+    limits = limits or limits_from_env()
+    spec = intake.read_source(next((Path(course_dir) / "source" / assignment).glob("*.ipynb")))
+    server = trusted.FunctionServer(spec.setup, [], [], limits)
+    try:
+        server.ensure_running()
+        errors = [e for e in server.cell_errors if e.get("cell") == "setup"]
+    except trusted.SandboxFailure as error:
+        errors = [{"type": "SandboxFailure", "message": str(error)}]
+    finally:
+        server.close()
+    if errors:
+        detail = f"{errors[0].get('type')}: {errors[0].get('message', '')}"[:1000]
+        isolation = "on" if sandbox.isolation_available() else "off"
+        raise GradingSetupError(
+            f"grading {assignment} cannot start: the notebook's setup cell fails in the grading sandbox "
+            f"(isolation {isolation}): {detail}. No student was graded. Check that the course package is "
+            "installed in this environment (`make venv`) and that the sandbox can read it.")
+
+
 def grade_assignment(course_dir: Path, assignment: str, students: list[str] | None = None,
                      feedback: bool = True, progress: bool = True) -> list[StudentResult]:
     """Grade ``students`` (default: every submitter) of ``assignment``; one result each."""
@@ -411,6 +465,8 @@ def grade_assignment(course_dir: Path, assignment: str, students: list[str] | No
     if not (course_dir / "source" / assignment).is_dir():
         raise ValueError(f"no assignment {assignment!r} under {course_dir / 'source'}")
     students = students if students is not None else submitted_students(course_dir, assignment)
+    if students:
+        preflight(course_dir, assignment)
     register_assignment(course_dir, assignment)
     ensure_students(course_dir, students)
     full_marks = max_score(course_dir, assignment)

@@ -19,22 +19,48 @@ def list_assignments(course_dir: Path = REPO_ROOT) -> list[str]:
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
+OUTPUT_TAIL_BYTES = 1 << 20  # of nbgrader's stdout and stderr, kept for messages
+
+
+def _tail(handle) -> str:
+    handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, handle.tell() - OUTPUT_TAIL_BYTES))
+    return handle.read().decode("utf-8", "replace")
+
+
 def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None = None,
-             timeout: float | None = None) -> subprocess.CompletedProcess:
+             timeout: float | None = None, cgroup_procs: str | None = None) -> subprocess.CompletedProcess:
     """Run an nbgrader command in ``course_dir`` with this interpreter.
 
     With ``timeout``, the command and everything it started (a kernel, say) are killed when
-    it runs longer; the result then has return code -9 and says so on stderr.
+    it runs longer; the result then has return code -9 and says so on stderr. Output goes to
+    files, not pipes: a process that outlives nbgrader while holding a pipe (an orphaned
+    kernel) would otherwise block the read forever. ``cgroup_procs`` puts the command in a
+    cgroup (its ``cgroup.procs`` file), which the caller kills afterwards with everything in it.
     """
     command = [sys.executable, "-m", "nbgrader", *args]
-    process = subprocess.Popen(command, cwd=course_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-        stderr += f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped"
+
+    def join_cgroup() -> None:
+        if cgroup_procs:
+            with open(cgroup_procs, "w") as handle:
+                handle.write(str(os.getpid()))
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, cwd=course_dir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                   env=env, start_new_session=True, preexec_fn=join_cgroup if cgroup_procs else None)
+        note = ""
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            note = f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped"
+        except BaseException:  # Ctrl-C: stop the command and its kernel too
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        stdout, stderr = _tail(out), _tail(err) + note
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
         raise RuntimeError(

@@ -44,6 +44,7 @@ class Limits:
     memory_bytes: int = 4 * 2**30  # address space; TensorFlow needs about 2 GiB of it
     max_tasks: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
     file_bytes: int = 64 * 2**20  # largest file the sandbox may write
+    disk_bytes: int = 256 * 2**20  # each in-memory folder it may write to (/tmp, its scratch)
     output_bytes: int = 2 * 2**20  # output kept from one notebook's in-kernel run
 
 
@@ -95,36 +96,53 @@ ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KER
 
 
 def command(argv: Sequence[str], scratch: Path, writable: bool = True,
-            environ: dict[str, str] | None = None) -> list[str]:
+            environ: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS) -> list[str]:
     """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable).
 
-    ``scratch`` is the working folder; with ``writable=False`` it is mounted read-only (the
-    in-kernel run: files the kernel could plant there, such as symbolic links, would be
-    followed by the unsandboxed grader afterwards) and the process writes only to its private
-    ``/tmp``.
+    ``scratch`` is the working folder. With ``writable=True`` the process gets an empty
+    in-memory folder at that path (nothing it writes reaches the host's disk); with
+    ``writable=False`` the folder is mounted read-only (the in-kernel run: files the kernel
+    could plant there, such as symbolic links, would be followed by the unsandboxed grader
+    afterwards). Its private ``/tmp`` and ``/dev/shm`` are in memory too; each writable folder
+    holds at most ``limits.disk_bytes`` (tmpfs pages do not count against the memory limit).
     """
     if not isolation_available():
         return list(argv)
     scratch = Path(scratch).resolve()
     home = str(scratch) if writable else "/tmp"
+    size = str(int(limits.disk_bytes))
     wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+               "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
+               "--size", size, "--tmpfs", "/tmp"]
     environ = os.environ if environ is None else environ
     for name in ENV_ALLOWLIST:
         if name in environ:
             wrapped += ["--setenv", name, environ[name]]
     for root in _readable_roots():
         wrapped += ["--ro-bind", str(root), str(root)]
-    wrapped += ["--bind" if writable else "--ro-bind", str(scratch), str(scratch), "--chdir", str(scratch),
+    wrapped += (["--size", size, "--tmpfs", str(scratch)] if writable else ["--ro-bind", str(scratch), str(scratch)])
+    wrapped += ["--chdir", str(scratch),
                 "--setenv", "HOME", home, "--setenv", "TMPDIR", "/tmp", "--"]
     return wrapped + list(argv)
 
 
-class TaskCgroup:
-    """A cgroup that caps the number of processes and threads (where cgroups are writable)."""
+TASK_CGROUP_ENV = "COURSE_TASK_CGROUP"  # a cgroup the in-kernel run's kernel stays in
 
-    def __init__(self, max_tasks: int):
+
+class TaskCgroup:
+    """A cgroup that caps the number of processes and threads (where cgroups are writable).
+
+    ``existing`` adopts a cgroup that another process created and will remove: this object then
+    neither changes nor removes it.
+    """
+
+    def __init__(self, max_tasks: int, existing: str | None = None):
         self.path: Path | None = None
+        self.owned = existing is None
+        if existing:
+            if (Path(existing) / "cgroup.procs").exists():
+                self.path = Path(existing)
+            return
         if not os.access(PIDS_CGROUP_ROOT, os.W_OK):
             return
         path = PIDS_CGROUP_ROOT / f"course-grader-{uuid.uuid4().hex[:12]}"
@@ -139,7 +157,8 @@ class TaskCgroup:
         return str(self.path / "cgroup.procs") if self.path else None
 
     def close(self) -> None:
-        if self.path is None:
+        if self.path is None or not self.owned:
+            self.path = None
             return
         procs = self.path / "cgroup.procs"
         for _ in range(50):

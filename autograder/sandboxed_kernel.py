@@ -55,11 +55,31 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     return wrapped
 
 
+def _die_with_parent(signum: int = signal.SIGTERM) -> None:
+    """Ask Linux to send ``signum`` when the process that started this one (nbgrader) dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: list[str]) -> int:
+    _die_with_parent()  # SIGTERM below stops the kernel; bwrap --die-with-parent does the rest
+    if os.getppid() == 1:  # nbgrader died before the request took effect
+        return 1
     connection_file = Path(argv[0]).resolve()
     limits = sandbox.DEFAULT_LIMITS
-    cgroup = sandbox.TaskCgroup(limits.max_tasks)
-    child = subprocess.Popen(kernel_command(connection_file, Path.cwd()),
+    # stay in the grading pipeline's cgroup for this submission when there is one (it is killed
+    # as a whole afterwards); else make our own
+    cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=os.environ.get(sandbox.TASK_CGROUP_ENV) or None)
+    if cgroup.path is None:
+        cgroup = sandbox.TaskCgroup(limits.max_tasks)
+    # no inherited stdout/stderr: a kernel holding nbgrader's output open must not stall the grader
+    child = subprocess.Popen(kernel_command(connection_file, Path.cwd()), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              preexec_fn=sandbox.preexec(limits, cgroup.join_file()))
 
     def forward(signum, _frame):  # interrupts from the kernel manager reach the kernel

@@ -21,8 +21,10 @@ as JSON; the grading pipeline starts it as a subprocess with a wall-clock limit.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
@@ -85,7 +87,7 @@ class FunctionServer:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["COURSE_FAST"] = os.environ.get("COURSE_FAST", "1")
         self.process = subprocess.Popen(
-            sandbox.command(argv, Path(self._scratch.name), environ=env), pass_fds=(request_read, reply_write),
+            sandbox.command(argv, Path(self._scratch.name), environ=env, limits=self.limits), pass_fds=(request_read, reply_write),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=self._scratch.name, env=env,
             preexec_fn=sandbox.preexec(self.limits, self._cgroup.join_file()))
@@ -233,6 +235,15 @@ def _write_back(original: Any, state: Any) -> None:
                 setattr(original, name, wire.decode(encoded))
 
 
+STUDENT_TEXT_CHARS = 300  # of a student exception's message that may reach the feedback
+
+
+def _short(text: str) -> str:
+    """A student's error message, cut: it is shown in feedback, and student code chooses it
+    (it could otherwise carry, say, every hidden input it recorded)."""
+    return text if len(text) <= STUDENT_TEXT_CHARS else text[:STUDENT_TEXT_CHARS] + " ... (cut)"
+
+
 class StudentFunction:
     """Stands in for the student's function in the trusted namespace."""
 
@@ -253,14 +264,14 @@ class StudentFunction:
         if reply.get("ok"):
             return wire.decode(reply.get("result"))
         error = reply.get("error") or {}
-        message = str(error.get("message", ""))
+        message = _short(str(error.get("message", "")))
         exception_class = _BUILTIN_EXCEPTIONS.get(error.get("builtin") or "")
         if error.get("type") == "NotImplementedError":
             raise NotImplementedError(message)
         if exception_class is not None:
             shown = message if error.get("type") == error.get("builtin") else f"{error.get('type')}: {message}"
             raise exception_class(shown)
-        raise StudentCodeError(f"{error.get('type', 'an error')}: {message}")
+        raise StudentCodeError(f"{_short(str(error.get('type', 'an error')))}: {message}")
 
 
 # ------------------------------------------------------------------------- running test cells
@@ -377,24 +388,76 @@ def check_submission(job: dict) -> TrustedReport:
     return report
 
 
-def _withhold_example_only_passes(report: TrustedReport, job: dict) -> None:
-    """Visible cells of an answer score only if one of its hidden cells passes too.
+def _check_calls(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name.startswith("check_"):
+                names.add(name)
+    return names
 
-    The visible examples are public, so answers hard-coded for them would pass; a function
-    that fails every check on inputs the student never saw has not been implemented.
+
+@functools.cache
+def _check_call_graph() -> dict[str, frozenset[str]]:
+    """check function -> the check functions it calls, over the modules of :mod:`autograder.checks`."""
+    from autograder import checks
+
+    graph: dict[str, set[str]] = {}
+    for path in sorted(Path(checks.__file__).parent.glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("check_"):
+                graph.setdefault(node.name, set()).update(_check_calls(node) - {node.name})
+    return {name: frozenset(called) for name, called in graph.items()}
+
+
+def checks_called(source: str) -> set[str]:
+    """The check functions a test cell runs: those it calls (``checks.check_x(...)``) and, through
+    them, every check those call (``check_penalty_on_random_inputs`` runs ``check_l1_penalty``)."""
+    try:
+        tree = ast.parse(runnable_source(source))
+    except SyntaxError:
+        return set()
+    graph = _check_call_graph()
+    names, todo = set(), list(_check_calls(tree))
+    while todo:
+        name = todo.pop()
+        if name not in names:
+            names.add(name)
+            todo += graph.get(name, ())
+    return names
+
+
+def _withhold_example_only_passes(report: TrustedReport, job: dict) -> None:
+    """A visible cell scores only if a hidden cell of the same answer running the same check passes.
+
+    The visible examples are public, so answers hard-coded for them would pass. Each check a
+    visible cell calls must also pass in a hidden cell, on inputs the student never saw (any
+    hidden cell of the answer, when no hidden cell calls that check).
     """
     answers = [a[0] for a in job.get("answer_ids", [])] or list(job["functions"])
-    hidden = {t["grade_id"]: HIDDEN_MARKERS[0] in t["source"] for t in job["test_cells"]}
+    sources = {t["grade_id"]: t["source"] for t in job["test_cells"]}
+    hidden = {grade_id: HIDDEN_MARKERS[0] in source for grade_id, source in sources.items()}
     for answer in answers:
         group = [c for c in report.cells if c.grade_id.startswith(f"test_{answer}_")]
         hidden_cells = [c for c in group if hidden.get(c.grade_id)]
-        shown = [c for c in group if not hidden.get(c.grade_id) and c.passed]
-        if hidden_cells and shown and not any(c.passed for c in hidden_cells):
-            for cell in shown:
+        if not hidden_cells:
+            continue
+        withheld = False
+        for cell in [c for c in group if not hidden.get(c.grade_id) and c.passed]:
+            unconfirmed = []
+            for check in sorted(checks_called(sources[cell.grade_id])) or [""]:
+                same = [h for h in hidden_cells if check and check in checks_called(sources[h.grade_id])]
+                if not any(h.passed for h in (same or hidden_cells)):
+                    unconfirmed.append(check or "its checks")
+            if unconfirmed:
                 cell.passed = False
-                cell.message = (f"withheld: {answer} passes only the published example and fails every "
-                                "hidden check, so it has not been shown to work on new inputs")
-            report.flags.append(f"{answer} passes only the published examples (points withheld)")
+                cell.message = (f"withheld: {answer} passes the published example, but fails the hidden "
+                                f"checks on new inputs that run the same test ({', '.join(unconfirmed)})")
+                withheld = True
+        if withheld:
+            report.flags.append(f"{answer} passes published examples that fail on hidden inputs (points withheld)")
 
 
 def main(argv: list[str]) -> int:

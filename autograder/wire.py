@@ -22,7 +22,10 @@ from typing import Any
 
 import numpy as np
 
-MAX_REPLY_BYTES = 256 * 2**20  # a reply larger than this is refused (memory bomb)
+MAX_REPLY_BYTES = 64 * 2**20  # a reply larger than this is refused (memory bomb)
+# Containers ("[" and "{") in one reply: each costs the trusted side ~50 times its bytes once
+# parsed, so a reply of a million empty lists would need gigabytes. Arrays travel as npy bytes.
+MAX_REPLY_CONTAINERS = 200_000
 _HEADER = struct.Struct("!Q")
 
 
@@ -214,6 +217,10 @@ def dump_reply(reply: dict) -> bytes:
 
 
 def load_reply(payload: bytes) -> dict:
+    containers = payload.count(b"[") + payload.count(b"{")
+    if containers > MAX_REPLY_CONTAINERS:
+        raise WireError(f"reply refused: {containers} nested lists or dicts (at most {MAX_REPLY_CONTAINERS}); "
+                        "return arrays instead")
     try:
         reply = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

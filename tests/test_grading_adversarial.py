@@ -105,6 +105,42 @@ try:
 except Exception:
     pass""",
 }
+# A kernel hook that sends each executed hidden test cell's source back as an execution count.
+EXECUTION_COUNT_LEAK = """
+_ip = get_ipython()
+_kernel = _ip.kernel
+def _leak(result):
+    source = result.info.raw_cell
+    if "### BEGIN HIDDEN TESTS" not in source:
+        return
+    number = int.from_bytes(b"\\x01" + source.split("### BEGIN HIDDEN TESTS", 1)[1].encode()[:1500], "big")
+    _kernel.session.send(_kernel.iopub_socket, "execute_result",
+                         {"execution_count": number, "data": {"text/plain": "."}, "metadata": {}},
+                         parent=_kernel.get_parent(), ident=b"kernel.leak.execute_result")
+_ip.events.register("post_run_cell", _leak)
+"""
+# Answers right only for the published examples (and on cheap properties: errors, no leaks).
+HARD_CODED = {
+    "k_fold_indices": """
+def k_fold_indices(n_samples, k):
+    import numpy as np
+    if k < 2 or k > n_samples:
+        raise ValueError("k must be between 2 and n_samples")
+    if k == n_samples:  # leave-one-out, which the error check also tries
+        return [(np.delete(np.arange(n_samples), i), np.array([i])) for i in range(n_samples)]
+    if (n_samples, k) == (10, 3):  # the published example, memorized
+        folds = [np.arange(0, 4), np.arange(4, 7), np.arange(7, 10)]
+        return [(np.setdiff1d(np.arange(10), f), f) for f in folds]
+    return [(np.arange(1, n_samples), np.array([0]))] * k""",
+    "time_ordered_split": """
+def time_ordered_split(n_samples, n_splits):
+    import numpy as np
+    if (n_samples, n_splits) == (10, 3):  # the published example, memorized
+        return [(np.arange(0, 4), np.arange(4, 6)), (np.arange(0, 6), np.arange(6, 8)),
+                (np.arange(0, 8), np.arange(8, 10))]
+    return [(np.arange(0, n_samples - n_splits + i), np.array([n_samples - n_splits + i]))
+            for i in range(n_splits)]""",
+}
 # Student in which the grade_id of cells was tampered with (nothing implemented).
 METADATA_CHEATS = ("cheat-edited-tests", "cheat-deleted-tests", "cheat-relabelled")
 # Reference answers, plus one hostile part: only that part may cost points.
@@ -193,6 +229,16 @@ def _make_class(course: Path) -> None:
     for student, code in free_cells.items():
         _edit(_student_copy(course, BLANK, student),
               lambda nb, code=code: nb.cells.append(nbformat.v4.new_code_cell(code)))
+    # found by a second red team: hidden test code smuggled out through execution counts
+    def early_hook(nb):
+        setup = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+        nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(EXECUTION_COUNT_LEAK))
+    _edit(_student_copy(course, BLANK, "cheat-execution-count"), early_hook)
+
+    def hard_coded(nb):
+        for grade_id, code in HARD_CODED.items():
+            _answer_cell(nb, grade_id).source = code
+    _edit(_student_copy(course, BLANK, "cheat-hard-coded-examples"), hard_coded)
     linked = course / "submitted" / "cheat-symlink-notebook" / ASSIGNMENT
     linked.mkdir(parents=True)
     (linked / NOTEBOOK).symlink_to(Path("../../demo-reference") / ASSIGNMENT / NOTEBOOK)
@@ -249,7 +295,24 @@ def test_grading_finishes_and_prints_the_flag_summary():
     assert "Isolation is on" in run.stdout or "isolation is OFF" in run.stdout
 
 
-RED_TEAM = ("cheat-swap-for-victim", "cheat-plant-links", "cheat-print-history", "cheat-symlink-notebook")
+RED_TEAM = ("cheat-swap-for-victim", "cheat-plant-links", "cheat-print-history", "cheat-symlink-notebook",
+            "cheat-execution-count")
+
+
+def test_hard_coded_examples_earn_only_the_hidden_checks_they_really_pass():
+    _, _, rows, _, _ = _graded()
+    row = rows["cheat-hard-coded-examples"]
+    honest = _points()["test_k_fold_indices_rejects_bad_k"] + _points()["test_time_ordered_split_no_future_leak"]
+    assert float(row["score"]) == honest, row
+    assert "points withheld" in row["flags"], row
+
+
+def test_feedback_carries_nothing_the_kernel_wrote():
+    course, _, _, _, _ = _graded()
+    for student in ("cheat-execution-count", "cheat-print-history", REFERENCE):
+        nb = json.loads((course / "autograded" / student / ASSIGNMENT / NOTEBOOK).read_text())
+        assert all(c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code"), student
+        assert "widgets" not in nb["metadata"], student
 
 
 @pytest.mark.parametrize("student", sorted(KERNEL_CHEATS) + list(METADATA_CHEATS) + ["cheat-shadow-numpy"]

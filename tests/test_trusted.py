@@ -196,7 +196,23 @@ def test_visible_points_need_a_passing_hidden_check():
         {"grade_id": "test_g_visible", "source": "x"}, {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}]}
     trusted._withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
-    assert report.flags == ["f passes only the published examples (points withheld)"]
+    assert report.flags == ["f passes published examples that fail on hidden inputs (points withheld)"]
+
+
+def test_a_visible_check_needs_the_hidden_cell_that_runs_the_same_check():
+    """A cheap hidden property passing does not unlock an example hard-coded for another check."""
+    cells = [trusted.CellResult("test_f_example", 1, True), trusted.CellResult("test_f_hidden_oracle", 2, False),
+             trusted.CellResult("test_f_hidden_errors", 1, True), trusted.CellResult("test_f_plain", 1, True)]
+    hidden = "### BEGIN HIDDEN TESTS\n{}\n### END HIDDEN TESTS"
+    job = {"functions": ["f"], "answer_ids": [["f"]], "test_cells": [
+        {"grade_id": "test_f_example", "source": "checks.check_matches_oracle(f, 10, 3)"},
+        {"grade_id": "test_f_hidden_oracle", "source": hidden.format("checks.check_matches_oracle(f, 99, 7)")},
+        {"grade_id": "test_f_hidden_errors", "source": hidden.format("checks.check_rejects_bad_k(f)")},
+        {"grade_id": "test_f_plain", "source": "assert f(1) == 1"}]}
+    report = trusted.TrustedReport(cells=cells)
+    trusted._withhold_example_only_passes(report, job)
+    assert [c.passed for c in report.cells] == [False, False, True, True]
+    assert "check_matches_oracle" in report.cells[0].message
 
 
 def _contained_process_count() -> bool:
@@ -294,3 +310,81 @@ def test_test_cells_draw_hidden_inputs_from_the_grading_key():
         server.close()
     assert with_key[0].passed, with_key[0].message
     assert not without[0].passed  # no key: the notebook's fixed seeds
+
+
+def test_a_resubmission_draws_new_hidden_inputs(tmp_path):
+    from autograder.grading import grading_key
+
+    first = grading_key(tmp_path, "02-validation", "ada", "digest-1")
+    assert grading_key(tmp_path, "02-validation", "ada", "digest-1") == first
+    assert grading_key(tmp_path, "02-validation", "ada", "digest-2") != first
+
+
+def test_a_students_error_message_is_cut_before_it_reaches_feedback():
+    server = _server("def loud(x):\n    raise ValueError('recorded inputs: ' + 'x' * 100_000)\n", ["loud"])
+    try:
+        with pytest.raises(ValueError) as raised:
+            trusted.StudentFunction("loud", server)(1)
+    finally:
+        server.close()
+    assert len(str(raised.value)) < trusted.STUDENT_TEXT_CHARS + 20
+
+
+@pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed")
+def test_sandbox_folders_are_in_memory_and_capped():
+    limit = 8 * 2**20
+    server = _server(f'''
+import os
+def fill(where):
+    written = 0
+    try:
+        with open(os.path.join(where, "big"), "wb") as handle:
+            for _ in range(64):
+                handle.write(b"x" * 2**20)
+                handle.flush()
+                written += 2**20
+    except OSError:
+        pass
+    return written
+''', ["fill"], disk_bytes=limit)
+    try:
+        fill = trusted.StudentFunction("fill", server)
+        assert fill("/tmp") <= limit
+        assert fill("/dev/shm") <= limit
+        assert fill(".") <= limit
+        assert not any(Path(server._scratch.name).iterdir())  # nothing reached the host's disk
+    finally:
+        server.close()
+
+
+def test_a_reply_of_many_nested_lists_is_refused():
+    with pytest.raises(wire.WireError, match="nested lists"):
+        wire.load_reply(b'{"ok": true, "result": [' + b"[]," * (wire.MAX_REPLY_CONTAINERS + 1) + b"[]]}")
+
+
+def test_grading_stops_before_zeroing_a_class_when_the_setup_cannot_run(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    source = tmp_path / "source" / "02-validation"
+    source.mkdir(parents=True)
+    nb = nbformat.read(CHAPTER, as_version=4)
+    setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    setup.source = "import a_module_the_sandbox_cannot_find\n" + setup.source
+    nbformat.write(nb, source / CHAPTER.name)
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    (tmp_path / "submitted" / "ada" / "02-validation").mkdir(parents=True)
+    shutil.copy(CHAPTER, tmp_path / "submitted" / "ada" / "02-validation")
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path), "grade", "02-validation"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "No student was graded" in run.stderr and "a_module_the_sandbox_cannot_find" in run.stderr
+    assert not (tmp_path / "gradebook.db").exists()
+
+
+def test_a_cell_runs_the_checks_its_checks_call():
+    called = trusted.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_penalty_on_random_inputs(f, 'l1')\n"
+                                   "### END HIDDEN TESTS")
+    assert {"check_penalty_on_random_inputs", "check_l1_penalty"} <= called
+    assert trusted.checks_called("print('no checks')") == set()

@@ -116,6 +116,31 @@ def _binomial_band(trials: int, p: float, sigmas: float = 6.0) -> tuple[float, f
     return mean - spread, mean + spread
 
 
+def _check_groups_look_random(group_of: list[np.ndarray], n_groups: int, where: str, distinct: bool = True) -> None:
+    """Rounds of group labels per sample (validation or not; a fold number) look like random draws.
+
+    Two properties that shifting or rotating the index range (``np.roll`` by the seed) does not
+    have, though it chooses every sample equally often: neighbours ``i, i + 1`` share a group no
+    more often than chance, and most rounds differ from one another.
+    """
+    rounds = np.asarray(group_of)
+    n_rounds, n_samples = rounds.shape
+    sizes = np.stack([np.bincount(r, minlength=n_groups) for r in rounds])
+    # chance that two given samples share a group, for a random assignment with these group sizes
+    chance = float(np.mean(np.sum(sizes * (sizes - 1), axis=1) / (n_samples * (n_samples - 1))))
+    together = float(np.mean(rounds[:, :-1] == rounds[:, 1:]))
+    if together > 2 * chance + 0.05:
+        fail(f"{where}: neighbouring samples (i and i + 1) end up in the same part in {together:.0%} of "
+             f"the cases; a random shuffle gives about {chance:.0%}. The parts are blocks of the index "
+             "range that only move with the seed (a shift or rotation is not a shuffle): draw a random "
+             "permutation, np.random.default_rng(seed).permutation(n_samples).")
+    different = len({r.tobytes() for r in rounds})
+    if distinct and different < 0.5 * n_rounds:
+        fail(f"{where}: only {different} different splits came out of {n_rounds} seeds; a random "
+             "permutation seeded with each seed gives almost all different ones. Is the seed reduced to a "
+             "few values, or the shuffle a shift of the index range?")
+
+
 # ---------------------------------------------------------------------------- holdout_split
 def _holdout(fn: Callable, n_samples: int, val_fraction: float, seed: int) -> Split:
     where = f"holdout_split({n_samples}, {val_fraction}, seed={seed})"
@@ -166,9 +191,13 @@ def check_holdout_shuffles_evenly(fn: Callable, n_samples: int = 20, val_fractio
     """Across seeds, the validation part is not a fixed block and every sample is chosen equally often."""
     n_val = int(n_samples * val_fraction)
     counts = np.zeros(n_samples)
+    in_val = []
     for seed in range(n_seeds):
         _, val_idx = _holdout(fn, n_samples, val_fraction, seed)
         counts[val_idx] += 1
+        member = np.zeros(n_samples, dtype=np.int64)
+        member[val_idx] = 1
+        in_val.append(member)
     low, high = _binomial_band(n_seeds, n_val / n_samples)
     odd = np.flatnonzero((counts < low) | (counts > high))
     if odd.size:
@@ -177,6 +206,7 @@ def check_holdout_shuffles_evenly(fn: Callable, n_samples: int = 20, val_fractio
              f"be about {n_seeds * n_val / n_samples:.0f} times. Shuffle all indices with a "
              "random permutation before cutting off the validation part, so that every sample "
              "is equally likely to be validated (representativeness).")
+    _check_groups_look_random(in_val, 2, f"Over {n_seeds} seeds of holdout_split({n_samples}, {val_fraction}, seed)")
 
 
 # ---------------------------------------------------------------------------- k_fold_indices
@@ -255,9 +285,11 @@ def check_shuffled_k_fold_evenly(fn: Callable, n_samples: int = 12, k: int = 3,
                                  n_seeds: int = 300) -> None:
     """Across seeds, every sample lands in every fold about equally often."""
     counts = np.zeros((n_samples, k))
+    rounds = []
     for seed in range(n_seeds):
         fold_of = _membership(_shuffled(fn, n_samples, k, seed), n_samples)
         counts[np.arange(n_samples), fold_of] += 1
+        rounds.append(fold_of)
     low, high = _binomial_band(n_seeds, 1 / k)
     odd = np.argwhere((counts < low) | (counts > high))
     if odd.size:
@@ -266,6 +298,7 @@ def check_shuffled_k_fold_evenly(fn: Callable, n_samples: int = 12, k: int = 3,
              f"{sample} was in validation fold {fold} {int(counts[sample, fold])} times, expected "
              f"about {n_seeds / k:.0f}. Shuffle the whole index range with a random permutation "
              "so that every sample is equally likely to land in every fold.")
+    _check_groups_look_random(rounds, k, f"Over {n_seeds} seeds of shuffled_k_fold_indices({n_samples}, {k}, seed)")
 
 
 # ---------------------------------------------------------------------------- iterated_k_fold_indices
@@ -312,6 +345,15 @@ def check_iterated_k_fold_repeats_differ(fn: Callable, n_samples: int = 30, k: i
     require(not _splits_equal(first, other),
             "iterated_k_fold_indices gives the same splits for seeds 11 and 12: the seed "
             "argument is ignored.")
+    rounds = []
+    for seed in range(40):
+        splits = _iterated(fn, 12, 3, 5, seed)
+        rounds.append([_membership(splits[r * 3:(r + 1) * 3], 12) for r in range(5)])
+    # seeds may share repeats (seed + repeat is a fine way to seed them): distinct first repeats only
+    _check_groups_look_random([r for repeats in rounds for r in repeats], 3,
+                              "Over 40 seeds of iterated_k_fold_indices(12, 3, 5, seed), every repeat", distinct=False)
+    _check_groups_look_random([repeats[0] for repeats in rounds], 3,
+                              "Over 40 seeds of iterated_k_fold_indices(12, 3, 5, seed), the first repeat")
 
 
 # ---------------------------------------------------------------------------- time_ordered_split
