@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {release,grade,samples,demo,validate,clean,refresh-outputs}``."""
+"""Command line: ``python -m autograder {release,grade,report,synthetic,samples,demo,validate,clean,refresh-outputs}``."""
 
 from __future__ import annotations
 
@@ -34,26 +34,64 @@ def _isolation_notice() -> None:
 
 
 def _grade(args) -> int:
-    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_assignment
+    from autograder.grading import (GradingSetupError, export_grades, flag_summary, format_table, grade_assignment,
+                                    import_students, submitted_students)
     from autograder.release import list_assignments
 
+    if args.all or args.assignment == "all":
+        assignments = list_assignments(args.course_dir)
+    elif args.assignment:
+        assignments = [args.assignment]
+    else:
+        print("error: name an assignment, or use --all", file=sys.stderr)
+        return 2
+    students = args.student or None
+    if args.students_csv:
+        students = import_students(args.course_dir, args.students_csv)
+        print(f"{len(students)} student(s) imported from {args.students_csv}")
     _isolation_notice()
-    assignments = list_assignments(args.course_dir) if args.assignment == "all" else [args.assignment]
     results = []
     try:
         for assignment in assignments:
-            results += grade_assignment(args.course_dir, assignment, students=args.student or None,
-                                        feedback=not args.no_feedback)
+            chosen = students
+            if students is not None:  # students without a submission keep their 0 row in the export
+                submitters = set(submitted_students(args.course_dir, assignment))
+                chosen = [s for s in students if s in submitters]
+            results += grade_assignment(args.course_dir, assignment, students=chosen,
+                                        feedback=not args.no_feedback, workers=args.workers, force=args.force)
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished submissions are recorded; run the same command again to grade the "
+              "rest (unchanged submissions are not regraded)", file=sys.stderr)
+        return 130
     grades = export_grades(args.course_dir)
     print(format_table(results))
+    skipped = sum(r.skipped for r in results)
+    if skipped:
+        print(f"\n{skipped} unchanged submission(s) were not regraded (--force regrades them).")
     print("\n" + flag_summary(results))
     print(f"\ngrades exported to {grades}; feedback under {Path(args.course_dir) / 'feedback'}")
     failed = [r for r in results if not r.graded]
     if failed:
         print(f"{len(failed)} submission(s) could not be graded (score 0, see above).")
+    return 0
+
+
+def _report(args) -> int:
+    from autograder.report import write_report
+
+    page = write_report(args.course_dir, args.out)
+    print(f"report written: {page} (and grades.csv, exercises.csv beside it)")
+    return 0
+
+
+def _synthetic(args) -> int:
+    from autograder.synthetic import write_synthetic_class
+
+    students = write_synthetic_class(args.course_dir, args.students, args.seed, args.assignment or None)
+    print(f"{len(students)} synthetic students written under {Path(args.course_dir) / 'submitted'} (seed {args.seed})")
     return 0
 
 
@@ -147,10 +185,27 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_release)
 
     p = sub.add_parser("grade", help="autograde every student under submitted/ASSIGNMENT")
-    p.add_argument("assignment", help="assignment name (a folder of source/), or 'all'")
+    p.add_argument("assignment", nargs="?", help="assignment name (a folder of source/), or 'all'")
+    p.add_argument("--all", action="store_true", help="grade every assignment")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--students-csv", type=Path,
+                   help="nbgrader's `db student import` CSV (id, first_name, last_name, email): import "
+                        "these students and grade those of them who submitted")
+    p.add_argument("--workers", type=int, default=None,
+                   help="students graded at once, in parallel processes (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="regrade submissions that did not change")
     p.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
     p.set_defaults(run=_grade)
+
+    p = sub.add_parser("report", help="write report/ (grades and per-check CSVs, an HTML page of figures)")
+    p.add_argument("--out", type=Path, default=None, help="folder for the report (default: COURSE/report)")
+    p.set_defaults(run=_report)
+
+    p = sub.add_parser("synthetic", help="write a synthetic class of N students to submitted/ (for benchmarks)")
+    p.add_argument("students", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all)")
+    p.set_defaults(run=_synthetic)
 
     p = sub.add_parser("samples", help="write the sample submissions to submitted/")
     p.add_argument("assignment", nargs="*")

@@ -6,26 +6,36 @@ come from the trusted checks (:mod:`autograder.trusted`): nbgrader's own in-kern
 in a sandboxed kernel and is only compared with them. A student whose submission cannot be
 graded never stops the others, and still gets a grade row (score 0), a feedback file and, when
 something looked wrong, flags in the export's ``flags`` column.
+
+Students are graded in parallel worker processes. Only the trusted scores reach the gradebook,
+in one transaction per submission: nbgrader's in-kernel run writes to a private copy. Each
+finished submission gets a record in ``grading_records.json`` (its digest, score, flags and
+every check's message), written by the parent process alone; a rerun skips submissions whose
+record matches, so an interrupted run finishes the rest without regrading anyone.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import hashlib
 import hmac
 import html
 import json
+import multiprocessing
 import os
 import re
 import resource
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -37,7 +47,8 @@ from autograder.release import generate_release, nbgrader
 from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
 
 GRADEBOOK = "gradebook.db"
-FLAGS_FILE = "flags.json"
+RECORDS_FILE = "grading_records.json"
+DB_URL_ENV = "COURSE_DB_URL"  # e.g. postgresql://grader@/course?host=/run/postgresql
 
 
 @dataclass
@@ -54,11 +65,14 @@ class StudentResult:
     problems: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     cells: list = field(default_factory=list)
+    skipped: bool = False  # unchanged since its last grading: taken from the records
 
     @property
     def status(self) -> str:
         if not self.graded:
             return "NOT GRADED"
+        if self.skipped:
+            return "unchanged"
         return "ok" if self.feedback else "no feedback"
 
 
@@ -84,7 +98,16 @@ def grading_key(course_dir: Path, assignment: str, student: str, submission: str
 
 
 def db_url(course_dir: Path) -> str:
-    return f"sqlite:///{Path(course_dir).resolve() / GRADEBOOK}"
+    """The gradebook: ``$COURSE_DB_URL`` (PostgreSQL, say) or SQLite at the course root."""
+    return os.environ.get(DB_URL_ENV) or f"sqlite:///{Path(course_dir).resolve() / GRADEBOOK}"
+
+
+def db_flag(url: str) -> str:
+    return f"--CourseDirectory.db_url={url}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
 
 
 def submitted_students(course_dir: Path, assignment: str) -> list[str]:
@@ -102,7 +125,17 @@ def register_assignment(course_dir: Path, assignment: str) -> None:
     scratch folder so the committed ``release/`` is never touched by grading.
     """
     with tempfile.TemporaryDirectory() as scratch:
-        generate_release(course_dir, [assignment], release_dir=Path(scratch), with_db=True)
+        generate_release(course_dir, [assignment], release_dir=Path(scratch), with_db=True,
+                         extra_args=[db_flag(db_url(course_dir))])
+
+
+def import_students(course_dir: Path, csv_path: Path) -> list[str]:
+    """Import students with nbgrader's own ``db student import`` (its CSV format); return their ids."""
+    csv_path = Path(csv_path).resolve()
+    with open(csv_path, newline="") as handle:
+        ids = [row["id"].strip() for row in csv.DictReader(handle) if (row.get("id") or "").strip()]
+    nbgrader("db", "student", "import", str(csv_path), db_flag(db_url(course_dir)), course_dir=Path(course_dir))
+    return ids
 
 
 def ensure_students(course_dir: Path, students: list[str]) -> None:
@@ -149,9 +182,33 @@ def limits_from_env() -> sandbox.Limits:
     return sandbox.Limits(**values)
 
 
-def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
-                         limits: sandbox.Limits) -> subprocess.CompletedProcess:
-    """``nbgrader autograde`` for one student, its kernel in the sandbox over ipc sockets."""
+def kernel_gradebook(course_dir: Path, assignment: str, students: list[str], folder: Path) -> Path:
+    """A private SQLite gradebook for nbgrader's in-kernel runs, with the assignment and students.
+
+    The in-kernel scores are only compared with the trusted ones; writing them to a copy keeps
+    them out of the real gradebook, which then only ever holds trusted scores (even after an
+    interrupted run), and keeps concurrent nbgrader processes off it.
+    """
+    path = Path(folder) / "kernel-gradebook.db"
+    main = _sqlite_path(db_url(course_dir))
+    if main is not None and main.exists():
+        shutil.copy(main, path)
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            generate_release(course_dir, [assignment], release_dir=Path(scratch), with_db=True,
+                             extra_args=[db_flag(f"sqlite:///{path}")])
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{path}") as gradebook:
+        for student in students:
+            gradebook.update_or_create_student(student)
+    return path
+
+
+def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits: sandbox.Limits,
+                         gradebook_copy: Path) -> subprocess.CompletedProcess:
+    """``nbgrader autograde`` for one student, its kernel in the sandbox over ipc sockets, writing
+    to ``gradebook_copy`` (a private copy: see :func:`kernel_gradebook`)."""
     # nbgrader, the kernel launcher and the kernel share one cgroup (where cgroups are writable),
     # killed as a whole afterwards: a kernel that outlives nbgrader cannot stall the class
     tasks = sandbox.TaskCgroup(limits.max_tasks + 64)  # + nbgrader's own threads
@@ -164,7 +221,7 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
         env["JUPYTER_RUNTIME_DIR"] = str(runtime)
         if tasks.path is not None:
             env[sandbox.TASK_CGROUP_ENV] = str(tasks.path)
-        return nbgrader("autograde", assignment, f"--student={student}", "--force",
+        return nbgrader("autograde", assignment, f"--student={student}", "--force", db_flag(f"sqlite:///{gradebook_copy}"),
                         f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
                         f"--KernelManager.ip={runtime / 'kernel'}",
                         f"--KernelManager.connection_file={runtime / 'kernel.json'}",
@@ -175,17 +232,64 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str,
 
 
 # ------------------------------------------------------------------------------ flags
-def record_flags(course_dir: Path, assignment: str, student: str, flags: list[str]) -> None:
-    """Keep this submission's flags in ``flags.json`` for the export and the summary."""
-    path = Path(course_dir) / FLAGS_FILE
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data.setdefault(assignment, {})[student] = list(flags)
-    path.write_text(json.dumps(data, indent=1, sort_keys=True))
+def submission_digest(folder: Path) -> str:
+    """Digest of everything in a submission folder (names, contents, link targets)."""
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            if path.is_symlink():
+                digest.update(b"link:" + os.readlink(path).encode())
+            elif path.is_file():
+                digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
+    """Digest of what decides a grade besides the submission: the source notebook and the checks."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(course_dir) / "source" / assignment).glob("*.ipynb")):
+        digest.update(path.read_bytes())
+    for path in sorted((REPO_ROOT / "autograder" / "checks").glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
+    """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`)."""
+    path = Path(course_dir) / RECORDS_FILE
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except json.JSONDecodeError:
+        return {}  # a damaged file: everything is regraded
+
+
+def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str) -> None:
+    """Record a finished submission (atomically; only the grading parent process writes)."""
+    path = Path(course_dir) / RECORDS_FILE
+    records = read_records(course_dir)
+    records.setdefault(result.assignment, {})[result.student] = {
+        "submission": submission, "inputs": inputs, "score": result.score, "max_score": result.max_score,
+        "graded": result.graded, "feedback": result.feedback, "seconds": round(result.seconds, 2),
+        "flags": list(result.flags), "problems": list(result.problems),
+        "cells": [asdict(c) for c in result.cells], "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    scratch = path.with_suffix(".json.tmp")
+    scratch.write_text(json.dumps(records, indent=1, sort_keys=True))
+    os.replace(scratch, path)
+
+
+def result_from_record(assignment: str, student: str, record: dict) -> StudentResult:
+    return StudentResult(student, assignment, score=record["score"], max_score=record["max_score"],
+                         graded=record["graded"], feedback=record["feedback"], seconds=record["seconds"],
+                         problems=list(record["problems"]), flags=list(record["flags"]),
+                         cells=[trusted.CellResult(**c) for c in record["cells"]], skipped=True)
 
 
 def read_flags(course_dir: Path) -> dict[str, dict[str, list[str]]]:
-    path = Path(course_dir) / FLAGS_FILE
-    return json.loads(path.read_text()) if path.exists() else {}
+    return {assignment: {student: list(record.get("flags", [])) for student, record in students.items()}
+            for assignment, students in read_records(course_dir).items()}
 
 
 # ------------------------------------------------------------------------------ feedback
@@ -253,7 +357,7 @@ def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake
     try:
         _feedback_notebook(course_dir, assignment, student, spec, report, received, limits)
         made = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
-                        course_dir=course_dir, check=False)
+                        db_flag(db_url(course_dir)), course_dir=course_dir, check=False)
         if made.returncode == 0 and any(target.glob("*.html")):
             return True
     except Exception:  # noqa: BLE001 - fall back to the plain page below
@@ -282,41 +386,54 @@ def _notebook_name(course_dir: Path, assignment: str) -> str:
     return next((Path(course_dir) / "source" / assignment).glob("*.ipynb")).name
 
 
-def _in_kernel_results(course_dir: Path, assignment: str, student: str) -> dict[str, bool]:
-    """grade_id -> whether nbgrader's in-kernel run passed the test cell."""
+def _in_kernel_results(gradebook_copy: Path, assignment: str, student: str) -> tuple[dict[str, bool], object]:
+    """(grade_id -> whether nbgrader's in-kernel run passed the test cell, submission timestamp)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(db_url(course_dir)) as gradebook:
+    with Gradebook(f"sqlite:///{gradebook_copy}") as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
-            return {}
-        return {grade.name: bool(grade.auto_score is not None and grade.max_score
-                                 and grade.auto_score >= grade.max_score)
-                for notebook in submission.notebooks for grade in notebook.grades
-                if grade.cell.cell_type == "code"}
+            return {}, None
+        return ({grade.name: bool(grade.auto_score is not None and grade.max_score
+                                  and grade.auto_score >= grade.max_score)
+                 for notebook in submission.notebooks for grade in notebook.grades
+                 if grade.cell.cell_type == "code"}, submission.timestamp)
 
 
-def write_trusted_scores(course_dir: Path, assignment: str, student: str,
-                         cells: list[trusted.CellResult]) -> tuple[float, float]:
-    """Store the trusted verdicts as the gradebook's scores; creates the submission if needed."""
+def write_trusted_scores(course_dir: Path, assignment: str, student: str, cells: list[trusted.CellResult],
+                         timestamp: object = None, attempts: int = 40) -> tuple[float, float]:
+    """Store the trusted verdicts as the gradebook's scores, in one transaction; creates the
+    submission if needed. Retries while another grading process holds the database's lock."""
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import OperationalError, SAWarning
 
-    with Gradebook(db_url(course_dir)) as gradebook:
+    for attempt in range(attempts):
         try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            submission = gradebook.add_submission(assignment, student)
-        verdicts = {c.grade_id: c for c in cells}
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                verdict = verdicts.get(grade.name)
-                grade.auto_score = float(verdict.points) if verdict and verdict.passed else 0.0
-                grade.manual_score = None
-                grade.extra_credit = None
-                grade.needs_manual_grade = False
-        gradebook.db.commit()
-        return float(submission.score), float(submission.max_score)
+            # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are right
+            with Gradebook(db_url(course_dir)) as gradebook, warnings.catch_warnings():
+                warnings.simplefilter("ignore", SAWarning)
+                try:
+                    submission = gradebook.find_submission(assignment, student)
+                except MissingEntry:
+                    submission = gradebook.add_submission(assignment, student)
+                if timestamp is not None:
+                    submission.timestamp = timestamp
+                verdicts = {c.grade_id: c for c in cells}
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        verdict = verdicts.get(grade.name)
+                        grade.auto_score = float(verdict.points) if verdict and verdict.passed else 0.0
+                        grade.manual_score = None
+                        grade.extra_credit = None
+                        grade.needs_manual_grade = False
+                gradebook.db.commit()
+                return float(submission.score), float(submission.max_score)
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.25 + 0.05 * attempt)
+    raise RuntimeError("unreachable")
 
 
 TRUSTED_EXTRA_MEMORY = 2 * 2**30
@@ -360,7 +477,7 @@ def _trusted_check(job: dict, limits: sandbox.Limits) -> trusted.TrustedReport:
 
 
 def grade_student(course_dir: Path, assignment: str, student: str, feedback: bool = True,
-                  limits: sandbox.Limits | None = None) -> StudentResult:
+                  limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> StudentResult:
     """Grade one student; never raises for a bad submission, never writes to ``submitted/``.
 
     1. nbgrader autograde runs the notebook in a sandboxed kernel (its outputs feed the
@@ -391,9 +508,14 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     result.flags += received.flags
 
     in_kernel: dict[str, bool] = {}
+    timestamp = None
     if not links:
-        autograde = _sandboxed_autograde(course_dir, assignment, student, limits)
-        in_kernel = _in_kernel_results(course_dir, assignment, student)
+        with tempfile.TemporaryDirectory(prefix="course-gradebook-") as private:
+            template = kernel_template or kernel_gradebook(course_dir, assignment, [student], Path(private))
+            copy = Path(private) / "in-kernel.db"
+            shutil.copy(template, copy)
+            autograde = _sandboxed_autograde(course_dir, assignment, student, limits, copy)
+            in_kernel, timestamp = _in_kernel_results(copy, assignment, student)
         if autograde.returncode != 0:
             result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
         if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
@@ -416,10 +538,9 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     if unconfirmed:
         result.flags.append("in-kernel passes not confirmed by the trusted checks (scored 0): "
                             + ", ".join(unconfirmed))
-    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, report.cells)
+    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, report.cells, timestamp)
     result.graded = received.readable  # an unreadable notebook still gets its 0 row
     result.cells = report.cells
-    record_flags(course_dir, assignment, student, result.flags)
     if feedback:
         result.feedback = write_feedback(course_dir, assignment, student, spec, report, result, received,
                                          limits)
@@ -458,33 +579,113 @@ def preflight(course_dir: Path, assignment: str, limits: sandbox.Limits | None =
             "installed in this environment (`make venv`) and that the sandbox can read it.")
 
 
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _unchanged(course_dir: Path, assignment: str, student: str, record: dict | None, submission: str,
+               inputs: str, feedback: bool) -> bool:
+    if not record or record.get("submission") != submission or record.get("inputs") != inputs:
+        return False
+    if feedback and not any((Path(course_dir) / "feedback" / student / assignment).glob("*.html")):
+        return False
+    return True
+
+
 def grade_assignment(course_dir: Path, assignment: str, students: list[str] | None = None,
-                     feedback: bool = True, progress: bool = True) -> list[StudentResult]:
-    """Grade ``students`` (default: every submitter) of ``assignment``; one result each."""
+                     feedback: bool = True, progress: bool = True, workers: int | None = None,
+                     force: bool = False) -> list[StudentResult]:
+    """Grade ``students`` (default: every submitter) of ``assignment``; one result each, by student.
+
+    ``workers`` processes grade at once (default: the number of cores). A submission whose
+    record matches its current files and the current source and checks is not regraded unless
+    ``force``; its result comes from the record (``skipped``). Ctrl-C stops the run: finished
+    submissions keep their records and scores, the rest are graded by the next run.
+    """
     course_dir = Path(course_dir).resolve()
     if not (course_dir / "source" / assignment).is_dir():
         raise ValueError(f"no assignment {assignment!r} under {course_dir / 'source'}")
     students = students if students is not None else submitted_students(course_dir, assignment)
-    if students:
-        preflight(course_dir, assignment)
+    workers = max(1, workers or default_workers())
+    inputs = grading_inputs_digest(course_dir, assignment)
+    records = read_records(course_dir).get(assignment, {})
+    results, todo = [], []
+    for student in students:
+        submission = submission_digest(course_dir / "submitted" / student / assignment)
+        if not force and _unchanged(course_dir, assignment, student, records.get(student), submission,
+                                    inputs, feedback):
+            results.append(result_from_record(assignment, student, records[student]))
+        else:
+            todo.append((student, submission))
+    if not todo:
+        return sorted(results, key=lambda r: r.student)
+    preflight(course_dir, assignment)
     register_assignment(course_dir, assignment)
-    ensure_students(course_dir, students)
+    ensure_students(course_dir, [student for student, _ in todo])
     full_marks = max_score(course_dir, assignment)
-    results = []
-    bar = tqdm(students, desc=f"grading {assignment}", unit="student", disable=not progress)
-    for student in bar:
-        result = grade_student(course_dir, assignment, student, feedback=feedback)
+    digests = dict(todo)
+    bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="student", disable=not progress,
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+    failures = 0
+
+    def finish(result: StudentResult) -> None:
+        nonlocal failures
         result.max_score = result.max_score or full_marks
+        write_record(course_dir, result, digests[result.student], inputs)
         results.append(result)
-        bar.set_postfix(failures=sum(not r.graded for r in results))
-    return results
+        failures += not result.graded
+        bar.update(1)
+        bar.set_postfix(failures=failures, skipped=len(students) - len(todo))
+
+    with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
+        template = kernel_gradebook(course_dir, assignment, [student for student, _ in todo], Path(scratch))
+        try:
+            if workers == 1 or len(todo) == 1:
+                for student, _ in todo:
+                    finish(grade_student(course_dir, assignment, student, feedback=feedback,
+                                         kernel_template=template))
+            else:
+                _grade_in_parallel(course_dir, assignment, [s for s, _ in todo], feedback, template,
+                                   min(workers, len(todo)), finish)
+        finally:
+            bar.close()
+    return sorted(results, key=lambda r: r.student)
+
+
+def _grade_in_parallel(course_dir: Path, assignment: str, students: list[str], feedback: bool,
+                       template: Path, workers: int, finish) -> None:
+    """Grade ``students`` in ``workers`` processes; ``finish`` runs here, in order of completion.
+
+    Workers are started fresh (spawn): the parent may hold threads (tqdm) and open databases.
+    """
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(grade_student, course_dir, assignment, student, feedback, None, template): student
+                   for student in students}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    result = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    raise
+                except Exception as error:  # noqa: BLE001 - a grading bug must not stop the class
+                    student = futures[future]
+                    result = StudentResult(student, assignment, problems=[f"grading failed: {error!r}"])
+                finish(result)
+        except BaseException:  # Ctrl-C: let each worker stop its nbgrader and sandbox, then wait
+            for future in futures:
+                future.cancel()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError):
+                    os.kill(process.pid, signal.SIGINT)
+            raise
 
 
 def export_grades(course_dir: Path, to: Path | None = None) -> Path:
     """nbgrader's grades CSV (every student x assignment), plus a ``flags`` column."""
     course_dir = Path(course_dir).resolve()
     to = Path(to) if to else course_dir / "grades.csv"
-    nbgrader("export", f"--to={to}", course_dir=course_dir)
+    nbgrader("export", f"--to={to}", db_flag(db_url(course_dir)), course_dir=course_dir)
     flags = read_flags(course_dir)
     with open(to, newline="") as handle:
         rows = list(csv.DictReader(handle))

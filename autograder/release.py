@@ -71,7 +71,8 @@ def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None 
 
 
 def generate_release(course_dir: Path = REPO_ROOT, assignments: list[str] | None = None,
-                     release_dir: Path | None = None, with_db: bool = False) -> Path:
+                     release_dir: Path | None = None, with_db: bool = False,
+                     extra_args: list[str] | None = None) -> Path:
     """Run ``nbgrader generate_assignment`` for each assignment into ``release_dir``.
 
     Without ``with_db`` the gradebook is not touched (``--no-db``), which gives
@@ -84,7 +85,7 @@ def generate_release(course_dir: Path = REPO_ROOT, assignments: list[str] | None
                 f"--CourseDirectory.release_directory={release_dir}"]
         if not with_db:
             args.append("--no-db")
-        nbgrader(*args, course_dir=course_dir)
+        nbgrader(*args, *(extra_args or []), course_dir=course_dir)
     return release_dir
 
 

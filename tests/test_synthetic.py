@@ -1,0 +1,63 @@
+"""The synthetic class is reproducible and mixes every kind of submission."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+
+from autograder.synthetic import plan_class, write_class
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _kinds(students) -> Counter:
+    kinds: Counter = Counter()
+    for student in students:
+        kinds.update(student.notebooks.values())
+        for choices in student.answers.values():
+            kinds.update(choice.split(":")[0] for choice in choices.values())
+    return kinds
+
+
+def test_the_same_seed_gives_the_same_class_and_another_seed_another():
+    first, again, other = plan_class(40, seed=1), plan_class(40, seed=1), plan_class(40, seed=2)
+    assert [s.answers for s in first] == [s.answers for s in again]
+    assert [s.answers for s in first] != [s.answers for s in other]
+
+
+def test_a_class_of_forty_mixes_right_wrong_blank_broken_and_missing():
+    kinds = _kinds(plan_class(40, seed=0))
+    for kind in ("reference", "variant", "wrong", "blank", "ok", "missing", "truncated", "no-metadata"):
+        assert kinds[kind] > 0, kinds
+
+
+def test_written_notebooks_hold_the_planned_answers(tmp_path):
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / "02-validation", tmp_path / name / "02-validation")
+    students = plan_class(12, seed=3, assignments=["02-validation"], course_dir=tmp_path)
+    written = write_class(students, tmp_path)
+    assert written
+    for student in students:
+        state = student.notebooks["02-validation"]
+        path = tmp_path / "submitted" / student.name / "02-validation" / "validation.ipynb"
+        if state == "missing":
+            assert not path.exists()
+        elif state == "truncated":
+            try:
+                json.loads(path.read_text())
+                raise AssertionError("a truncated notebook still parses")
+            except json.JSONDecodeError:
+                pass
+        elif state == "ok":
+            nb = nbformat.read(path, as_version=4)
+            cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+                     if c.metadata.get("nbgrader", {}).get("solution")}
+            for grade_id, choice in student.answers["02-validation"].items():
+                if choice == "blank":
+                    assert "raise NotImplementedError" in cells[grade_id]
+                else:
+                    assert "raise NotImplementedError()" not in cells[grade_id] or choice.startswith("wrong")
