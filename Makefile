@@ -50,4 +50,4 @@ lock: $(STAMP)
 
 ## clean-grading: remove runtime grading state (submissions, grades, feedback)
 clean-grading:
-	rm -rf submitted autograded feedback gradebook.db grades.csv grading_records.json report
+	rm -rf submitted autograded feedback gradebook.db grades.csv grading_records.json grading_records.lock report

@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import csv
+import fcntl
 import hashlib
 import hmac
 import html
@@ -267,8 +268,15 @@ def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
 
 
 def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str) -> None:
-    """Record a finished submission (atomically; only the grading parent process writes)."""
+    """Record a finished submission: atomically, under a lock, re-reading the file first (grading
+    commands on other machines sharing the course directory may add records meanwhile)."""
     path = Path(course_dir) / RECORDS_FILE
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _write_record_locked(path, course_dir, result, submission, inputs)
+
+
+def _write_record_locked(path: Path, course_dir: Path, result: StudentResult, submission: str, inputs: str) -> None:
     records = read_records(course_dir)
     records.setdefault(result.assignment, {})[result.student] = {
         "submission": submission, "inputs": inputs, "score": result.score, "max_score": result.max_score,
