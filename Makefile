@@ -3,6 +3,7 @@ PYTHON_BOOTSTRAP ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STUDENTS ?= 40
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
 .PHONY: demo test lab release check-release bench reproduce lock clean-grading venv
@@ -35,9 +36,10 @@ release: $(STAMP)
 check-release: $(STAMP)
 	$(PY) -m autograder release --check
 
-## bench: print wall times of the grading pipeline steps
+## bench: print wall times of the grading pipeline steps, then of grading a synthetic class
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_class.py --students $(BENCH_STUDENTS)
 
 ## reproduce: measure every syllabus claim over 3 seeds; writes results/claims.{md,csv}
 reproduce: $(STAMP)

@@ -43,7 +43,7 @@ def _transform(source: str) -> str:
 def _error(error: BaseException) -> dict:
     builtin = next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in BUILTIN_ERRORS
                     and cls.__module__ == "builtins"), None)
-    return {"type": type(error).__name__, "builtin": builtin, "message": str(error)[:2000]}
+    return {"type": type(error).__name__[:100], "builtin": builtin, "message": str(error)[:2000]}
 
 
 def state_of(value: Any, depth: int = 0) -> Any:

@@ -173,14 +173,7 @@ def _failure_reason(text: str) -> str:
     return (errors or lines or ["no output"])[-1][:500]
 
 
-def limits_from_env() -> sandbox.Limits:
-    """The default limits, overridden by ``COURSE_<NAME>`` variables (``COURSE_CALL_SECONDS=5``)."""
-    values = {}
-    for name, field_ in sandbox.Limits.__dataclass_fields__.items():
-        raw = os.environ.get(f"COURSE_{name.upper()}")
-        if raw:
-            values[name] = type(getattr(sandbox.DEFAULT_LIMITS, name))(float(raw))
-    return sandbox.Limits(**values)
+limits_from_env = sandbox.limits_from_env
 
 
 def kernel_gradebook(course_dir: Path, assignment: str, students: list[str], folder: Path) -> Path:
@@ -227,9 +220,11 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
                         f"--KernelManager.ip={runtime / 'kernel'}",
                         f"--KernelManager.connection_file={runtime / 'kernel.json'}",
                         f"--Execute.timeout={int(limits.cell_seconds)}",
+                        "--Execute.store_widget_state=False",  # else kernel-sent widget state piles up
                         *autograde_preprocessor_flags(limits.output_bytes),
                         course_dir=course_dir, check=False, env=env,
-                        timeout=limits.submission_seconds, cgroup_procs=tasks.join_file())
+                        timeout=limits.submission_seconds, cgroup_procs=tasks.join_file(),
+                        memory_bytes=limits.memory_bytes)
 
 
 # ------------------------------------------------------------------------------ flags
@@ -350,9 +345,13 @@ def _plain_feedback(path: Path, student: str, assignment: str, result: StudentRe
     rows = "".join(f"<tr><td>{html.escape(c.grade_id)}</td><td>{c.points if c.passed else 0:g} / {c.points:g}</td>"
                    f"<td>{html.escape(c.message)}</td></tr>" for c in report.cells)
     notes = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems + result.flags)
-    path.write_text(f"<html><body><h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
+    path.write_text(f"<html><head><meta charset='utf-8'></head><body><h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
                     f"<p>Score: {result.score:g} / {result.max_score:g}</p><ul>{notes}</ul>"
-                    f"<table><tr><th>test</th><th>points</th><th>message</th></tr>{rows}</table></body></html>")
+                    f"<table><tr><th>test</th><th>points</th><th>message</th></tr>{rows}</table></body></html>",
+                    encoding="utf-8", errors="replace")
+
+
+FEEDBACK_SECONDS = 180  # nbconvert's HTML export of one notebook; else the plain page
 
 
 def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
@@ -365,7 +364,8 @@ def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake
     try:
         _feedback_notebook(course_dir, assignment, student, spec, report, received, limits)
         made = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
-                        db_flag(db_url(course_dir)), course_dir=course_dir, check=False)
+                        db_flag(db_url(course_dir)), course_dir=course_dir, check=False,
+                        timeout=FEEDBACK_SECONDS, memory_bytes=limits.memory_bytes)
         if made.returncode == 0 and any(target.glob("*.html")):
             return True
     except Exception:  # noqa: BLE001 - fall back to the plain page below
@@ -600,6 +600,20 @@ def _unchanged(course_dir: Path, assignment: str, student: str, record: dict | N
     return True
 
 
+def grade_student_safely(course_dir: Path, assignment: str, student: str, feedback: bool = True,
+                         limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> StudentResult:
+    """:func:`grade_student`, turning a failure of the grader itself into a 0 row with the reason
+    (a submission must never stop the class)."""
+    try:
+        return grade_student(course_dir, assignment, student, feedback, limits, kernel_template)
+    except Exception as error:  # noqa: BLE001 - reported in the table and the records
+        reason = f"grading failed: {type(error).__name__}: {error}".encode("utf-8", "replace").decode()[:500]
+        result = StudentResult(student, assignment, problems=[reason])
+        with contextlib.suppress(Exception):
+            result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, [])
+        return result
+
+
 def grade_assignment(course_dir: Path, assignment: str, students: list[str] | None = None,
                      feedback: bool = True, progress: bool = True, workers: int | None = None,
                      force: bool = False) -> list[StudentResult]:
@@ -650,8 +664,7 @@ def grade_assignment(course_dir: Path, assignment: str, students: list[str] | No
         try:
             if workers == 1 or len(todo) == 1:
                 for student, _ in todo:
-                    finish(grade_student(course_dir, assignment, student, feedback=feedback,
-                                         kernel_template=template))
+                    finish(grade_student_safely(course_dir, assignment, student, feedback, None, template))
             else:
                 _grade_in_parallel(course_dir, assignment, [s for s, _ in todo], feedback, template,
                                    min(workers, len(todo)), finish)
@@ -668,7 +681,7 @@ def _grade_in_parallel(course_dir: Path, assignment: str, students: list[str], f
     """
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(grade_student, course_dir, assignment, student, feedback, None, template): student
+        futures = {pool.submit(grade_student_safely, course_dir, assignment, student, feedback, None, template): student
                    for student in students}
         try:
             for future in concurrent.futures.as_completed(futures):

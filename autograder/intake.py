@@ -88,6 +88,10 @@ def read_source(path: Path) -> SourceSpec:
     return SourceSpec(setup, answers, tests, {c.get("id") for c in nb.cells if c.get("id")})
 
 
+MAX_NOTEBOOK_BYTES = 20 * 2**20  # a larger submission is not read
+MAX_ANSWER_CHARS = 100_000  # a longer answer cell is not run (it would only stall the grader)
+
+
 @dataclass
 class Intake:
     """The student's answers, as source text, and what looked wrong."""
@@ -120,13 +124,32 @@ def _normalized(source: str) -> str:
 
 
 def read_submission(path: Path, spec: SourceSpec) -> Intake:
-    """Parse the submitted notebook (read only) and collect answers and flags."""
+    """Parse the submitted notebook (read only) and collect answers and flags; never raises."""
+    try:
+        intake = _read_submission(path, spec)
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - any odd structure: unreadable
+        return Intake(readable=False, reason=f"not a readable notebook: {type(error).__name__}"[:300])
+    for label, source in list(intake.answer_cells):
+        if len(source) > MAX_ANSWER_CHARS:
+            intake.answer_cells.remove((label, source))
+            intake.flags.append(f"answer cell {label!r} holds {len(source)} characters, more than "
+                                f"{MAX_ANSWER_CHARS}: it was not run")
+    return intake
+
+
+def _read_submission(path: Path, spec: SourceSpec) -> Intake:
     intake = Intake()
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            intake.readable, intake.reason = False, (f"the notebook is {size / 2**20:.0f} MB, more than the "
+                                                     f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB a submission may be")
+            return intake
         raw = Path(path).read_bytes()
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        intake.readable, intake.reason = False, f"not a readable notebook: {type(error).__name__}: {error}"[:300]
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: bad UTF-8 or JSON
+        reason = f"not a readable notebook: {type(error).__name__}: {error}"
+        intake.readable, intake.reason = False, reason.encode("utf-8", "replace").decode("utf-8")[:300]
         return intake
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         intake.readable, intake.reason = False, "not a notebook: no list of cells"

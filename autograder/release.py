@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def _tail(handle) -> str:
 
 
 def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None = None,
-             timeout: float | None = None, cgroup_procs: str | None = None) -> subprocess.CompletedProcess:
+             timeout: float | None = None, cgroup_procs: str | None = None,
+             memory_bytes: int | None = None) -> subprocess.CompletedProcess:
     """Run an nbgrader command in ``course_dir`` with this interpreter.
 
     With ``timeout``, the command and everything it started (a kernel, say) are killed when
@@ -44,10 +46,13 @@ def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None 
         if cgroup_procs:
             with open(cgroup_procs, "w") as handle:
                 handle.write(str(os.getpid()))
+        if memory_bytes:  # nbgrader holds what the kernel sends: cap it too
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=course_dir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   env=env, start_new_session=True, preexec_fn=join_cgroup if cgroup_procs else None)
+                                   env=env, start_new_session=True,
+                                   preexec_fn=join_cgroup if cgroup_procs or memory_bytes else None)
         note = ""
         try:
             process.wait(timeout=timeout)

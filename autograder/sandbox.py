@@ -51,6 +51,16 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def limits_from_env() -> Limits:
+    """The default limits, overridden by ``COURSE_<NAME>`` variables (``COURSE_CALL_SECONDS=5``)."""
+    values = {}
+    for name in Limits.__dataclass_fields__:
+        raw = os.environ.get(f"COURSE_{name.upper()}")
+        if raw:
+            values[name] = type(getattr(DEFAULT_LIMITS, name))(float(raw))
+    return Limits(**values)
+
+
 def bwrap() -> str | None:
     """Path of the bubblewrap executable, or None."""
     return shutil.which("bwrap")

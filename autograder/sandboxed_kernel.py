@@ -41,7 +41,7 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file)]
     if not sandbox.isolation_available():
         return argv
-    wrapped = sandbox.command(argv, workdir, writable=False)
+    wrapped = sandbox.command(argv, workdir, writable=False, limits=sandbox.limits_from_env())
     # the connection file and the ipc sockets live in the per-submission runtime folder
     runtime = str(Path(connection_file).resolve().parent)
     if runtime in ("/", "/tmp", str(Path.home())):  # binding it would expose far more than the sockets
@@ -53,6 +53,17 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
                                     "--setenv", "IPYTHONDIR", "/tmp/ipython",
                                     "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
     return wrapped
+
+
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
 
 
 def _die_with_parent(signum: int = signal.SIGTERM) -> None:
@@ -71,7 +82,7 @@ def main(argv: list[str]) -> int:
     if os.getppid() == 1:  # nbgrader died before the request took effect
         return 1
     connection_file = Path(argv[0]).resolve()
-    limits = sandbox.DEFAULT_LIMITS
+    limits = sandbox.limits_from_env()
     # stay in the grading pipeline's cgroup for this submission when there is one (it is killed
     # as a whole afterwards); else make our own
     cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=os.environ.get(sandbox.TASK_CGROUP_ENV) or None)
@@ -90,8 +101,17 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
         signal.signal(signum, forward)
+    runtime = connection_file.parent
     try:
-        return child.wait()
+        # the runtime folder (the ipc sockets) is the one host folder the kernel may write to:
+        # stop a kernel that fills it past the disk limit
+        while True:
+            try:
+                return child.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                if _folder_bytes(runtime) > limits.disk_bytes:
+                    sandbox.kill_group(child.pid)
+                    return child.wait()
     finally:
         sandbox.kill_group(child.pid)
         cgroup.close()

@@ -154,8 +154,11 @@ class FunctionServer:
                 self.events.append("timeout")
                 self.stop()
                 raise SandboxFailure(f"the call did not finish within {timeout:g} s and was stopped")
-            return wire.load_reply(self._read_reply(timeout))
-        except (BrokenPipeError, wire.WireError, OSError) as error:
+            reply = wire.load_reply(self._read_reply(timeout))
+            if reply.get("ok") and "result" in reply:
+                wire.decode(reply["result"])  # fails here (RecursionError...) rather than in a check
+            return reply
+        except (BrokenPipeError, wire.WireError, OSError, RecursionError, ValueError, TypeError) as error:
             code = self.process.poll() if self.process else None
             self.events.append("died")
             self.stop()
@@ -239,9 +242,17 @@ STUDENT_TEXT_CHARS = 300  # of a student exception's message that may reach the 
 
 
 def _short(text: str) -> str:
-    """A student's error message, cut: it is shown in feedback, and student code chooses it
-    (it could otherwise carry, say, every hidden input it recorded)."""
+    """A student's error text, cut and made writable: it is shown in feedback, and student code
+    chooses it (it could otherwise carry every hidden input it recorded, or a lone surrogate
+    that no file can hold)."""
+    text = str(text).encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= STUDENT_TEXT_CHARS else text[:STUDENT_TEXT_CHARS] + " ... (cut)"
+
+
+def _type_name(name: object) -> str:
+    """An exception class name as the student's code reported it, if it is a plain identifier."""
+    name = str(name)
+    return name if name.isidentifier() and len(name) <= 60 else "an exception with an unusual class name"
 
 
 class StudentFunction:
@@ -265,13 +276,14 @@ class StudentFunction:
             return wire.decode(reply.get("result"))
         error = reply.get("error") or {}
         message = _short(str(error.get("message", "")))
+        type_name = _type_name(error.get("type", "Exception"))
         exception_class = _BUILTIN_EXCEPTIONS.get(error.get("builtin") or "")
-        if error.get("type") == "NotImplementedError":
+        if type_name == "NotImplementedError":
             raise NotImplementedError(message)
         if exception_class is not None:
-            shown = message if error.get("type") == error.get("builtin") else f"{error.get('type')}: {message}"
+            shown = message if type_name == error.get("builtin") else _short(f"{type_name}: {message}")
             raise exception_class(shown)
-        raise StudentCodeError(f"{_short(str(error.get('type', 'an error')))}: {message}")
+        raise StudentCodeError(_short(f"{type_name}: {message}"))
 
 
 # ------------------------------------------------------------------------- running test cells
@@ -401,20 +413,26 @@ def _check_calls(tree: ast.AST) -> set[str]:
 
 @functools.cache
 def _check_call_graph() -> dict[str, frozenset[str]]:
-    """check function -> the check functions it calls, over the modules of :mod:`autograder.checks`."""
+    """Random-input check -> the checks it runs on its drawn inputs, over :mod:`autograder.checks`.
+
+    Only checks driven by a ``seeds`` argument count (``check_penalty_on_random_inputs`` runs
+    ``check_l1_penalty`` on new inputs); a check that calls another on one fixed case (say, an
+    error check trying leave-one-out) does not confirm that other check.
+    """
     from autograder import checks
 
     graph: dict[str, set[str]] = {}
     for path in sorted(Path(checks.__file__).parent.glob("*.py")):
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("check_"):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("check_") and \
+                    "seeds" in [a.arg for a in node.args.args + node.args.kwonlyargs]:
                 graph.setdefault(node.name, set()).update(_check_calls(node) - {node.name})
     return {name: frozenset(called) for name, called in graph.items()}
 
 
 def checks_called(source: str) -> set[str]:
-    """The check functions a test cell runs: those it calls (``checks.check_x(...)``) and, through
-    them, every check those call (``check_penalty_on_random_inputs`` runs ``check_l1_penalty``)."""
+    """The check functions a test cell runs on new inputs: those it calls (``checks.check_x(...)``)
+    and those its random-input checks run (see :func:`_check_call_graph`)."""
     try:
         tree = ast.parse(runnable_source(source))
     except SyntaxError:

@@ -223,8 +223,8 @@ def load_reply(payload: bytes) -> dict:
                         "return arrays instead")
     try:
         reply = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise WireError(f"malformed reply: {error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise WireError(f"malformed reply: {type(error).__name__}") from None
     if not isinstance(reply, dict):
         raise WireError("malformed reply")
     return reply

@@ -36,18 +36,24 @@ def grade_one(course: Path, assignment: str, isolation: str) -> None:
     """``python -m autograder grade`` for the reference student, without feedback."""
     env = {**os.environ, "COURSE_SANDBOX": isolation}
     subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", assignment,
-                    f"--student={REFERENCE}", "--no-feedback"], cwd=REPO, env=env, check=True,
+                    f"--student={REFERENCE}", "--no-feedback", "--force", "--workers", "1"], cwd=REPO, env=env,
+                   check=True,
                    capture_output=True)
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", action="append", help="repeatable; default: every assignment")
+    args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp) / "course"
         shutil.copytree(REPO / "source", course / "source")
         shutil.copy(REPO / "nbgrader_config.py", course)
         timed("release generation (all chapters)", lambda: generate_release(course))
-        for assignment in list_assignments(course):
+        for assignment in args.assignment or list_assignments(course):
             print(f"{assignment}:")
             write_sample_submissions(course, [assignment])
             timed("register assignment in gradebook", lambda: register_assignment(course, assignment))

@@ -239,6 +239,13 @@ def _make_class(course: Path) -> None:
         for grade_id, code in HARD_CODED.items():
             _answer_cell(nb, grade_id).source = code
     _edit(_student_copy(course, BLANK, "cheat-hard-coded-examples"), hard_coded)
+    # found by a third red team: submissions that used to stop the whole class
+    _edit(_student_copy(course, BLANK, "crash-lone-surrogate"),
+          lambda nb: setattr(_answer_cell(nb, FIRST_ANSWER), "source",
+                             "def holdout_split(n_samples, val_fraction, seed):\n"
+                             "    raise ValueError('bad input ' + chr(0xD800))\n"))
+    deep = _student_copy(course, BLANK, "crash-deep-json")
+    deep.write_text(deep.read_text().rstrip()[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
     linked = course / "submitted" / "cheat-symlink-notebook" / ASSIGNMENT
     linked.mkdir(parents=True)
     (linked / NOTEBOOK).symlink_to(Path("../../demo-reference") / ASSIGNMENT / NOTEBOOK)
@@ -296,7 +303,7 @@ def test_grading_finishes_and_prints_the_flag_summary():
 
 
 RED_TEAM = ("cheat-swap-for-victim", "cheat-plant-links", "cheat-print-history", "cheat-symlink-notebook",
-            "cheat-execution-count")
+            "cheat-execution-count", "crash-lone-surrogate", "crash-deep-json")
 
 
 def test_hard_coded_examples_earn_only_the_hidden_checks_they_really_pass():

@@ -388,3 +388,51 @@ def test_a_cell_runs_the_checks_its_checks_call():
                                    "### END HIDDEN TESTS")
     assert {"check_penalty_on_random_inputs", "check_l1_penalty"} <= called
     assert trusted.checks_called("print('no checks')") == set()
+
+
+# ------------------------------------------------------------------- found by a third red team
+def test_odd_student_error_text_is_cut_and_writable():
+    server = _server('''
+def lone_surrogate(x):
+    raise ValueError("bad input " + chr(0xD800))
+def long_type_name(x):
+    raise type("LEAK" + "#" * 20000, (ValueError,), {})("x")
+''', ["lone_surrogate", "long_type_name"])
+    try:
+        with pytest.raises(ValueError) as surrogate:
+            trusted.StudentFunction("lone_surrogate", server)(1)
+        with pytest.raises(ValueError) as long_type:
+            trusted.StudentFunction("long_type_name", server)(1)
+    finally:
+        server.close()
+    str(surrogate.value).encode("utf-8")  # no lone surrogate left: feedback files can hold it
+    assert len(str(long_type.value)) < trusted.STUDENT_TEXT_CHARS + 20
+
+
+def test_a_deeply_nested_reply_is_refused():
+    deep = b'{"ok": true, "result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(wire.WireError):
+        wire.load_reply(deep)
+
+
+def test_intake_survives_deeply_nested_and_oversized_notebooks(tmp_path):
+    spec = intake.read_source(CHAPTER)
+    nested = tmp_path / "nested.ipynb"
+    data = json.loads(CHAPTER.read_text())
+    text = json.dumps(data)
+    nested.write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert not intake.read_submission(nested, spec).readable
+    big = tmp_path / "big.ipynb"
+    nb = nbformat.read(CHAPTER, as_version=4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "holdout_split")
+    answer.source += "\n_x = (" + "1," * (intake.MAX_ANSWER_CHARS // 2) + ")\n"
+    nbformat.write(nb, big)
+    received = intake.read_submission(big, spec)
+    assert received.readable and "holdout_split" not in dict(received.answer_cells)
+    assert any("not run" in flag for flag in received.flags)
+
+
+def test_a_fixed_case_inside_another_check_does_not_confirm_a_visible_example():
+    called = trusted.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_k_fold_rejects_bad_k(k_fold_indices)\n"
+                                   "### END HIDDEN TESTS")
+    assert "check_k_fold_matches_sklearn" not in called

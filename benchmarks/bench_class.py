@@ -1,0 +1,112 @@
+"""Grading a synthetic class: throughput with 1 and with 2 workers, and the plain-execution floor.
+
+For a synthetic class (``autograder.synthetic``, seeded) on the chosen assignments, on fresh
+copies of the course:
+- ``grade`` with ``--workers 1`` and with ``--workers 2`` (wall time, submissions per minute,
+  speed-up);
+- optionally the same with a PostgreSQL gradebook (``--db-url``);
+- the floor: every submitted notebook executed once with nbclient in a plain kernel (no
+  sandbox, no checks), in fast mode as grading runs it; the ratio grading / floor.
+Prints figures; asserts nothing. Examples:
+
+    .venv/bin/python benchmarks/bench_class.py --students 40              # all assignments
+    .venv/bin/python benchmarks/bench_class.py --students 10 --assignment 02-validation
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.release import list_assignments  # noqa: E402
+from autograder.synthetic import write_synthetic_class  # noqa: E402
+
+
+def make_course(root: Path, students: int, seed: int, assignments: list[str]) -> Path:
+    course = root / "course"
+    for assignment in assignments:
+        for name in ("source", "release"):
+            shutil.copytree(REPO / name / assignment, course / name / assignment)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    write_synthetic_class(course, students, seed, assignments)
+    return course
+
+
+def grade(course: Path, assignments: list[str], workers: int, env: dict) -> float:
+    started = time.perf_counter()
+    for assignment in assignments:
+        subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", assignment,
+                        "--workers", str(workers)], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def plain_execution(course: Path, assignments: list[str]) -> tuple[float, int]:
+    """Execute every readable submitted notebook once with nbclient (python3 kernel, fast mode)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    started, count = time.perf_counter(), 0
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the notebooks' fast mode, as when graded
+    try:
+        for path in sorted(course.glob("submitted/*/*/*.ipynb")):
+            if path.parent.name not in assignments:
+                continue
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception:  # noqa: BLE001 - broken notebooks are not executed by grading either
+                continue
+            client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                                    resources={"metadata": {"path": str(path.parent)}})
+            client.execute()
+            count += 1
+    finally:
+        os.environ.pop("NBGRADER_EXECUTION", None)
+    return time.perf_counter() - started, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--assignment", action="append", help="repeatable; default: every assignment")
+    parser.add_argument("--db-url", help="also grade with this (PostgreSQL) gradebook")
+    args = parser.parse_args()
+    assignments = args.assignment or list_assignments(REPO)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{time.strftime('%Y-%m-%d')}")
+    print(f"class: {args.students} synthetic students (seed {args.seed}), assignments: {', '.join(assignments)}")
+    env = {key: value for key, value in os.environ.items() if key != "COURSE_DB_URL"}
+    runs = [("sqlite", 1, env), ("sqlite", 2, env)]
+    if args.db_url:
+        runs.append(("postgresql", 2, {**env, "COURSE_DB_URL": args.db_url}))
+    seconds = {}
+    for database, workers, run_env in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            course = make_course(Path(tmp), args.students, args.seed, assignments)
+            submissions = sum(1 for _ in course.glob("submitted/*/*/*.ipynb"))
+            took = grade(course, assignments, workers, run_env)
+            seconds[(database, workers)] = took
+            print(f"  grade, {database:<10} {workers} worker(s): {took:8.1f} s for {submissions} submissions "
+                  f"({60 * submissions / took:5.1f} per minute)", flush=True)
+            if (database, workers) == ("sqlite", 1):
+                floor, executed = plain_execution(course, assignments)
+                print(f"  plain nbclient execution, 1 process: {floor:8.1f} s for {executed} notebooks", flush=True)
+                seconds["floor"] = floor
+    print(f"  speed-up with 2 workers: {seconds[('sqlite', 1)] / seconds[('sqlite', 2)]:.2f} x")
+    print(f"  grading / plain execution (1 worker): {seconds[('sqlite', 1)] / seconds['floor']:.2f}")
+    if ("postgresql", 2) in seconds:
+        print(f"  PostgreSQL / SQLite (2 workers): {seconds[('postgresql', 2)] / seconds[('sqlite', 2)]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
