@@ -656,8 +656,8 @@ def grade_assignment(course_dir: Path, assignment: str, students: list[str] | No
         write_record(course_dir, result, digests[result.student], inputs)
         results.append(result)
         failures += not result.graded
+        bar.set_postfix(failures=failures, skipped=len(students) - len(todo), refresh=False)
         bar.update(1)
-        bar.set_postfix(failures=failures, skipped=len(students) - len(todo))
 
     with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
         template = kernel_gradebook(course_dir, assignment, [student for student, _ in todo], Path(scratch))
