@@ -79,10 +79,12 @@ def _course() -> dict:
     write_synthetic_class(course, SYNTHETIC, seed=7, assignments=[ASSIGNMENT])
     students = sorted(p.name for p in (course / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())
 
-    # 1. interrupted
+    # 1. interrupted. SIGINT as a terminal delivers it: default handling, even if this test process
+    # inherited an ignored SIGINT (children would inherit that too, and ignore the Ctrl-C)
     process = subprocess.Popen([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
                                 "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 900
     while len(_records(course)) < 2 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
