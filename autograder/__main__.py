@@ -34,14 +34,14 @@ def _isolation_notice() -> None:
 
 
 def _grade(args) -> int:
-    from autograder.grading import (GradingSetupError, export_grades, flag_summary, format_table, grade_assignment,
+    from autograder.grading import (GradingSetupError, export_grades, flag_summary, format_table, grade_class,
                                     import_students, submitted_students)
     from autograder.release import list_assignments
 
-    if args.all or args.assignment == "all":
+    if args.all or "all" in args.assignment:
         assignments = list_assignments(args.course_dir)
     elif args.assignment:
-        assignments = [args.assignment]
+        assignments = list(dict.fromkeys(args.assignment))
     else:
         print("error: name an assignment, or use --all", file=sys.stderr)
         return 2
@@ -50,15 +50,16 @@ def _grade(args) -> int:
         students = import_students(args.course_dir, args.students_csv)
         print(f"{len(students)} student(s) imported from {args.students_csv}")
     _isolation_notice()
-    results = []
+    submissions = {}
+    for assignment in assignments:
+        chosen = students
+        if students is not None:  # students without a submission keep their 0 row in the export
+            submitters = set(submitted_students(args.course_dir, assignment))
+            chosen = [s for s in students if s in submitters]
+        submissions[assignment] = chosen
     try:
-        for assignment in assignments:
-            chosen = students
-            if students is not None:  # students without a submission keep their 0 row in the export
-                submitters = set(submitted_students(args.course_dir, assignment))
-                chosen = [s for s in students if s in submitters]
-            results += grade_assignment(args.course_dir, assignment, students=chosen,
-                                        feedback=not args.no_feedback, workers=args.workers, force=args.force)
+        results = grade_class(args.course_dir, submissions, feedback=not args.no_feedback, workers=args.workers,
+                              force=args.force)
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -104,7 +105,7 @@ def _samples(args) -> int:
 
 
 def _demo(args) -> int:
-    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_assignment
+    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_class
     from autograder.release import generate_release, list_assignments
     from autograder.samples import MISTAKES, SAMPLE_STUDENTS, write_sample_submissions
 
@@ -115,10 +116,8 @@ def _demo(args) -> int:
     write_sample_submissions(course_dir)
     print("3/4 grading with `python -m autograder grade` ...", flush=True)
     _isolation_notice()
-    results = []
     try:
-        for assignment in list_assignments(course_dir):
-            results += grade_assignment(course_dir, assignment, students=list(SAMPLE_STUDENTS))
+        results = grade_class(course_dir, {assignment: list(SAMPLE_STUDENTS) for assignment in list_assignments(course_dir)})
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -184,15 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
     p.set_defaults(run=_release)
 
-    p = sub.add_parser("grade", help="autograde every student under submitted/ASSIGNMENT")
-    p.add_argument("assignment", nargs="?", help="assignment name (a folder of source/), or 'all'")
+    p = sub.add_parser("grade", help="autograde every student under submitted/ASSIGNMENT (several at once)")
+    p.add_argument("assignment", nargs="*", help="assignment names (folders of source/), or 'all'")
     p.add_argument("--all", action="store_true", help="grade every assignment")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--students-csv", type=Path,
                    help="nbgrader's `db student import` CSV (id, first_name, last_name, email): import "
                         "these students and grade those of them who submitted")
     p.add_argument("--workers", type=int, default=None,
-                   help="students graded at once, in parallel processes (default: the number of cores)")
+                   help="submissions graded at once, in parallel processes (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="regrade submissions that did not change")
     p.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
     p.set_defaults(run=_grade)

@@ -1,17 +1,23 @@
 """The grading pipeline: register, autograde, feedback and grades, with nbgrader's own commands.
 
-``grade_assignment`` grades every student under ``submitted/<student>/<assignment>/`` on a
-course directory that may be fresh: it registers the assignment in the gradebook first. Scores
-come from the trusted checks (:mod:`autograder.trusted`): nbgrader's own in-kernel run happens
-in a sandboxed kernel and is only compared with them. A student whose submission cannot be
-graded never stops the others, and still gets a grade row (score 0), a feedback file and, when
-something looked wrong, flags in the export's ``flags`` column.
+``grade_class`` (``grade_assignment`` for one assignment) grades every student under
+``submitted/<student>/<assignment>/`` on a course directory that may be fresh: it registers the
+assignments in the gradebook first. Scores come from the trusted checks
+(:mod:`autograder.trusted`): nbgrader's own in-kernel run executes the notebook's graded cells
+(setup, answers, tests; not the lecture's experiments, on which no score depends) in a sandboxed
+kernel and is only compared with them. A student whose submission cannot be graded never stops
+the others, and still gets a grade row (score 0), a feedback file and, when something looked
+wrong, flags in the export's ``flags`` column.
 
-Students are graded in parallel worker processes. Only the trusted scores reach the gradebook,
-in one transaction per submission: nbgrader's in-kernel run writes to a private copy. Each
-finished submission gets a record in ``grading_records.json`` (its digest, score, flags and
-every check's message), written by the parent process alone; a rerun skips submissions whose
-record matches, so an interrupted run finishes the rest without regrading anyone.
+Submissions of all the assignments are graded in parallel worker processes, the longest first.
+Each worker keeps two warm processes that have the heavy imports (nbgrader, TensorFlow/Keras,
+scikit-learn) done: :mod:`autograder.forkserver` forks nbgrader's commands and the trusted
+checks, and :mod:`autograder.warm_sandbox` forks the sandboxed kernel and function server. Only
+the trusted scores reach the gradebook, in one transaction per submission: nbgrader's in-kernel
+run writes to a private copy. Each finished submission gets a record in ``grading_records.json``
+(its digest, score, flags and every check's message), written by the parent process alone; a
+rerun skips submissions whose record matches, so an interrupted run finishes the rest without
+regrading anyone.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,13 +49,14 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from autograder import REPO_ROOT, intake, sandbox, trusted
+from autograder import REPO_ROOT, forkserver, intake, sandbox, trusted, warm_sandbox
 from autograder.capped_execute import autograde_preprocessor_flags
 from autograder.release import generate_release, nbgrader
 from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
 
 GRADEBOOK = "gradebook.db"
 RECORDS_FILE = "grading_records.json"
+REGISTERED_FILE = "grading_registered.json"  # gradebook -> assignment -> the inputs it was registered from
 DB_URL_ENV = "COURSE_DB_URL"  # e.g. postgresql://grader@/course?host=/run/postgresql
 
 
@@ -130,6 +138,39 @@ def register_assignment(course_dir: Path, assignment: str) -> None:
                          extra_args=[db_flag(db_url(course_dir))])
 
 
+def _registered(course_dir: Path) -> dict[str, dict[str, str]]:
+    path = Path(course_dir) / REGISTERED_FILE
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def ensure_registered(course_dir: Path, assignment: str, inputs: str, force: bool = False) -> bool:
+    """:func:`register_assignment` unless the gradebook holds the assignment as registered from
+    the same source and checks (``inputs``: :func:`grading_inputs_digest`); True if it ran."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = db_url(course_dir)
+    if not force and _registered(course_dir).get(url, {}).get(assignment) == inputs:
+        with contextlib.suppress(Exception), Gradebook(url) as gradebook:
+            try:
+                gradebook.find_assignment(assignment)
+                return False
+            except MissingEntry:
+                pass
+    register_assignment(course_dir, assignment)
+    path = Path(course_dir) / REGISTERED_FILE
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        registered = _registered(course_dir)
+        registered.setdefault(url, {})[assignment] = inputs
+        scratch = path.with_suffix(".json.tmp")
+        scratch.write_text(json.dumps(registered, indent=1, sort_keys=True))
+        os.replace(scratch, path)
+    return True
+
+
 def import_students(course_dir: Path, csv_path: Path) -> list[str]:
     """Import students with nbgrader's own ``db student import`` (its CSV format); return their ids."""
     csv_path = Path(csv_path).resolve()
@@ -208,8 +249,10 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
     tasks = sandbox.TaskCgroup(limits.max_tasks + 64)  # + nbgrader's own threads
     with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch, contextlib.closing(tasks):
         jupyter_dir = install_kernelspec(Path(scratch) / "jupyter")
-        runtime = Path(scratch) / "runtime"
-        runtime.mkdir()
+        # the warm sandbox's runtime folder when there is one: its zygote forks the kernel
+        runtime = warm_sandbox.kernel_runtime(limits) or Path(scratch) / "runtime"
+        runtime.mkdir(exist_ok=True)
+        kernel = f"kernel-{uuid.uuid4().hex[:12]}"
         env = dict(os.environ)
         env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir)] + [p for p in [env.get("JUPYTER_PATH")] if p])
         env["JUPYTER_RUNTIME_DIR"] = str(runtime)
@@ -217,8 +260,8 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
             env[sandbox.TASK_CGROUP_ENV] = str(tasks.path)
         return nbgrader("autograde", assignment, f"--student={student}", "--force", db_flag(f"sqlite:///{gradebook_copy}"),
                         f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
-                        f"--KernelManager.ip={runtime / 'kernel'}",
-                        f"--KernelManager.connection_file={runtime / 'kernel.json'}",
+                        f"--KernelManager.ip={runtime / kernel}",
+                        f"--KernelManager.connection_file={runtime / (kernel + '.json')}",
                         f"--Execute.timeout={int(limits.cell_seconds)}",
                         "--Execute.store_widget_state=False",  # else kernel-sent widget state piles up
                         *autograde_preprocessor_flags(limits.output_bytes),
@@ -448,31 +491,23 @@ TRUSTED_EXTRA_MEMORY = 2 * 2**30
 
 
 def _trusted_check(job: dict, limits: sandbox.Limits) -> trusted.TrustedReport:
-    """Run the trusted checks in a subprocess with the per-submission time limit."""
+    """Run the trusted checks (a child of the fork server) with the per-submission time limit."""
     with tempfile.TemporaryDirectory(prefix="course-trusted-") as scratch:
         job_path, out_path = Path(scratch) / "job.json", Path(scratch) / "report.json"
         job_path.write_text(json.dumps(job))
         memory = limits.memory_bytes + TRUSTED_EXTRA_MEMORY  # the oracles (Keras) and decoded replies
-
-        def cap_memory() -> None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-        process = subprocess.Popen([sys.executable, "-m", "autograder.trusted", str(job_path), str(out_path)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True, cwd=scratch, preexec_fn=cap_memory)
-        try:
-            _, stderr = process.communicate(timeout=limits.submission_seconds)
-        except KeyboardInterrupt:  # stop the checks and their sandbox too
-            sandbox.kill_group(process.pid)
-            raise
-        except subprocess.TimeoutExpired:
-            sandbox.kill_group(process.pid)
-            process.communicate()
+        stderr_path = Path(scratch) / "stderr"
+        _, timed_out = forkserver.run_module("autograder.trusted", [str(job_path), str(out_path)],
+                                             cwd=Path(scratch), env=None, stdout=Path(os.devnull),
+                                             stderr=stderr_path, timeout=limits.submission_seconds,
+                                             memory_bytes=memory)
+        if timed_out:
             return trusted.TrustedReport(
                 cells=[trusted.CellResult(t["grade_id"], t["points"], False,
                                           "not checked: the submission exceeded its total time limit")
                        for t in job["test_cells"]],
                 flags=[f"the submission exceeded its total time limit of {limits.submission_seconds:g} s"])
+        stderr = stderr_path.read_text(errors="replace")[-100_000:] if stderr_path.exists() else ""
         if not out_path.exists():
             reason = _failure_reason(stderr or "")
             return trusted.TrustedReport(
@@ -488,8 +523,8 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
                   limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> StudentResult:
     """Grade one student; never raises for a bad submission, never writes to ``submitted/``.
 
-    1. nbgrader autograde runs the notebook in a sandboxed kernel (its outputs feed the
-       feedback; its in-kernel results are only compared);
+    1. nbgrader autograde runs the notebook's graded cells in a sandboxed kernel (its results are
+       only compared);
     2. the trusted checks decide every score (:mod:`autograder.trusted`);
     3. the trusted scores go into the gradebook, the feedback notebook shows the checks'
        messages (never hidden test code), and flags are recorded for the export.
@@ -517,6 +552,7 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
 
     in_kernel: dict[str, bool] = {}
     timestamp = None
+    warm_sandbox.provide(limits)  # this process's warm sandbox: it forks the kernel and the function server
     if not links:
         with tempfile.TemporaryDirectory(prefix="course-gradebook-") as private:
             template = kernel_template or kernel_gradebook(course_dir, assignment, [student], Path(private))
@@ -562,27 +598,32 @@ class GradingSetupError(RuntimeError):
     """Grading cannot start: nothing was graded (rather than giving a whole class 0)."""
 
 
-def preflight(course_dir: Path, assignment: str, limits: sandbox.Limits | None = None) -> None:
-    """Run the assignment's setup cell in the sandbox once; raise :class:`GradingSetupError` if it fails.
+def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Limits | None = None) -> None:
+    """Run the assignments' setup cells in one sandboxed process (each in a fresh namespace);
+    raise :class:`GradingSetupError` if one fails.
 
     A broken installation (the sandbox cannot import the course package, a data file is
     missing) would otherwise fail every student alike, and grade the whole class 0.
     """
     limits = limits or limits_from_env()
-    spec = intake.read_source(next((Path(course_dir) / "source" / assignment).glob("*.ipynb")))
-    server = trusted.FunctionServer(spec.setup, [], [], limits)
+    assignments = [assignments] if isinstance(assignments, str) else list(assignments)
+    cells = []
+    for assignment in assignments:
+        spec = intake.read_source(next((Path(course_dir) / "source" / assignment).glob("*.ipynb")))
+        cells.append((assignment, f"exec(compile({spec.setup!r}, 'setup', 'exec'), {{'__name__': '__main__'}})"))
+    server = trusted.FunctionServer("", cells, [], limits)
     try:
         server.ensure_running()
-        errors = [e for e in server.cell_errors if e.get("cell") == "setup"]
+        errors = list(server.cell_errors)
     except trusted.SandboxFailure as error:
-        errors = [{"type": "SandboxFailure", "message": str(error)}]
+        errors = [{"cell": assignments[0], "type": "SandboxFailure", "message": str(error)}]
     finally:
         server.close()
     if errors:
         detail = f"{errors[0].get('type')}: {errors[0].get('message', '')}"[:1000]
         isolation = "on" if sandbox.isolation_available() else "off"
         raise GradingSetupError(
-            f"grading {assignment} cannot start: the notebook's setup cell fails in the grading sandbox "
+            f"grading {errors[0].get('cell')} cannot start: the notebook's setup cell fails in the grading sandbox "
             f"(isolation {isolation}): {detail}. No student was graded. Check that the course package is "
             "installed in this environment (`make venv`) and that the sandbox can read it.")
 
@@ -617,89 +658,148 @@ def grade_student_safely(course_dir: Path, assignment: str, student: str, feedba
 def grade_assignment(course_dir: Path, assignment: str, students: list[str] | None = None,
                      feedback: bool = True, progress: bool = True, workers: int | None = None,
                      force: bool = False) -> list[StudentResult]:
-    """Grade ``students`` (default: every submitter) of ``assignment``; one result each, by student.
+    """Grade ``students`` (default: every submitter) of ``assignment``; see :func:`grade_class`."""
+    return grade_class(course_dir, {assignment: students}, feedback, progress, workers, force)
 
-    ``workers`` processes grade at once (default: the number of cores). A submission whose
-    record matches its current files and the current source and checks is not regraded unless
-    ``force``; its result comes from the record (``skipped``). Ctrl-C stops the run: finished
-    submissions keep their records and scores, the rest are graded by the next run.
+
+def _warm_up() -> None:
+    """Start this worker's fork server and warm sandbox (their imports overlap the parent's
+    preparation)."""
+    if forkserver.enabled():
+        with contextlib.suppress(RuntimeError, OSError):
+            forkserver.server().warm()
+    with contextlib.suppress(OSError):
+        warm_sandbox.provide(limits_from_env())
+
+
+def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feedback: bool = True,
+                progress: bool = True, workers: int | None = None, force: bool = False) -> list[StudentResult]:
+    """Grade several assignments at once; ``submissions`` maps each assignment to the students to
+    grade (None: every submitter). One result per submission, by assignment and student.
+
+    ``workers`` processes grade at once (default: the number of cores), across assignments, so
+    one student's whole set is spread over the cores too. A submission whose record matches its
+    current files and the current source and checks is not regraded unless ``force``; its
+    result comes from the record (``skipped``). Ctrl-C stops the run: finished submissions keep
+    their records and scores, the rest are graded by the next run.
     """
     course_dir = Path(course_dir).resolve()
-    if not (course_dir / "source" / assignment).is_dir():
-        raise ValueError(f"no assignment {assignment!r} under {course_dir / 'source'}")
-    students = students if students is not None else submitted_students(course_dir, assignment)
+    for assignment in submissions:
+        if not (course_dir / "source" / assignment).is_dir():
+            raise ValueError(f"no assignment {assignment!r} under {course_dir / 'source'}")
     workers = max(1, workers or default_workers())
-    inputs = grading_inputs_digest(course_dir, assignment)
-    records = read_records(course_dir).get(assignment, {})
-    results, todo = [], []
-    for student in students:
-        submission = submission_digest(course_dir / "submitted" / student / assignment)
-        if not force and _unchanged(course_dir, assignment, student, records.get(student), submission,
-                                    inputs, feedback):
-            results.append(result_from_record(assignment, student, records[student]))
-        else:
-            todo.append((student, submission))
-    if not todo:
-        return sorted(results, key=lambda r: r.student)
-    preflight(course_dir, assignment)
-    register_assignment(course_dir, assignment)
-    ensure_students(course_dir, [student for student, _ in todo])
-    full_marks = max_score(course_dir, assignment)
-    digests = dict(todo)
-    bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="student", disable=not progress,
-               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
-    failures = 0
-
-    def finish(result: StudentResult) -> None:
-        nonlocal failures
-        result.max_score = result.max_score or full_marks
-        write_record(course_dir, result, digests[result.student], inputs)
-        results.append(result)
-        failures += not result.graded
-        bar.set_postfix(failures=failures, skipped=len(students) - len(todo), refresh=False)
-        bar.update(1)
-
-    with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
-        template = kernel_gradebook(course_dir, assignment, [student for student, _ in todo], Path(scratch))
-        try:
-            if workers == 1 or len(todo) == 1:
-                for student, _ in todo:
-                    finish(grade_student_safely(course_dir, assignment, student, feedback, None, template))
+    records = read_records(course_dir)
+    results, todo, inputs, digests = [], [], {}, {}
+    for assignment, chosen in submissions.items():
+        inputs[assignment] = grading_inputs_digest(course_dir, assignment)
+        done = records.get(assignment, {})
+        for student in chosen if chosen is not None else submitted_students(course_dir, assignment):
+            submission = submission_digest(course_dir / "submitted" / student / assignment)
+            if not force and _unchanged(course_dir, assignment, student, done.get(student), submission,
+                                        inputs[assignment], feedback):
+                results.append(result_from_record(assignment, student, done[student]))
             else:
-                _grade_in_parallel(course_dir, assignment, [s for s, _ in todo], feedback, template,
-                                   min(workers, len(todo)), finish)
-        finally:
-            bar.close()
-    return sorted(results, key=lambda r: r.student)
+                todo.append((assignment, student))
+                digests[assignment, student] = submission
+    order = {assignment: n for n, assignment in enumerate(submissions)}
+
+    def ordered(items: list[StudentResult]) -> list[StudentResult]:
+        return sorted(items, key=lambda r: (order[r.assignment], r.student))
+
+    if not todo:
+        return ordered(results)
+    workers = min(workers, len(todo))
+    context = multiprocessing.get_context("spawn")  # fresh workers: the parent holds threads (tqdm), databases
+    pool = (concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
+            if workers > 1 else None)
+    try:
+        pending = sorted({assignment for assignment, _ in todo}, key=order.get)
+        # before anything is written: a broken setup grades nobody (in a worker, whose warm
+        # sandbox then has the imports done; the other workers warm up meanwhile)
+        if pool is not None:
+            checked = pool.submit(preflight, course_dir, pending)
+            for _ in range(workers - 1):
+                pool.submit(int)
+            checked.result()
+        else:
+            preflight(course_dir, pending)
+        full_marks = {}
+        for assignment in pending:
+            ensure_registered(course_dir, assignment, inputs[assignment])
+            full_marks[assignment] = max_score(course_dir, assignment)
+        ensure_students(course_dir, sorted({student for _, student in todo}))
+        skipped = len(results)
+        bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not progress,
+                   bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+        failures = 0
+
+        def finish(result: StudentResult) -> None:
+            nonlocal failures
+            result.max_score = result.max_score or full_marks[result.assignment]
+            write_record(course_dir, result, digests[result.assignment, result.student], inputs[result.assignment])
+            results.append(result)
+            failures += not result.graded
+            bar.set_postfix(failures=failures, skipped=skipped, refresh=False)
+            bar.update(1)
+
+        with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
+            templates = {}
+            for assignment in pending:
+                folder = Path(scratch) / assignment
+                folder.mkdir()
+                templates[assignment] = kernel_gradebook(
+                    course_dir, assignment, sorted({s for a, s in todo if a == assignment}), folder)
+            jobs = [(assignment, student, templates[assignment]) for assignment, student in
+                    sorted(todo, key=lambda job: -_expected_seconds(records, *job))]
+            try:
+                if pool is None:
+                    _warm_up()
+                    for assignment, student, template in jobs:
+                        finish(grade_student_safely(course_dir, assignment, student, feedback, None, template))
+                else:
+                    _grade_in_parallel(pool, course_dir, jobs, feedback, finish)
+            finally:
+                bar.close()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return ordered(results)
 
 
-def _grade_in_parallel(course_dir: Path, assignment: str, students: list[str], feedback: bool,
-                       template: Path, workers: int, finish) -> None:
-    """Grade ``students`` in ``workers`` processes; ``finish`` runs here, in order of completion.
+def _expected_seconds(records: dict, assignment: str, student: str) -> float:
+    """How long a submission should take, from the records (its last grading, else the mean of
+    its assignment; unknown counts as long): the longest start first, so none is left alone at
+    the end."""
+    done = records.get(assignment, {})
+    if student in done:
+        return float(done[student].get("seconds", 0.0))
+    seconds = [float(r.get("seconds", 0.0)) for r in done.values()]
+    return sum(seconds) / len(seconds) if seconds else float("inf")
 
-    Workers are started fresh (spawn): the parent may hold threads (tqdm) and open databases.
-    """
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(grade_student_safely, course_dir, assignment, student, feedback, None, template): student
-                   for student in students}
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                try:
-                    result = future.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    raise
-                except Exception as error:  # noqa: BLE001 - a grading bug must not stop the class
-                    student = futures[future]
-                    result = StudentResult(student, assignment, problems=[f"grading failed: {error!r}"])
-                finish(result)
-        except BaseException:  # Ctrl-C: let each worker stop its nbgrader and sandbox, then wait
-            for future in futures:
-                future.cancel()
-            for process in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(OSError):
-                    os.kill(process.pid, signal.SIGINT)
-            raise
+
+def _grade_in_parallel(pool: concurrent.futures.ProcessPoolExecutor, course_dir: Path,
+                       jobs: list[tuple[str, str, Path]], feedback: bool, finish) -> None:
+    """Grade ``jobs`` (assignment, student, kernel gradebook template) in the worker ``pool``;
+    ``finish`` runs here, in order of completion."""
+    futures = {pool.submit(grade_student_safely, course_dir, assignment, student, feedback, None, template):
+               (assignment, student) for assignment, student, template in jobs}
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                result = future.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                raise
+            except Exception as error:  # noqa: BLE001 - a grading bug must not stop the class
+                assignment, student = futures[future]
+                result = StudentResult(student, assignment, problems=[f"grading failed: {error!r}"])
+            finish(result)
+    except BaseException:  # Ctrl-C: let each worker stop its nbgrader and sandbox, then wait
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGINT)
+        raise
 
 
 def export_grades(course_dir: Path, to: Path | None = None) -> Path:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import filecmp
 import os
-import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +30,8 @@ def _tail(handle) -> str:
 def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None = None,
              timeout: float | None = None, cgroup_procs: str | None = None,
              memory_bytes: int | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in ``course_dir`` with this interpreter.
+    """Run an nbgrader command in ``course_dir`` (``python -m nbgrader``, forked from the warm
+    :mod:`autograder.forkserver`).
 
     With ``timeout``, the command and everything it started (a kernel, say) are killed when
     it runs longer; the result then has return code -9 and says so on stderr. Output goes to
@@ -40,33 +39,19 @@ def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None 
     kernel) would otherwise block the read forever. ``cgroup_procs`` puts the command in a
     cgroup (its ``cgroup.procs`` file), which the caller kills afterwards with everything in it.
     """
-    command = [sys.executable, "-m", "nbgrader", *args]
+    from autograder import forkserver
 
-    def join_cgroup() -> None:
-        if cgroup_procs:
-            with open(cgroup_procs, "w") as handle:
-                handle.write(str(os.getpid()))
-        if memory_bytes:  # nbgrader holds what the kernel sends: cap it too
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, cwd=course_dir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   env=env, start_new_session=True,
-                                   preexec_fn=join_cgroup if cgroup_procs or memory_bytes else None)
-        note = ""
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            note = f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped"
-        except BaseException:  # Ctrl-C: stop the command and its kernel too
-            os.killpg(process.pid, signal.SIGKILL)
-            raise
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        stdout, stderr = _tail(out), _tail(err) + note
-    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as scratch:
+        out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+        returncode, timed_out = forkserver.run_module(
+            "nbgrader", list(args), cwd=Path(course_dir), env=env, stdout=out, stderr=err,
+            timeout=timeout, memory_bytes=memory_bytes, cgroup_procs=cgroup_procs)
+        note = f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped" if timed_out else ""
+        with open(out, "rb") as handle:
+            stdout = _tail(handle)
+        with open(err, "rb") as handle:
+            stderr = _tail(handle) + note
+    result = subprocess.CompletedProcess([sys.executable, "-m", "nbgrader", *args], returncode, stdout, stderr)
     if check and result.returncode != 0:
         raise RuntimeError(
             f"`nbgrader {' '.join(args)}` failed with exit code {result.returncode}:\n"

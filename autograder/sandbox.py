@@ -106,7 +106,8 @@ ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KER
 
 
 def command(argv: Sequence[str], scratch: Path, writable: bool = True,
-            environ: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+            environ: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS,
+            binds: Sequence[Path] = ()) -> list[str]:
     """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable).
 
     ``scratch`` is the working folder. With ``writable=True`` the process gets an empty
@@ -115,13 +116,14 @@ def command(argv: Sequence[str], scratch: Path, writable: bool = True,
     could plant there, such as symbolic links, would be followed by the unsandboxed grader
     afterwards). Its private ``/tmp`` and ``/dev/shm`` are in memory too; each writable folder
     holds at most ``limits.disk_bytes`` (tmpfs pages do not count against the memory limit).
+    ``binds`` are host folders it may write to, at the same paths (the caller caps their size).
     """
     if not isolation_available():
         return list(argv)
     scratch = Path(scratch).resolve()
     home = str(scratch) if writable else "/tmp"
     size = str(int(limits.disk_bytes))
-    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
                "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
                "--size", size, "--tmpfs", "/tmp"]
     environ = os.environ if environ is None else environ
@@ -131,6 +133,8 @@ def command(argv: Sequence[str], scratch: Path, writable: bool = True,
     for root in _readable_roots():
         wrapped += ["--ro-bind", str(root), str(root)]
     wrapped += (["--size", size, "--tmpfs", str(scratch)] if writable else ["--ro-bind", str(scratch), str(scratch)])
+    for folder in binds:
+        wrapped += ["--bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
     wrapped += ["--chdir", str(scratch),
                 "--setenv", "HOME", home, "--setenv", "TMPDIR", "/tmp", "--"]
     return wrapped + list(argv)

@@ -1,11 +1,15 @@
 """Kernel launcher for nbgrader's in-kernel run: ipykernel inside the sandbox, over ipc sockets.
 
-nbgrader still executes each submitted notebook (its outputs make the feedback, and its
-in-kernel results are compared with the trusted ones), but the kernel runs under
-:mod:`autograder.sandbox`: no network, a read-only allowlist of the file system, writes only to
-the notebook's own grading copy, and the resource limits. TCP would not cross the sandbox's
-private network namespace, so the kernel manager uses the ``ipc`` transport: the sockets are
-files in a per-submission runtime folder, which is bound into the sandbox.
+nbgrader still executes each submitted notebook's graded cells (its in-kernel results are
+compared with the trusted ones), but the kernel runs under :mod:`autograder.sandbox`: no
+network, a read-only allowlist of the file system, no writes outside its in-memory folders and
+the runtime folder below, and the resource limits. TCP would not cross the sandbox's private
+network namespace, so the kernel manager uses the ``ipc`` transport: the sockets are files in a
+runtime folder, which is bound into the sandbox.
+
+When the grading process has a warm sandbox (:mod:`autograder.warm_sandbox`) and the connection
+file is in its runtime folder, the kernel is forked there, with the imports done; otherwise a
+fresh sandboxed ipykernel starts, in the notebook's folder (mounted read-only).
 
 :func:`install_kernelspec` writes the kernel spec ``course-sandboxed`` into a folder that the
 grading pipeline puts on ``JUPYTER_PATH``.
@@ -18,9 +22,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from autograder import sandbox
+from autograder import sandbox, warm_sandbox
 
 KERNEL_NAME = "course-sandboxed"
 
@@ -83,6 +88,9 @@ def main(argv: list[str]) -> int:
         return 1
     connection_file = Path(argv[0]).resolve()
     limits = sandbox.limits_from_env()
+    warm = warm_sandbox.start_kernel(connection_file, limits, dict(os.environ))
+    if warm is not None:  # forked by the grading process's warm sandbox (it caps the runtime folder)
+        return _wait_for_warm_kernel(warm)
     # stay in the grading pipeline's cgroup for this submission when there is one (it is killed
     # as a whole afterwards); else make our own
     cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=os.environ.get(sandbox.TASK_CGROUP_ENV) or None)
@@ -115,6 +123,20 @@ def main(argv: list[str]) -> int:
     finally:
         sandbox.kill_group(child.pid)
         cgroup.close()
+
+
+def _wait_for_warm_kernel(kernel: warm_sandbox.WarmChild) -> int:
+    def stop(_signum, _frame):  # closing the connection makes the sandbox kill the kernel
+        kernel.kill()
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+        signal.signal(signum, stop)
+    try:
+        while kernel.poll() is None:
+            time.sleep(0.1)
+        return kernel.returncode if kernel.returncode >= 0 else 128 - kernel.returncode
+    finally:
+        kernel.kill()
 
 
 if __name__ == "__main__":

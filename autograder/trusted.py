@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder import function_server, sandbox, wire
+from autograder import function_server, sandbox, warm_sandbox, wire
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
@@ -65,7 +65,7 @@ class FunctionServer:
         self.setup, self.cells, self.functions, self.limits = setup, cells, functions, limits
         self.value_names = list(values)
         self.values: dict[str, Any] = {}
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | warm_sandbox.WarmChild | None = None
         self.restarts = -1
         self.defined: list[str] = []
         self.cell_errors: list[dict] = []
@@ -81,16 +81,19 @@ class FunctionServer:
         self.restarts += 1
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
-        argv = [sys.executable, "-m", "autograder.function_server", str(request_read), str(reply_write)]
-        self._cgroup = sandbox.TaskCgroup(self.limits.max_tasks)
         env = {key: value for key, value in os.environ.items() if key != "NBGRADER_EXECUTION"}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["COURSE_FAST"] = os.environ.get("COURSE_FAST", "1")
-        self.process = subprocess.Popen(
-            sandbox.command(argv, Path(self._scratch.name), environ=env, limits=self.limits), pass_fds=(request_read, reply_write),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd=self._scratch.name, env=env,
-            preexec_fn=sandbox.preexec(self.limits, self._cgroup.join_file()))
+        # a fork of the grading process's warm sandbox when there is one; else a fresh sandbox
+        self.process = warm_sandbox.fork_function_server(request_read, reply_write, self.limits, env)
+        if self.process is None:
+            argv = [sys.executable, "-m", "autograder.function_server", str(request_read), str(reply_write)]
+            self._cgroup = sandbox.TaskCgroup(self.limits.max_tasks)
+            self.process = subprocess.Popen(
+                sandbox.command(argv, Path(self._scratch.name), environ=env, limits=self.limits),
+                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, cwd=self._scratch.name, env=env,
+                preexec_fn=sandbox.preexec(self.limits, self._cgroup.join_file()))
         os.close(request_read)
         os.close(reply_write)
         self.cell_errors = [e for e in self.cell_errors if e.get("type") == "SandboxFailure"]
@@ -115,7 +118,9 @@ class FunctionServer:
         self.values = {name: wire.decode(raw_values[name]) for name in self.value_names if name in raw_values}
 
     def stop(self) -> None:
-        if self.process is not None:
+        if isinstance(self.process, warm_sandbox.WarmChild):
+            self.process.kill()  # the zygote kills it and cleans the sandbox for the next one
+        elif self.process is not None:
             sandbox.kill_group(self.process.pid)
             with contextlib.suppress(Exception):
                 self.process.wait(timeout=10)

@@ -1,12 +1,15 @@
 """Grading a synthetic class: throughput with 1 and with 2 workers, and the plain-execution floor.
 
-For a synthetic class (``autograder.synthetic``, seeded) on the chosen assignments, on fresh
-copies of the course:
-- ``grade`` with ``--workers 1`` and with ``--workers 2`` (wall time, submissions per minute,
-  speed-up);
+On fresh copies of the course:
+- one student (the reference answers) on every chosen assignment: ``grade --all`` wall time on a
+  fresh gradebook (which registers the assignments first) and again with them registered
+  (``--force``), with the default workers (the number of cores);
+- for a synthetic class (``autograder.synthetic``, seeded): ``grade --all`` with ``--workers 1``
+  and with ``--workers 2`` (wall time, submissions per minute, speed-up);
 - optionally the same with a PostgreSQL gradebook (``--db-url``);
-- the floor: every submitted notebook executed once with nbclient in a plain kernel (no
-  sandbox, no checks), in fast mode as grading runs it; the ratio grading / floor.
+- the floor: the same notebooks executed whole, once, with nbclient in a plain kernel (no
+  sandbox, no checks, fast mode as under nbgrader) in one process; the ratio of grading with
+  one worker to it (for the one student; for the class too with ``--class-floor``).
 Prints figures; asserts nothing. Examples:
 
     .venv/bin/python benchmarks/bench_class.py --students 40              # all assignments
@@ -42,36 +45,37 @@ def make_course(root: Path, students: int, seed: int, assignments: list[str]) ->
     return course
 
 
-def grade(course: Path, assignments: list[str], workers: int, env: dict) -> float:
+def grade(course: Path, assignments: list[str], workers: int | None, env: dict, *extra: str) -> float:
+    """``python -m autograder grade`` on every chosen assignment in one command; wall seconds."""
     started = time.perf_counter()
-    for assignment in assignments:
-        subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", assignment,
-                        "--workers", str(workers)], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", *assignments,
+                    *(["--workers", str(workers)] if workers else []), *extra],
+                   env=env, check=True, capture_output=True)
     return time.perf_counter() - started
 
 
-def plain_execution(course: Path, assignments: list[str]) -> tuple[float, int]:
-    """Execute every readable submitted notebook once with nbclient (python3 kernel, fast mode)."""
-    import nbformat
-    from nbclient import NotebookClient
+def one_student(root: Path, assignments: list[str], env: dict) -> None:
+    """The reference student on every chosen assignment: cold (fresh gradebook) and registered."""
+    from autograder.samples import write_sample_submissions
 
-    started, count = time.perf_counter(), 0
-    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the notebooks' fast mode, as when graded
-    try:
-        for path in sorted(course.glob("submitted/*/*/*.ipynb")):
-            if path.parent.name not in assignments:
-                continue
-            try:
-                nb = nbformat.read(path, as_version=4)
-            except Exception:  # noqa: BLE001 - broken notebooks are not executed by grading either
-                continue
-            client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                                    resources={"metadata": {"path": str(path.parent)}})
-            client.execute()
-            count += 1
-    finally:
-        os.environ.pop("NBGRADER_EXECUTION", None)
-    return time.perf_counter() - started, count
+    course = root / "one"
+    for assignment in assignments:
+        for name in ("source", "release"):
+            shutil.copytree(REPO / name / assignment, course / name / assignment)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    write_sample_submissions(course, assignments)
+    for folder in (course / "submitted").iterdir():
+        if folder.name != "demo-reference":
+            shutil.rmtree(folder)
+    cold = grade(course, assignments, None, env)
+    warm = grade(course, assignments, None, env, "--force")
+    serial = grade(course, assignments, 1, env, "--force")
+    print(f"  one student, {len(assignments)} assignment(s), `grade` wall time: {cold:6.1f} s on a fresh gradebook "
+          f"({os.cpu_count()} workers); with the assignments registered: {warm:6.1f} s ({os.cpu_count()} workers), "
+          f"{serial:6.1f} s (1 worker)", flush=True)
+    floor, executed = plain_execution(course, assignments)
+    print(f"  the same {executed} notebooks, whole, with plain nbclient in 1 process: {floor:6.1f} s; "
+          f"grading (1 worker) / plain execution: {serial / floor:.2f}", flush=True)
 
 
 def main() -> None:
@@ -80,12 +84,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--assignment", action="append", help="repeatable; default: every assignment")
     parser.add_argument("--db-url", help="also grade with this (PostgreSQL) gradebook")
+    parser.add_argument("--class-floor", action="store_true",
+                        help="also execute every notebook of the class with plain nbclient (long)")
     args = parser.parse_args()
     assignments = args.assignment or list_assignments(REPO)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d')}")
     print(f"class: {args.students} synthetic students (seed {args.seed}), assignments: {', '.join(assignments)}")
     env = {key: value for key, value in os.environ.items() if key != "COURSE_DB_URL"}
+    with tempfile.TemporaryDirectory() as tmp:
+        one_student(Path(tmp), assignments, env)
+    if args.students <= 0:
+        return
     runs = [("sqlite", 1, env), ("sqlite", 2, env)]
     if args.db_url:
         runs.append(("postgresql", 2, {**env, "COURSE_DB_URL": args.db_url}))
@@ -98,12 +108,13 @@ def main() -> None:
             seconds[(database, workers)] = took
             print(f"  grade, {database:<10} {workers} worker(s): {took:8.1f} s for {submissions} submissions "
                   f"({60 * submissions / took:5.1f} per minute)", flush=True)
-            if (database, workers) == ("sqlite", 1):
+            if (database, workers) == ("sqlite", 1) and args.class_floor:
                 floor, executed = plain_execution(course, assignments)
                 print(f"  plain nbclient execution, 1 process: {floor:8.1f} s for {executed} notebooks", flush=True)
                 seconds["floor"] = floor
     print(f"  speed-up with 2 workers: {seconds[('sqlite', 1)] / seconds[('sqlite', 2)]:.2f} x")
-    print(f"  grading / plain execution (1 worker): {seconds[('sqlite', 1)] / seconds['floor']:.2f}")
+    if "floor" in seconds:
+        print(f"  grading / plain execution (1 worker): {seconds[('sqlite', 1)] / seconds['floor']:.2f}")
     if ("postgresql", 2) in seconds:
         print(f"  PostgreSQL / SQLite (2 workers): {seconds[('postgresql', 2)] / seconds[('sqlite', 2)]:.2f}")
 

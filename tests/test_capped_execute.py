@@ -53,3 +53,22 @@ def test_the_flags_replace_only_execute_in_nbgraders_own_list():
     assert len(listed) == len(default)
     assert listed[0] == "autograder.capped_execute.CappedExecute"
     assert "--CappedExecute.max_output_bytes=1234" in flags
+
+
+def test_graded_cells_only_leaves_lecture_and_added_cells_unrun():
+    """Check that only cells with nbgrader metadata run when grading (setup, answers, tests)."""
+    cells = [new_code_cell("ran = ['setup']"), new_code_cell("ran.append('lecture')\nprint('lecture')"),
+             new_code_cell("ran.append('answer')"), new_code_cell("print(ran)")]
+    for cell, meta in zip(cells, [{"grade_id": "setup", "locked": True, "grade": False, "solution": False},
+                                  None,
+                                  {"grade_id": "answer", "solution": True, "grade": False, "locked": False},
+                                  {"grade_id": "test_answer", "grade": True, "points": 1, "solution": False,
+                                   "locked": True}]):
+        if meta:
+            cell.metadata["nbgrader"] = meta
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    CappedExecute(graded_cells_only=True, timeout=60).preprocess(nb, {"metadata": {"path": "."}})
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+    assert nb.cells[3].outputs[0]["text"] == "['setup', 'answer']\n"
+    assert "--CappedExecute.graded_cells_only=True" in autograde_preprocessor_flags()
