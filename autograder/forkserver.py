@@ -114,7 +114,7 @@ def serve() -> int:
     # Ready at once; nbgrader's imports then run while no request is waiting (a request that
     # comes first is served by a fork with what is imported so far: slower, same result).
     replies.write(json.dumps({"ready": os.getpid()}) + "\n")
-    steps: list = list(PRELOAD)
+    steps: list = [*PRELOAD, preload.render_html_once]
     requests = os.fdopen(0, "r", buffering=1)
     while True:
         while steps and not select.select([requests], [], [], 0)[0]:

@@ -571,6 +571,7 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
         job = intake.make_job(spec, received, limits)
         job["grading_key"] = grading_key(course_dir, assignment, student,
                                          hashlib.sha256(submitted.read_bytes()).hexdigest())
+        warm_sandbox.provide(limits)  # again: the kernel's code may have stopped or killed it
         report = _trusted_check(job, limits)
     else:
         result.problems.append(received.reason)

@@ -30,6 +30,17 @@ def import_package_modules(package: str) -> None:
             importlib.import_module(f"{package}.{path.stem}")
 
 
+def render_html_once() -> None:
+    """Export a small notebook to HTML: what nbconvert imports and sets up on first use (Markdown,
+    highlighting, templates) is then done before feedback pages are rendered."""
+    import nbformat
+    from nbconvert.exporters import HTMLExporter
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A *title*\n\n- $x^2$, `code`"),
+                                         nbformat.v4.new_code_cell("print('x')  # comment")])
+    HTMLExporter().from_notebook_node(nb)
+
+
 def steps(modules: Iterable[str]) -> list[str | Callable[[], None]]:
     """``modules``, then Keras, then the course package and the checks."""
     return [*modules, import_keras, lambda: import_package_modules("autograder.checks"),

@@ -118,3 +118,35 @@ def test_the_bound_runtime_folder_is_capped(warm):
         server.close()
     time.sleep(0.5)
     assert not any(warm.runtime.iterdir()), "the folder was not emptied"
+
+
+def test_the_kernel_launcher_forks_a_warm_kernel_in_the_runtime_folder(warm, monkeypatch, tmp_path):
+    """Check that nbgrader's kernel comes from the warm sandbox, with the imports already done."""
+    from jupyter_client.manager import KernelManager
+
+    from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
+
+    monkeypatch.setenv("JUPYTER_PATH", str(install_kernelspec(tmp_path / "jupyter")))
+    for name, value in (("COURSE_CALL_SECONDS", "20"), ("COURSE_STARTUP_SECONDS", "60")):
+        monkeypatch.setenv(name, value)  # the launcher reads the limits from the environment
+    manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(warm.runtime / "kernel-test"),
+                            connection_file=str(warm.runtime / "kernel-test.json"))
+    manager.start_kernel()
+    client = manager.client()
+    outputs: list[dict] = []
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(
+            "import os, sys\nprint(os.getppid(), 'keras' in sys.modules, os.getcwd())", timeout=60,
+            output_hook=lambda msg: outputs.append(msg))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    parent, imported, _ = text.split()
+    assert parent == "2" and imported == "True", text  # a child of the zygote, Keras already imported
+    time.sleep(0.5)
+    assert not any(warm.runtime.iterdir()), "the runtime folder was not emptied after the kernel"
+
