@@ -14,3 +14,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 _BIN = str(Path(sys.executable).parent)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+# jsonschema (imported by nbformat) builds ~40 Lark parsers when it imports `rfc3987_syntax`,
+# its checker for the "iri" string format: 2 s of CPU in every grading process, for a format no
+# notebook schema uses (python-jsonschema/jsonschema#1428). Without it, jsonschema skips that check.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]

@@ -138,6 +138,9 @@ def register_assignment(course_dir: Path, assignment: str) -> None:
                          extra_args=[db_flag(db_url(course_dir))])
 
 
+REGISTER_ATTEMPTS = 5
+
+
 def _registered(course_dir: Path) -> dict[str, dict[str, str]]:
     path = Path(course_dir) / REGISTERED_FILE
     try:
@@ -159,7 +162,14 @@ def ensure_registered(course_dir: Path, assignment: str, inputs: str, force: boo
                 return False
             except MissingEntry:
                 pass
-    register_assignment(course_dir, assignment)
+    for attempt in range(REGISTER_ATTEMPTS):  # graders may be writing scores meanwhile
+        try:
+            register_assignment(course_dir, assignment)
+            break
+        except RuntimeError as error:
+            if "database is locked" not in str(error) or attempt == REGISTER_ATTEMPTS - 1:
+                raise
+            time.sleep(1.0 + attempt)
     path = Path(course_dir) / REGISTERED_FILE
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -180,9 +190,30 @@ def import_students(course_dir: Path, csv_path: Path) -> list[str]:
     return ids
 
 
-def ensure_students(course_dir: Path, students: list[str]) -> None:
+def stage_new_gradebook(course_dir: Path, folder: Path) -> Path | None:
+    """An empty SQLite gradebook in ``folder`` when the course's does not exist yet (nbgrader
+    creates one by running ``alembic`` in a fresh process: seconds), to be put in place with
+    :func:`ensure_students` once grading may write; None otherwise."""
     from nbgrader.api import Gradebook
 
+    main = _sqlite_path(db_url(course_dir))
+    if main is None or main.exists():
+        return None
+    staged = Path(folder) / main.name
+    with Gradebook(f"sqlite:///{staged}"):
+        pass
+    return staged
+
+
+def ensure_students(course_dir: Path, students: list[str], staged: Path | None = None) -> None:
+    """Add ``students`` to the gradebook; a gradebook from :func:`stage_new_gradebook` becomes
+    the course's if it still has none."""
+    from nbgrader.api import Gradebook
+
+    main = _sqlite_path(db_url(course_dir))
+    if staged is not None and main is not None:
+        with contextlib.suppress(FileExistsError):  # another grader created it meanwhile: keep that one
+            os.link(staged, main)
     with Gradebook(db_url(course_dir)) as gradebook:
         for student in students:
             gradebook.update_or_create_student(student)
@@ -227,7 +258,7 @@ def kernel_gradebook(course_dir: Path, assignment: str, students: list[str], fol
     path = Path(folder) / "kernel-gradebook.db"
     main = _sqlite_path(db_url(course_dir))
     if main is not None and main.exists():
-        shutil.copy(main, path)
+        copy_sqlite(main, path)
     else:
         with tempfile.TemporaryDirectory() as scratch:
             generate_release(course_dir, [assignment], release_dir=Path(scratch), with_db=True,
@@ -238,6 +269,16 @@ def kernel_gradebook(course_dir: Path, assignment: str, students: list[str], fol
         for student in students:
             gradebook.update_or_create_student(student)
     return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database that other processes may be writing (its backup
+    API, which reads under a shared lock; a plain file copy could catch half a transaction)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(source, timeout=60)) as reader, \
+            contextlib.closing(sqlite3.connect(target)) as writer:
+        reader.backup(writer)
 
 
 def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits: sandbox.Limits,
@@ -710,9 +751,13 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     if not todo:
         return ordered(results)
     workers = min(workers, len(todo))
+    if forkserver.enabled():  # this process registers the assignments: its nbgrader imports start now
+        with contextlib.suppress(RuntimeError, OSError):
+            forkserver.server().ensure_started()
     context = multiprocessing.get_context("spawn")  # fresh workers: the parent holds threads (tqdm), databases
     pool = (concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
             if workers > 1 else None)
+    staging = tempfile.TemporaryDirectory(prefix="course-gradebook-")
     try:
         pending = sorted({assignment for assignment, _ in todo}, key=order.get)
         # before anything is written: a broken setup grades nobody (in a worker, whose warm
@@ -721,18 +766,18 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
             checked = pool.submit(preflight, course_dir, pending)
             for _ in range(workers - 1):
                 pool.submit(int)
+            staged = stage_new_gradebook(course_dir, Path(staging.name))  # meanwhile
             checked.result()
         else:
+            _warm_up()
+            staged = stage_new_gradebook(course_dir, Path(staging.name))
             preflight(course_dir, pending)
-        full_marks = {}
-        for assignment in pending:
-            ensure_registered(course_dir, assignment, inputs[assignment])
-            full_marks[assignment] = max_score(course_dir, assignment)
-        ensure_students(course_dir, sorted({student for _, student in todo}))
+        ensure_students(course_dir, sorted({student for _, student in todo}), staged)
         skipped = len(results)
         bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not progress,
                    bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
         failures = 0
+        full_marks: dict[str, float] = {}
 
         def finish(result: StudentResult) -> None:
             nonlocal failures
@@ -744,26 +789,33 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
             bar.update(1)
 
         with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
-            templates = {}
-            for assignment in pending:
+            def prepare(assignment: str) -> Path:
+                """Register ``assignment`` (while the workers grade others) and make the template
+                of its in-kernel gradebook."""
+                ensure_registered(course_dir, assignment, inputs[assignment])
+                full_marks[assignment] = max_score(course_dir, assignment)
                 folder = Path(scratch) / assignment
                 folder.mkdir()
-                templates[assignment] = kernel_gradebook(
-                    course_dir, assignment, sorted({s for a, s in todo if a == assignment}), folder)
-            jobs = [(assignment, student, templates[assignment]) for assignment, student in
-                    sorted(todo, key=lambda job: -_expected_seconds(records, *job))]
+                return kernel_gradebook(course_dir, assignment, sorted({s for a, s in todo if a == assignment}),
+                                        folder)
+
+            jobs = sorted(todo, key=lambda job: -_expected_seconds(records, *job))
             try:
                 if pool is None:
-                    _warm_up()
-                    for assignment, student, template in jobs:
-                        finish(grade_student_safely(course_dir, assignment, student, feedback, None, template))
+                    templates: dict[str, Path] = {}
+                    for assignment, student in jobs:
+                        if assignment not in templates:
+                            templates[assignment] = prepare(assignment)
+                        finish(grade_student_safely(course_dir, assignment, student, feedback, None,
+                                                    templates[assignment]))
                 else:
-                    _grade_in_parallel(pool, course_dir, jobs, feedback, finish)
+                    _grade_in_parallel(pool, workers, course_dir, jobs, prepare, feedback, finish)
             finally:
                 bar.close()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        staging.cleanup()
     return ordered(results)
 
 
@@ -778,29 +830,63 @@ def _expected_seconds(records: dict, assignment: str, student: str) -> float:
     return sum(seconds) / len(seconds) if seconds else float("inf")
 
 
-def _grade_in_parallel(pool: concurrent.futures.ProcessPoolExecutor, course_dir: Path,
-                       jobs: list[tuple[str, str, Path]], feedback: bool, finish) -> None:
-    """Grade ``jobs`` (assignment, student, kernel gradebook template) in the worker ``pool``;
-    ``finish`` runs here, in order of completion."""
-    futures = {pool.submit(grade_student_safely, course_dir, assignment, student, feedback, None, template):
-               (assignment, student) for assignment, student, template in jobs}
-    try:
-        for future in concurrent.futures.as_completed(futures):
+def _grade_in_parallel(pool: concurrent.futures.ProcessPoolExecutor, workers: int, course_dir: Path,
+                       jobs: list[tuple[str, str]], prepare, feedback: bool, finish,
+                       grade=None) -> None:
+    """Grade ``jobs`` (assignment, student), in this order, in the worker ``pool`` with ``grade``
+    (:func:`grade_student_safely`); ``finish`` runs here, in order of completion.
+
+    An assignment's jobs are handed out once ``prepare(assignment)`` (registration: the kernel
+    gradebook's template) has run here. It runs while the workers grade: one job more than the
+    workers is kept queued, and the next assignment is prepared while waiting.
+    """
+    grade = grade or grade_student_safely
+    queue = list(reversed(jobs))  # next job last
+    templates: dict[str, Path] = {}
+    running: dict[concurrent.futures.Future, tuple[str, str]] = {}
+    failed: list[Exception] = []
+
+    def ready(assignment: str) -> bool:
+        if assignment not in templates and not failed:
             try:
-                result = future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                raise
-            except Exception as error:  # noqa: BLE001 - a grading bug must not stop the class
-                assignment, student = futures[future]
-                result = StudentResult(student, assignment, problems=[f"grading failed: {error!r}"])
-            finish(result)
+                templates[assignment] = prepare(assignment)
+            except Exception as error:  # noqa: BLE001 - raised once the running jobs are recorded
+                failed.append(error)
+                queue.clear()
+        return assignment in templates
+
+    try:
+        while queue or running:
+            while queue and len(running) <= workers and ready(queue[-1][0]):
+                assignment, student = queue.pop()
+                future = pool.submit(grade, course_dir, assignment, student, feedback, None, templates[assignment])
+                running[future] = (assignment, student)
+            upcoming = next((a for a, _ in reversed(queue) if a not in templates), None)
+            if upcoming is not None and running:
+                ready(upcoming)
+                done = [future for future in running if future.done()]
+            elif running:
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            else:
+                done = []
+            for future in done:
+                assignment, student = running.pop(future)
+                try:
+                    result = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    raise
+                except Exception as error:  # noqa: BLE001 - a grading bug must not stop the class
+                    result = StudentResult(student, assignment, problems=[f"grading failed: {error!r}"])
+                finish(result)
     except BaseException:  # Ctrl-C: let each worker stop its nbgrader and sandbox, then wait
-        for future in futures:
+        for future in running:
             future.cancel()
         for process in list(getattr(pool, "_processes", {}).values()):
             with contextlib.suppress(OSError):
                 os.kill(process.pid, signal.SIGINT)
         raise
+    if failed:
+        raise failed[0]
 
 
 def export_grades(course_dir: Path, to: Path | None = None) -> Path:

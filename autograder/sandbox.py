@@ -102,7 +102,8 @@ def _readable_roots() -> list[Path]:
 # The only environment variables the sandbox inherits (the grader's may hold secrets).
 ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KERAS_HOME",
                  "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND", "PYTHONHASHSEED",
-                 "PYTHONDONTWRITEBYTECODE", "NBGRADER_EXECUTION", "OMP_NUM_THREADS")
+                 "PYTHONDONTWRITEBYTECODE", "NBGRADER_EXECUTION", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                 "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
 def command(argv: Sequence[str], scratch: Path, writable: bool = True,
