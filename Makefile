@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STUDENTS ?= 40
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test lab release check-release bench reproduce lock clean-grading venv
+.PHONY: demo test test-browser lint lab release check-release bench reproduce lock clean-grading venv
 
 venv: $(STAMP)
 
@@ -23,6 +23,14 @@ demo: $(STAMP)
 ## test: unit tests, nbval over every source notebook, release sync, end-to-end grading
 test: $(STAMP)
 	$(PY) -m pytest
+
+## test-browser: only the browser tests (JupyterLab in Chromium; screenshots in tests/browser-screenshots/)
+test-browser: $(STAMP)
+	$(PY) -m pytest -m browser tests/test_browser.py
+
+## lint: ruff over the packages, tests, benchmarks and notebooks (also part of `make test`)
+lint: $(STAMP)
+	$(PY) -m ruff check .
 
 ## lab: open JupyterLab on the student notebooks
 lab: $(STAMP)

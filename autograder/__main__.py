@@ -1,4 +1,5 @@
-"""Command line: ``python -m autograder {release,grade,report,synthetic,samples,demo,validate,clean,refresh-outputs}``."""
+"""Command line: ``python -m autograder COMMAND``, with COMMAND one of release, grade, report,
+synthetic, samples, demo, validate, clean, refresh-outputs (``--help`` for each)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,15 @@ def _isolation_notice() -> None:
 
 
 def _grade(args) -> int:
-    from autograder.grading import (GradingSetupError, export_grades, flag_summary, format_table, grade_class,
-                                    import_students, submitted_students)
+    from autograder.grading import (
+        GradingSetupError,
+        export_grades,
+        flag_summary,
+        format_table,
+        grade_class,
+        import_students,
+        submitted_students,
+    )
     from autograder.release import list_assignments
 
     if args.all or "all" in args.assignment:
@@ -117,7 +125,8 @@ def _demo(args) -> int:
     print("3/4 grading with `python -m autograder grade` ...", flush=True)
     _isolation_notice()
     try:
-        results = grade_class(course_dir, {assignment: list(SAMPLE_STUDENTS) for assignment in list_assignments(course_dir)})
+        results = grade_class(course_dir, {assignment: list(SAMPLE_STUDENTS)
+                                           for assignment in list_assignments(course_dir)})
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

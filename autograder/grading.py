@@ -33,12 +33,10 @@ import json
 import multiprocessing
 import os
 import re
-import resource
 import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -337,6 +335,14 @@ def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
     return digest.hexdigest()
 
 
+def registration_digest(course_dir: Path, assignment: str, inputs: str) -> str:
+    """What a registration depends on: the grading inputs and ``nbgrader_config.py`` (its course
+    id and code stub go into the gradebook and the generated notebooks)."""
+    config = Path(course_dir) / "nbgrader_config.py"
+    extra = config.read_bytes() if config.exists() else b""
+    return hashlib.sha256(inputs.encode() + b"\0" + extra).hexdigest()
+
+
 def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
     """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`)."""
     path = Path(course_dir) / RECORDS_FILE
@@ -429,7 +435,8 @@ def _plain_feedback(path: Path, student: str, assignment: str, result: StudentRe
     rows = "".join(f"<tr><td>{html.escape(c.grade_id)}</td><td>{c.points if c.passed else 0:g} / {c.points:g}</td>"
                    f"<td>{html.escape(c.message)}</td></tr>" for c in report.cells)
     notes = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems + result.flags)
-    path.write_text(f"<html><head><meta charset='utf-8'></head><body><h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
+    path.write_text(f"<html><head><meta charset='utf-8'></head><body>"
+                    f"<h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
                     f"<p>Score: {result.score:g} / {result.max_score:g}</p><ul>{notes}</ul>"
                     f"<table><tr><th>test</th><th>points</th><th>message</th></tr>{rows}</table></body></html>",
                     encoding="utf-8", errors="replace")
@@ -778,9 +785,15 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
                    bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
         failures = 0
         full_marks: dict[str, float] = {}
+        observed: dict[str, list[float]] = {}  # seconds per submission, in this run
+
+        def estimate(assignment: str, student: str) -> float:
+            return _expected_seconds(records, assignment, student, observed)
 
         def finish(result: StudentResult) -> None:
             nonlocal failures
+            if result.graded:
+                observed.setdefault(result.assignment, []).append(result.seconds)
             result.max_score = result.max_score or full_marks[result.assignment]
             write_record(course_dir, result, digests[result.assignment, result.student], inputs[result.assignment])
             results.append(result)
@@ -792,24 +805,26 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
             def prepare(assignment: str) -> Path:
                 """Register ``assignment`` (while the workers grade others) and make the template
                 of its in-kernel gradebook."""
-                ensure_registered(course_dir, assignment, inputs[assignment])
+                ensure_registered(course_dir, assignment, registration_digest(course_dir, assignment,
+                                                                              inputs[assignment]))
                 full_marks[assignment] = max_score(course_dir, assignment)
                 folder = Path(scratch) / assignment
                 folder.mkdir()
                 return kernel_gradebook(course_dir, assignment, sorted({s for a, s in todo if a == assignment}),
                                         folder)
 
-            jobs = sorted(todo, key=lambda job: -_expected_seconds(records, *job))
+            jobs = list(todo)
             try:
                 if pool is None:
                     templates: dict[str, Path] = {}
-                    for assignment, student in jobs:
+                    while jobs:
+                        assignment, student = _pop_longest(jobs, estimate)
                         if assignment not in templates:
                             templates[assignment] = prepare(assignment)
                         finish(grade_student_safely(course_dir, assignment, student, feedback, None,
                                                     templates[assignment]))
                 else:
-                    _grade_in_parallel(pool, workers, course_dir, jobs, prepare, feedback, finish)
+                    _grade_in_parallel(pool, workers, course_dir, jobs, prepare, feedback, finish, estimate)
             finally:
                 bar.close()
     finally:
@@ -819,29 +834,40 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     return ordered(results)
 
 
-def _expected_seconds(records: dict, assignment: str, student: str) -> float:
-    """How long a submission should take, from the records (its last grading, else the mean of
-    its assignment; unknown counts as long): the longest start first, so none is left alone at
-    the end."""
+def _expected_seconds(records: dict, assignment: str, student: str,
+                      observed: dict[str, list[float]] | None = None) -> float:
+    """How long a submission should take: its last grading in the records, else the mean of its
+    assignment there, else the mean of its assignment's submissions graded so far in this run;
+    unknown counts as long (so each assignment is timed early)."""
     done = records.get(assignment, {})
     if student in done:
         return float(done[student].get("seconds", 0.0))
-    seconds = [float(r.get("seconds", 0.0)) for r in done.values()]
+    seconds = [float(r.get("seconds", 0.0)) for r in done.values()] or (observed or {}).get(assignment, [])
     return sum(seconds) / len(seconds) if seconds else float("inf")
+
+
+def _pop_longest(jobs: list[tuple[str, str]], estimate) -> tuple[str, str]:
+    """Remove and return the job expected to take longest (the first such): longest first, so
+    that the short ones fill the end and no worker is left alone with a long one."""
+    job = max(jobs, key=lambda job: estimate(*job))
+    jobs.remove(job)
+    return job
 
 
 def _grade_in_parallel(pool: concurrent.futures.ProcessPoolExecutor, workers: int, course_dir: Path,
                        jobs: list[tuple[str, str]], prepare, feedback: bool, finish,
-                       grade=None) -> None:
-    """Grade ``jobs`` (assignment, student), in this order, in the worker ``pool`` with ``grade``
-    (:func:`grade_student_safely`); ``finish`` runs here, in order of completion.
+                       estimate=None, grade=None) -> None:
+    """Grade ``jobs`` (assignment, student), longest first by ``estimate(assignment, student)``
+    (else in their order), in the worker ``pool`` with ``grade`` (:func:`grade_student_safely`);
+    ``finish`` runs here, in order of completion.
 
     An assignment's jobs are handed out once ``prepare(assignment)`` (registration: the kernel
     gradebook's template) has run here. It runs while the workers grade: one job more than the
     workers is kept queued, and the next assignment is prepared while waiting.
     """
     grade = grade or grade_student_safely
-    queue = list(reversed(jobs))  # next job last
+    estimate = estimate or (lambda assignment, student: 0.0)
+    queue = list(jobs)
     templates: dict[str, Path] = {}
     running: dict[concurrent.futures.Future, tuple[str, str]] = {}
     failed: list[Exception] = []
@@ -857,11 +883,13 @@ def _grade_in_parallel(pool: concurrent.futures.ProcessPoolExecutor, workers: in
 
     try:
         while queue or running:
-            while queue and len(running) <= workers and ready(queue[-1][0]):
-                assignment, student = queue.pop()
+            while queue and len(running) <= workers:
+                assignment, student = _pop_longest(queue, estimate)
+                if not ready(assignment):
+                    break
                 future = pool.submit(grade, course_dir, assignment, student, feedback, None, templates[assignment])
                 running[future] = (assignment, student)
-            upcoming = next((a for a, _ in reversed(queue) if a not in templates), None)
+            upcoming = next((a for a, _ in sorted(queue, key=lambda job: -estimate(*job)) if a not in templates), None)
             if upcoming is not None and running:
                 ready(upcoming)
                 done = [future for future in running if future.done()]

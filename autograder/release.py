@@ -46,7 +46,8 @@ def nbgrader(*args: str, course_dir: Path, check: bool = True, env: dict | None 
         returncode, timed_out = forkserver.run_module(
             "nbgrader", list(args), cwd=Path(course_dir), env=env, stdout=out, stderr=err,
             timeout=timeout, memory_bytes=memory_bytes, cgroup_procs=cgroup_procs)
-        note = f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped" if timed_out else ""
+        note = (f"\nTimeoutError: `nbgrader {args[0]}` ran longer than {timeout:g} s and was stopped"
+                if timed_out else "")
         with open(out, "rb") as handle:
             stdout = _tail(handle)
         with open(err, "rb") as handle:

@@ -195,7 +195,8 @@ def write_report(course_dir: Path, out: Path | None = None) -> Path:
         writer.writeheader()
         writer.writerows(exercises)
     submissions = pd.DataFrame(submission_rows(records),
-                               columns=["assignment", "student_id", "score", "max_score", "seconds", "flags", "problems"])
+                               columns=["assignment", "student_id", "score", "max_score", "seconds", "flags",
+                                        "problems"])
     page = out / "index.html"
     page.write_text(build_html(submissions, pd.DataFrame(exercises, columns=[
         "assignment", "student_id", "check", "points", "max_points", "passed", "message"]),

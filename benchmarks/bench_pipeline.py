@@ -24,9 +24,10 @@ from autograder.release import generate_release, list_assignments, nbgrader  # n
 from autograder.samples import REFERENCE, write_sample_submissions  # noqa: E402
 
 
-def timed(label: str, action) -> float:
+def timed(label: str, action, *args, **kwargs) -> float:
+    """Run ``action(*args, **kwargs)`` once; print and return its wall time."""
     start = time.perf_counter()
-    action()
+    action(*args, **kwargs)
     seconds = time.perf_counter() - start
     print(f"  {label:<46} {seconds:7.1f} s", flush=True)
     return seconds
@@ -56,23 +57,21 @@ def main() -> None:
         for assignment in args.assignment or list_assignments(course):
             print(f"{assignment}:")
             write_sample_submissions(course, [assignment])
-            timed("register assignment in gradebook", lambda: register_assignment(course, assignment))
+            timed("register assignment in gradebook", register_assignment, course, assignment)
             ensure_students(course, [REFERENCE])
-            timed("autograde one submission (reference)", lambda: nbgrader(
-                "autograde", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
-            on = timed("grade one submission, trusted, isolation on", lambda: grade_one(course, assignment, "on"))
-            off = timed("grade one submission, trusted, isolation off", lambda: grade_one(course, assignment, "off"))
+            timed("autograde one submission (reference)", nbgrader,
+                  "autograde", assignment, f"--student={REFERENCE}", "--force", course_dir=course)
+            on = timed("grade one submission, trusted, isolation on", grade_one, course, assignment, "on")
+            off = timed("grade one submission, trusted, isolation off", grade_one, course, assignment, "off")
             print(f"  {'isolation cost (on / off)':<46} {on / off:7.2f} x", flush=True)
-            timed("generate_feedback (one submission)", lambda: nbgrader(
-                "generate_feedback", assignment, f"--student={REFERENCE}", "--force", course_dir=course))
-            timed("export grades", lambda: nbgrader("export", f"--to={course / 'grades.csv'}",
-                                                    course_dir=course))
+            timed("generate_feedback (one submission)", nbgrader,
+                  "generate_feedback", assignment, f"--student={REFERENCE}", "--force", course_dir=course)
+            timed("export grades", nbgrader, "export", f"--to={course / 'grades.csv'}", course_dir=course)
             notebook = next((REPO / "source" / assignment).glob("*.ipynb"))
             env = {**os.environ, "COURSE_FAST": "1"}
-            timed("chapter notebook under nbval (fast mode)", lambda: subprocess.run(
-                [sys.executable, "-m", "pytest", str(notebook), "-q"],
-                cwd=REPO, env=env, check=True, capture_output=True))
-
+            timed("chapter notebook under nbval (fast mode)", subprocess.run,
+                  [sys.executable, "-m", "pytest", str(notebook), "-q"],
+                  cwd=REPO, env=env, check=True, capture_output=True)
 
 if __name__ == "__main__":
     main()

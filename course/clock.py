@@ -42,7 +42,7 @@ class ClockData:
         """The images flattened to ``(n, size * size)`` (what a dense model sees)."""
         return self.images.reshape(len(self.images), -1)
 
-    def subset(self, rows: np.ndarray) -> "ClockData":
+    def subset(self, rows: np.ndarray) -> ClockData:
         return ClockData(self.hours[rows], self.minutes[rows], self.hand_tips[rows],
                          self.angles[rows], self.images[rows])
 

@@ -135,7 +135,8 @@ def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     table = pd.concat(tables, ignore_index=True)
     deviation = (table["mean ratio"] - 1).abs() / table["std error"]
     held = bool((deviation <= 6).all() and table["identity at inference"].all())
-    keras_rows, numpy_rows = table[table["implementation"] == "keras Dropout"], table[table["implementation"] == "NumPy"]
+    keras_rows = table[table["implementation"] == "keras Dropout"]
+    numpy_rows = table[table["implementation"] == "NumPy"]
     figures = {
         "mean_ratio_keras": float(keras_rows["mean ratio"].mean()),
         "mean_ratio_numpy": float(numpy_rows["mean ratio"].mean()),

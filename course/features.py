@@ -279,7 +279,7 @@ def measure_claim_14(seeds: Sequence[int], fast: bool):
     leaky_gap = [t.leaky_inflation for t in tuning]
     honest_gap = [t.honest_inflation for t in tuning]
     norm_gap = [n.inflation for n in normalization]
-    held = (all(l > h + 0.01 for l, h in zip(leaky_gap, honest_gap))
+    held = (all(leak > honest + 0.01 for leak, honest in zip(leaky_gap, honest_gap))
             and all(g >= 0.05 for g in norm_gap))
     figures = {
         "tuned_on_test_reported": float(np.mean([t.leaky_reported for t in tuning])),

@@ -159,7 +159,7 @@ def run_comparison(seed: int = 0, fast: bool | None = None, names: Sequence[str]
     data = load_noisy_digits(seed, size["n_train"])
     run = ComparisonRun(int(seed))
     runtime.import_keras()
-    for i, name in enumerate(names):
+    for name in names:
         runtime.seed_everything(int(seed))  # same initial weights for every model of this seed
         with runtime.quiet_native_stderr():
             model = build_model(name, data.x_train.shape[1])

@@ -505,7 +505,8 @@ def measure_claim_12(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, 
     for run in runs:
         losses = run.val_losses
         argmin_epoch = int(np.argmin(losses)) + 1
-        never_stopped = run.stopped_epoch == len(run.full_val_losses) and run.stopped_epoch - argmin_epoch < run.patience
+        never_stopped = (run.stopped_epoch == len(run.full_val_losses)
+                         and run.stopped_epoch - argmin_epoch < run.patience)
         stop_ok.append(never_stopped or run.stopped_epoch == argmin_epoch + run.patience)
         rel = abs(run.restored_val_loss - losses.min()) / losses.min()
         restore_ok.append(rel <= 1e-5 and run.best_epoch == argmin_epoch)

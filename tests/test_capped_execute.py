@@ -27,7 +27,8 @@ def test_one_huge_line_an_html_flood_and_an_error_are_cut_but_the_error_is_kept(
     nb = _run([
         'print("small")',
         'print("x" * 5_000_000)',
-        "from IPython.display import HTML, display\nfor i in range(3000):\n    display(HTML('<b>' + 'y' * 500 + '</b>'))",
+        "from IPython.display import HTML, display\n"
+        "for i in range(3000):\n    display(HTML('<b>' + 'y' * 500 + '</b>'))",
         'raise ValueError("z" * 1_000_000)',
     ])
     assert _size(nb) < 2 * CAP

@@ -81,3 +81,25 @@ def test_constraints_lock_agrees_with_requirements():
 @pytest.mark.parametrize("name, version", sorted(requirement_pins().items()))
 def test_installed_version_matches_pin(name, version):
     assert metadata.version(name) == version
+
+
+def test_environment_yml_resolves_to_the_locked_versions():
+    """What conda would install: python 3.11 and pip from conda-forge, everything else through pip
+    at the exact pins, which the lock (constraints.txt) agrees with. Parsed with a YAML parser
+    (no conda here), so a malformed file fails too."""
+    import yaml
+
+    spec = yaml.safe_load((REPO / "environment.yml").read_text())
+    assert spec["channels"] == ["conda-forge"]
+    conda, pip_sections = [], []
+    for entry in spec["dependencies"]:
+        (pip_sections if isinstance(entry, dict) else conda).append(entry)
+    assert sorted(conda) == ["pip", "python=3.11"], "conda itself must install only Python and pip"
+    assert len(pip_sections) == 1 and list(pip_sections[0]) == ["pip"]
+    pip_entries = pip_sections[0]["pip"]
+    assert "-e ." in pip_entries, "the course package itself is not installed"
+    pins = _pins(e for e in pip_entries if e != "-e .")
+    assert pins == requirement_pins()
+    locked = _pins(line for line in (REPO / "constraints.txt").read_text().splitlines()
+                   if line.strip() and not line.startswith("#"))
+    assert {name: locked.get(name) for name in pins} == pins

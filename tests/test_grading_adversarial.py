@@ -221,7 +221,8 @@ def _make_class(course: Path) -> None:
     _student_copy(course, REFERENCE, "zz-victim")
     free_cells = {
         "cheat-swap-for-victim": "import os\nos.remove('validation.ipynb')\n"
-                                 "os.symlink('../../../submitted/zz-victim/02-validation/validation.ipynb', 'validation.ipynb')",
+                                 "os.symlink('../../../submitted/zz-victim/02-validation/validation.ipynb', "
+                                 "'validation.ipynb')",
         "cheat-plant-links": "import os\nos.symlink('../../../source/02-validation/validation.ipynb', 'leak.txt')\n"
                              "os.symlink('../../../gradebook.db', 'leak.db')",
         "cheat-print-history": "for source in In:\n    print(source)",

@@ -153,3 +153,18 @@ def test_grading_processes_skip_the_iri_format_parsers_and_still_validate_notebo
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False", "importing the autograder built jsonschema's IRI parsers (2 s per process)"
+
+
+def test_longest_first_uses_the_records_then_this_runs_timings_and_times_unknown_assignments_first():
+    records = {"a": {"ann": {"seconds": 2.0}, "bob": {"seconds": 4.0}}}
+    observed = {"b": [9.0, 11.0], "d": [1.0]}
+
+    def estimate(assignment, student):
+        return grading._expected_seconds(records, assignment, student, observed)
+
+    assert estimate("a", "ann") == 2.0 and estimate("a", "cat") == 3.0  # its record, else the mean
+    assert estimate("b", "ann") == 10.0 and estimate("c", "ann") == float("inf")
+    jobs = [("a", "ann"), ("d", "x"), ("b", "y"), ("c", "z"), ("a", "cat"), ("c", "w")]
+    order = [grading._pop_longest(jobs, estimate) for _ in range(6)]
+    assert order == [("c", "z"), ("c", "w"), ("b", "y"), ("a", "cat"), ("a", "ann"), ("d", "x")]
+    assert jobs == []

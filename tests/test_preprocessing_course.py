@@ -109,7 +109,7 @@ def test_checks_accept_correct_answers():
     checks.check_standardize_train_stats(_good_standardize)
     checks.check_vectorize_sequences(_good_vectorize, checks.random_sequences(0, 10, 15), 15)
     checks.check_vectorize_empty_sequence(_good_vectorize)
-    checks.check_to_one_hot(lambda l, k: np.eye(k, dtype=np.float32)[np.asarray(l)], [0, 3, 3], 5)
+    checks.check_to_one_hot(lambda labels, k: np.eye(k, dtype=np.float32)[np.asarray(labels)], [0, 3, 3], 5)
     checks.check_fill_missing(lambda x, fill_value=0.0: np.where(np.isnan(x), fill_value, x),
                               checks.array_with_nans(0), fill_value=2.0)
     x, y = checks.missing_feature_data(0)
@@ -175,7 +175,7 @@ def test_other_checks_reject_wrong_answers():
             return out
         checks.check_vectorize_sequences(counts, [[1, 1, 2]], 4)
     with pytest.raises(CheckFailed, match="float32"):
-        checks.check_to_one_hot(lambda l, k: np.eye(k)[np.asarray(l)], [0, 1], 3)
+        checks.check_to_one_hot(lambda labels, k: np.eye(k)[np.asarray(labels)], [0, 1], 3)
     with pytest.raises(CheckFailed, match="input array itself|in place"):
         def in_place(x, fill_value=0.0):
             x[np.isnan(x)] = fill_value

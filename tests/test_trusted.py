@@ -192,8 +192,10 @@ def test_visible_points_need_a_passing_hidden_check():
              trusted.CellResult("test_g_visible", 1, True), trusted.CellResult("test_g_hidden", 2, True)]
     report = trusted.TrustedReport(cells=cells)
     job = {"functions": ["f", "g"], "answer_ids": [["f"], ["g"]], "test_cells": [
-        {"grade_id": "test_f_visible", "source": "x"}, {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
-        {"grade_id": "test_g_visible", "source": "x"}, {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}]}
+        {"grade_id": "test_f_visible", "source": "x"},
+        {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
+        {"grade_id": "test_g_visible", "source": "x"},
+        {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}]}
     trusted._withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert report.flags == ["f passes published examples that fail on hidden inputs (points withheld)"]
@@ -333,7 +335,7 @@ def test_a_students_error_message_is_cut_before_it_reaches_feedback():
 @pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed")
 def test_sandbox_folders_are_in_memory_and_capped():
     limit = 8 * 2**20
-    server = _server(f'''
+    server = _server('''
 import os
 def fill(where):
     written = 0

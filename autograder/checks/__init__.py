@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-
 _grading_key: bytes | None = None
 _draw_counter = itertools.count()
 SEED_BOUND = 2**30  # drawn seeds (plus small offsets) suit numpy, Keras and TensorFlow alike

@@ -564,7 +564,7 @@ def check_dropout_backward_gradient(dropout_backward: Callable, seeds: Sequence[
         a, mask, rate, c = case["a"], case["mask"], case["rate"], case["c"]
         scale = mask.astype(np.float64) / (1 - rate)
 
-        def loss(x: np.ndarray) -> float:
+        def loss(x: np.ndarray, c: np.ndarray = c, scale: np.ndarray = scale) -> float:
             return float(np.sum(c * np.tanh(x * scale)))
 
         out = a * scale
@@ -651,7 +651,8 @@ def recorded_outputs(n_passes: int, shape: tuple = (6, 3), seed: int = 0) -> lis
     return [rng.uniform(0, 1, size=shape).astype(np.float32) for _ in range(n_passes + 3)]
 
 
-def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
+               shape: tuple) -> tuple[np.ndarray, np.ndarray]:
     where = f"mc_dropout_predict(model, X, n_passes={n_passes})"
     try:
         with _quiet():
@@ -699,8 +700,9 @@ def check_mc_dropout_predict(mc_dropout_predict: Callable, n_passes: int = 5, sh
              "training=True, so Monte Carlo dropout must call model(X, training=True).")
     calls = len(model.training_args)
     if calls != n_passes:
+        off_by = {n_passes + 1: "one too many", n_passes - 1: "one too few"}.get(calls, "check the loop")
         fail(f"{where} called the model {calls} times; it must call it exactly n_passes = {n_passes} times "
-             f"({'one too many' if calls == n_passes + 1 else 'one too few' if calls == n_passes - 1 else 'check the loop'}).")
+             f"({off_by}).")
     stacked = np.stack([o.astype(np.float64) for o in outputs[:n_passes]])
     expected_mean, expected_std = stacked.mean(axis=0), stacked.std(axis=0)
     if np.allclose(mean, expected_std, rtol=1e-4, atol=1e-6) and np.allclose(std, expected_mean, rtol=1e-4, atol=1e-6):

@@ -123,7 +123,7 @@ def check_vectorize_empty_sequence(fn: Callable) -> None:
     """An empty sequence (a plain empty list) gives a row of zeros."""
     sequences = [[2, 0], [], [1, 1, 3]]
     try:
-        result = fn(copy.deepcopy(sequences), 5)
+        fn(copy.deepcopy(sequences), 5)
     except NotImplementedError:
         fail("vectorize_sequences is not implemented yet: it still raises NotImplementedError.")
     except Exception as error:
@@ -159,7 +159,7 @@ def one_hot_oracle(labels: Sequence[int], num_classes: int) -> np.ndarray:
 def check_to_one_hot(fn: Callable, labels: Sequence[int], num_classes: int) -> None:
     """float32 (n, num_classes) with 1.0 at column labels[i], as keras.utils.to_categorical."""
     shown = list(np.asarray(labels).tolist())
-    where = f"to_one_hot({shown if len(shown) <= 8 else '<%d labels>' % len(shown)}, {num_classes})"
+    where = f"to_one_hot({shown if len(shown) <= 8 else f'<{len(shown)} labels>'}, {num_classes})"
     result = _as_array(call_student(fn, copy.deepcopy(labels), num_classes), f"the result of {where}")
     expected = one_hot_oracle(labels, num_classes)
     if result.shape != expected.shape:

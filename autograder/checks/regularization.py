@@ -97,7 +97,8 @@ def _diagnose_penalty(name: str, result: float, weights: Any, l1: float, l2: flo
         (l1 * signed_sum + l2 * sq_sum, "the L1 term sums the signed weights; it must sum their "
                                         "absolute values |w| (np.abs)"),
         (l1 * abs_sum + l2 * sq_sum / 2, "a stray factor 1/2 in the L2 term: Keras's L2 is "
-                                         "factor * sum(w**2), without 1/2 (that is the lambda/(2m) convention of l2_cost)"),
+                                         "factor * sum(w**2), without 1/2 (that is the lambda/(2m) "
+                                         "convention of l2_cost)"),
         (l1 * abs_sum + l2 * norms, "the L2 term uses the norm ||w||; it must use the squared norm, "
                                     "sum(w**2)"),
         (first_only, "only the first array of the list counts; add the penalty of every array"),

@@ -224,7 +224,7 @@ def check_k_fold_matches_sklearn(fn: Callable, n_samples: int, k: int) -> None:
     _check_fold_sizes(splits, n_samples, k, where, ordered=True)
     _check_partition_of_folds(splits, n_samples, where)
     expected = list(KFold(k).split(np.arange(n_samples)))
-    for i, ((train_idx, val_idx), (_, want_val)) in enumerate(zip(splits, expected)):
+    for i, ((_, val_idx), (_, want_val)) in enumerate(zip(splits, expected)):
         if not _same_set(val_idx, want_val):
             if not _is_contiguous_ascending(val_idx):
                 fail(f"{where}, fold {i}: validation indices {preview(np.sort(val_idx))} are not "
