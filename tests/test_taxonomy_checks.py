@@ -218,6 +218,29 @@ def test_reference_forms_train(problem_type, pair):
     checks.check_last_layer_trains(make_last_layer_for(**{problem_type: pair}), problem_type)
 
 
+@pytest.mark.parametrize("problem_type, pair", [TRAINING_FORMS[0], TRAINING_FORMS[2], TRAINING_FORMS[5]])
+@pytest.mark.parametrize("n_samples", [160, 150])  # 150: a short last batch
+def test_batch_by_batch_training_reports_what_fit_reports(problem_type, pair, n_samples):
+    """Check that train_in_order gives model.fit's per-epoch losses and the same trained model."""
+    import numpy as np
+
+    activation, loss = pair
+    x, y, units = checks.training_data(problem_type, checks.loss_name(loss), n_samples)
+
+    def trained(train):
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([keras.Input(shape=(x.shape[1],)), keras.layers.Dense(16, activation="relu"),
+                                  keras.layers.Dense(units, activation=activation)])
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss, run_eagerly=True)
+        return train(model), model.predict_on_batch(x)
+
+    by_fit, p_fit = trained(lambda model: model.fit(x, y, epochs=3, batch_size=32, shuffle=False,
+                                                    verbose=0).history["loss"])
+    by_batch, p_batch = trained(lambda model: checks.train_in_order(model, x, y, epochs=3, batch_size=32))
+    np.testing.assert_allclose(by_batch, by_fit, rtol=1e-5)
+    np.testing.assert_allclose(p_batch, p_fit, rtol=1e-5, atol=1e-6)
+
+
 def test_training_catches_a_loss_that_is_not_the_plain_contract_loss():
     summed = keras.losses.BinaryCrossentropy(reduction="sum")
     with pytest.raises(CheckFailed, match="Keras reports a loss of"):

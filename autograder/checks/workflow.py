@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require  # noqa: F401
+from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require, train_in_order  # noqa: F401,E501
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -557,56 +557,36 @@ def check_early_stopping_default_min_delta(early_stopping_epoch: Callable) -> No
                              f"{got}; Keras with min_delta=0 gives {expected}. The default of min_delta is 0.0.")
 
 
-def _stop_recorder(keras, stopper):
-    """A callback placed after ``stopper``: it records the first epoch at which EarlyStopping asks
-    fit to stop (and the epoch it would restore), then lets training go on, so that the whole
-    validation curve is recorded with Keras's verdict on it."""
-
-    class StopRecorder(keras.callbacks.Callback):
-        stop_epoch = None
-        best_epoch = None
-
-        def on_epoch_end(self, epoch, logs=None):
-            if self.model.stop_training and self.stop_epoch is None:
-                self.stop_epoch, self.best_epoch = epoch + 1, int(stopper.best_epoch) + 1
-            self.model.stop_training = False
-
-    return StopRecorder()
-
-
 def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patience: int = 2, seed: int = 0,
                                          max_epochs: int = 16) -> None:
-    """Train a tiny overfitting model with EarlyStopping inside a real ``model.fit``.
+    """Train a tiny overfitting model for ``max_epochs`` epochs and record its real validation
+    curve; the real ``EarlyStopping`` on that curve is the answer.
 
-    The callback's request to stop is recorded but not obeyed, so training runs all
-    ``max_epochs`` epochs. The student's function gets the whole validation curve and must return
-    the epoch at which Keras asked to stop (or ``max_epochs``) and the epoch it would restore.
+    Each epoch runs ``fit``'s compiled train step batch by batch (:func:`train_in_order`) and
+    then measures the validation loss, as ``fit(validation_data=...)`` does; the callback's
+    first request to stop and the epoch it would restore come from :func:`keras_early_stopping`.
+    The student's function gets the whole curve and must return both (or ``max_epochs``).
     """
     keras = _keras()
     rng = np.random.default_rng(9000 + seed)
     x = rng.normal(size=(48, 12)).astype(np.float32)
     y = (x[:, 0] + 0.8 * rng.normal(size=48) > 0).astype(np.float32)
+    losses = []
     with _quiet():
         keras.utils.set_random_seed(seed)
         model = keras.Sequential([keras.Input((12,)), keras.layers.Dense(64, activation="relu"),
                                   keras.layers.Dense(1, activation="sigmoid")])
         # eager: on 24 samples, tracing a graph costs more than the steps it would speed up
         model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", run_eagerly=True)
-        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                                restore_best_weights=True)
-        recorder = _stop_recorder(keras, stopper)
-        history = model.fit(x[:24], y[:24], validation_data=(x[24:], y[24:]), epochs=max_epochs,
-                            batch_size=8, callbacks=[stopper, recorder], verbose=0)
-    losses = [float(v) for v in history.history["val_loss"]]
-    if recorder.stop_epoch is None:
-        expected = (len(losses), int(stopper.best_epoch) + 1)
-    else:
-        expected = (recorder.stop_epoch, recorder.best_epoch)
+        for _ in range(max_epochs):
+            train_in_order(model, x[:24], y[:24], epochs=1, batch_size=8)
+            losses.append(float(np.ravel(model.test_on_batch(x[24:], y[24:]))[0]))
+    expected = keras_early_stopping(losses, patience, 0.0)
     got = _as_pair(call_student(early_stopping_epoch, losses, patience, 0.0), "early_stopping_epoch")
     if got == expected:
         return
     hint = _es_hint(early_stopping_epoch, [(losses, patience, 0.0, got)], expected)
-    fail(f"model.fit recorded the validation losses {_shown([round(v, 4) for v in losses])}; "
+    fail(f"Training recorded the validation losses {_shown([round(v, 4) for v in losses])}; "
          f"EarlyStopping(patience={patience}, restore_best_weights=True) asked to stop after epoch "
          f"{expected[0]} and to restore epoch {expected[1]}, but early_stopping_epoch on those losses "
          f"returned {got}.{hint}")
