@@ -286,11 +286,13 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
     # nbgrader, the kernel launcher and the kernel share one cgroup (where cgroups are writable),
     # killed as a whole afterwards: a kernel that outlives nbgrader cannot stall the class
     tasks = sandbox.TaskCgroup(limits.max_tasks + 64)  # + nbgrader's own threads
-    with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch, contextlib.closing(tasks):
+    # (closed in reverse: the cgroup's processes are killed before the kernel folder is removed)
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as scratch, contextlib.ExitStack() as stack, \
+            contextlib.closing(tasks):
         jupyter_dir = install_kernelspec(Path(scratch) / "jupyter")
-        # the warm sandbox's runtime folder when there is one: its zygote forks the kernel
-        runtime = warm_sandbox.kernel_runtime(limits) or Path(scratch) / "runtime"
-        runtime.mkdir(exist_ok=True)
+        # a new folder under the warm sandbox's runtime folder when there is one (its zygote forks
+        # the kernel); removed afterwards
+        runtime = stack.enter_context(warm_sandbox.kernel_folder(limits, Path(scratch) / "runtime"))
         kernel = f"kernel-{uuid.uuid4().hex[:12]}"
         env = dict(os.environ)
         env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir)] + [p for p in [env.get("JUPYTER_PATH")] if p])

@@ -61,6 +61,12 @@ def limits_from_env() -> Limits:
     return Limits(**values)
 
 
+# The identity a warm sandbox's children run as: not the owner of anything the sandbox keeps
+# (its folders, the zygote, the runtime folder's root), so no student's code can change what the
+# next submission sees. "nobody" has a name, which some libraries look up.
+SANDBOX_UID = SANDBOX_GID = 65534
+
+
 def bwrap() -> str | None:
     """Path of the bubblewrap executable, or None."""
     return shutil.which("bwrap")
@@ -68,6 +74,34 @@ def bwrap() -> str | None:
 
 def isolation_available() -> bool:
     return bwrap() is not None and os.environ.get("COURSE_SANDBOX", "on") != "off"
+
+
+def separate_identity_available() -> bool:
+    """Whether sandboxed children can run as :data:`SANDBOX_UID` (the grader runs as root)."""
+    return isolation_available() and os.geteuid() == 0
+
+
+def folder_bytes(folder: Path, most_entries: int = 10_000) -> int:
+    """Disk space used under ``folder`` (every level; allocated blocks, so a sparse file counts for
+    what it really takes). A folder that cannot be read, or of more than ``most_entries`` entries,
+    counts as infinitely large: whatever hides its size is over any limit."""
+    total, seen, todo = 0, 0, [Path(folder)]
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > most_entries:
+                        return sys.maxsize
+                    info = entry.stat(follow_symlinks=False)
+                    total += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(Path(entry.path))
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return sys.maxsize
+    return total
 
 
 def isolation_warning() -> str | None:
@@ -108,7 +142,7 @@ ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KER
 
 def command(argv: Sequence[str], scratch: Path, writable: bool = True,
             environ: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS,
-            binds: Sequence[Path] = ()) -> list[str]:
+            binds: Sequence[Path] = (), keep_caps: Sequence[str] = ()) -> list[str]:
     """``argv`` wrapped in bubblewrap (or unchanged when isolation is unavailable).
 
     ``scratch`` is the working folder. With ``writable=True`` the process gets an empty
@@ -118,19 +152,32 @@ def command(argv: Sequence[str], scratch: Path, writable: bool = True,
     afterwards). Its private ``/tmp`` and ``/dev/shm`` are in memory too; each writable folder
     holds at most ``limits.disk_bytes`` (tmpfs pages do not count against the memory limit).
     ``binds`` are host folders it may write to, at the same paths (the caller caps their size).
+
+    ``keep_caps`` (the warm sandbox's zygote, which never runs student code) keeps those
+    capabilities and leaves out the user namespace, so that the process can switch its children
+    to :data:`SANDBOX_UID` (only root's uid is mapped in a namespace bubblewrap makes). It needs
+    the grader to run as root: see :func:`separate_identity_available`.
     """
     if not isolation_available():
         return list(argv)
     scratch = Path(scratch).resolve()
     home = str(scratch) if writable else "/tmp"
     size = str(int(limits.disk_bytes))
-    wrapped = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
+    namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+                  if keep_caps else ["--unshare-all"])
+    capabilities = ["--cap-drop", "ALL"] + [arg for cap in keep_caps for arg in ("--cap-add", cap)]
+    wrapped = [bwrap(), *namespaces, "--die-with-parent", "--new-session", "--clearenv", *capabilities,
                "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
                "--size", size, "--tmpfs", "/tmp"]
     environ = os.environ if environ is None else environ
     for name in ENV_ALLOWLIST:
         if name in environ:
             wrapped += ["--setenv", name, environ[name]]
+    # the folders above each mount point are made by bubblewrap, mode 0700 unless told: another
+    # identity (the warm sandbox's children) could not reach the Python installation beneath them
+    mount_points = [*_readable_roots(), scratch, *(Path(folder).resolve() for folder in binds)]
+    for folder in sorted({str(parent) for point in mount_points for parent in Path(point).parents} - {"/"}):
+        wrapped += ["--perms", "0755", "--dir", folder]
     for root in _readable_roots():
         wrapped += ["--ro-bind", str(root), str(root)]
     wrapped += (["--size", size, "--tmpfs", str(scratch)] if writable else ["--ro-bind", str(scratch), str(scratch)])

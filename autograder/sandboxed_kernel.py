@@ -8,8 +8,9 @@ network namespace, so the kernel manager uses the ``ipc`` transport: the sockets
 runtime folder, which is bound into the sandbox.
 
 When the grading process has a warm sandbox (:mod:`autograder.warm_sandbox`) and the connection
-file is in its runtime folder, the kernel is forked there, with the imports done; otherwise a
-fresh sandboxed ipykernel starts, in the notebook's folder (mounted read-only).
+file is in a kernel folder of its runtime folder, the kernel is forked there, with the imports
+done, and this launcher caps that folder's size; otherwise a fresh sandboxed ipykernel starts, in
+the notebook's folder (mounted read-only).
 
 :func:`install_kernelspec` writes the kernel spec ``course-sandboxed`` into a folder that the
 grading pipeline puts on ``JUPYTER_PATH``.
@@ -60,17 +61,6 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     return wrapped
 
 
-def _folder_bytes(folder: Path) -> int:
-    total = 0
-    for entry in os.scandir(folder):
-        try:
-            if entry.is_file(follow_symlinks=False):
-                total += entry.stat(follow_symlinks=False).st_size
-        except OSError:
-            continue
-    return total
-
-
 def _die_with_parent(signum: int = signal.SIGTERM) -> None:
     """Ask Linux to send ``signum`` when the process that started this one (nbgrader) dies."""
     try:
@@ -89,8 +79,8 @@ def main(argv: list[str]) -> int:
     connection_file = Path(argv[0]).resolve()
     limits = sandbox.limits_from_env()
     warm = warm_sandbox.start_kernel(connection_file, limits, dict(os.environ))
-    if warm is not None:  # forked by the grading process's warm sandbox (it caps the runtime folder)
-        return _wait_for_warm_kernel(warm)
+    if warm is not None:  # forked by the grading process's warm sandbox
+        return _wait_for_warm_kernel(warm, connection_file.parent, limits)
     # stay in the grading pipeline's cgroup for this submission when there is one (it is killed
     # as a whole afterwards); else make our own
     cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=os.environ.get(sandbox.TASK_CGROUP_ENV) or None)
@@ -117,7 +107,7 @@ def main(argv: list[str]) -> int:
             try:
                 return child.wait(timeout=0.2)
             except subprocess.TimeoutExpired:
-                if _folder_bytes(runtime) > limits.disk_bytes:
+                if sandbox.folder_bytes(runtime) > limits.disk_bytes:
                     sandbox.kill_group(child.pid)
                     return child.wait()
     finally:
@@ -125,7 +115,9 @@ def main(argv: list[str]) -> int:
         cgroup.close()
 
 
-def _wait_for_warm_kernel(kernel: warm_sandbox.WarmChild) -> int:
+def _wait_for_warm_kernel(kernel: warm_sandbox.WarmChild, folder: Path, limits: sandbox.Limits) -> int:
+    """Wait for a warm kernel; stop it when its folder (the one host folder it can write to) grows
+    past the disk limit, or can no longer be measured."""
     def stop(_signum, _frame):  # closing the connection makes the sandbox kill the kernel
         kernel.kill()
 
@@ -134,6 +126,8 @@ def _wait_for_warm_kernel(kernel: warm_sandbox.WarmChild) -> int:
     try:
         while kernel.poll() is None:
             time.sleep(0.1)
+            if sandbox.folder_bytes(folder) > limits.disk_bytes:
+                kernel.kill()
         return kernel.returncode if kernel.returncode >= 0 else 128 - kernel.returncode
     finally:
         kernel.kill()

@@ -1,26 +1,34 @@
 """A warm sandbox: one bubblewrap sandbox per grading process that forks each submission's
-function server (:mod:`autograder.function_server`) from a process with the imports done.
+function server (:mod:`autograder.function_server`) and kernel from a process with the imports done.
 
 A fresh sandboxed process spends 1-4 s starting Python and importing NumPy, scikit-learn,
 Matplotlib and TensorFlow/Keras before it runs a student's first line. Here one sandboxed
-process (the *zygote*) imports them once and forks a child per request. Between submissions
-nothing of one student reaches the next:
+process (the *zygote*) imports them once and forks a child per request. No submission can change
+what a later one sees, because nothing it can write outlives it:
 
+- every child gives up root before it runs anything: it runs as :data:`sandbox.SANDBOX_UID`, which
+  owns nothing the sandbox keeps, so it can neither signal, trace nor re-limit the zygote, nor
+  write to the zygote's folders or to the root of the runtime folder;
+- every child then gets namespaces of its own (user, mount, IPC, network, UTS): new in-memory
+  ``/tmp``, ``/dev/shm`` and scratch folders (so a new ``HOME``, ``IPYTHONDIR``, Jupyter and
+  Matplotlib configuration), no System V IPC or abstract sockets shared with anyone, and no
+  capability left (the mounts it inherits are locked: it cannot uncover what lies beneath);
 - a submission holds one connection to the zygote; when it closes (or the grader dies), the
-  zygote kills every other process in the sandbox's PID namespace (``kill(-1)``, which stops at
-  the namespace) and empties the writable folders (``/tmp``, ``/dev/shm``, the scratch folder)
-  before it accepts the next connection;
-- the zygote is not dumpable (no ptrace, no ``/proc/PID/mem``); its listening socket is closed
-  in every child; it never runs student code itself;
-- the owner checks it with a ping before each submission and starts a new sandbox when it does
-  not answer (a student may kill or stop it: that costs only a restart).
+  zygote kills every other process in the sandbox's PID namespace and checks that none is left
+  (else it exits, and the owner starts a new sandbox) before it accepts the next connection;
+- a kernel's sockets go to a folder of its own under the runtime folder, made by the owner for
+  that kernel and removed after it; the kernel launcher on the host caps its size;
+- the zygote is not dumpable, keeps only the capabilities to switch identity and to kill, and never
+  runs student code; the owner checks it (it answers, it is clean, the runtime folder is as made)
+  before and after each submission and replaces it when anything is off.
 
-Each child gets the request's memory limit and environment; the sandbox's process cap
-(``pids.max`` or ``RLIMIT_NPROC``) and folder sizes are the grading limits. Where isolation is
-off, grading does not use this (nothing would contain the children); see
-:class:`autograder.trusted.FunctionServer`.
+Children run as another identity only where the grader is root (the course machines, CI); where it
+is not, grading does not use a warm sandbox and starts a fresh sandbox per process instead
+(:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this
+either (nothing would contain the children); see :class:`autograder.trusted.FunctionServer`.
 
-``python -m autograder.warm_sandbox LISTEN_FD`` is the zygote (started by :class:`WarmSandbox`).
+``python -m autograder.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
+:class:`WarmSandbox`).
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -49,12 +59,69 @@ PRELOAD = (*preload.NOTEBOOK_MODULES, "IPython.core.inputtransformer2", "autogra
 MESSAGE_BYTES = 1 << 16
 START_SECONDS = 180.0  # the zygote's imports, on a loaded machine
 WRITABLE = ("/tmp", "/dev/shm")
+ZYGOTE_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL")  # switch the children's identity; kill them
+RUNTIME_MODE = 0o711  # the children may reach their kernel's folder, not list or change the root
+KERNEL_CONNECTION = "/tmp/kernel-connection.json"  # where a warm kernel reads its connection info
+# Where the owner makes the zygote's folders: not under /tmp, which every child replaces with a
+# new folder (the scratch folder and the bound runtime folder would vanish beneath it).
+HOST_FOLDER = Path("/var/tmp")
 
 
 # ------------------------------------------------------------------------- inside the sandbox
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+
+
 def _prctl(option: int, value: int) -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+        _LIBC.prctl(option, value, 0, 0, 0)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_all_capabilities() -> None:
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()  # _LINUX_CAPABILITY_VERSION_3
+    _check(_LIBC.capset(ctypes.byref(header), data), "capset")
+
+
+def _fresh_folder(path: str, disk_bytes: int) -> None:
+    options = f"size={int(disk_bytes)},mode=0700,uid={sandbox.SANDBOX_UID},gid={sandbox.SANDBOX_GID}"
+    _check(_LIBC.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options.encode()),
+           f"mount {path}")
+
+
+def _isolate(scratch: Path, disk_bytes: int) -> None:
+    """Become :data:`sandbox.SANDBOX_UID` in namespaces of one's own, with new writable folders and
+    no capabilities: what this process and its descendants do dies with them."""
+    uid, gid = sandbox.SANDBOX_UID, sandbox.SANDBOX_GID
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)  # every capability goes with root
+    _prctl(4, 1)  # PR_SET_DUMPABLE: a changed identity is not dumpable, and could not map itself
+    _check(_LIBC.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWNET | _CLONE_NEWUTS),
+           "unshare")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    _check(_LIBC.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
+    for folder in (*WRITABLE, str(scratch)):
+        _fresh_folder(folder, disk_bytes)
+    _drop_all_capabilities()
+    _prctl(38, 1)  # PR_SET_NO_NEW_PRIVS (bubblewrap sets it too): no set-user-ID way back
 
 
 def _send(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
@@ -65,54 +132,78 @@ def _send(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
         conn.send(data)
 
 
-def _empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        for entry in list(folder.iterdir()):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    entry.unlink()
+def _other_processes() -> list[int]:
+    """Processes of this PID namespace other than bwrap's init and this one."""
+    me = os.getpid()
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
 
 
-def _clean_sandbox(scratch: Path, folders: list[Path]) -> None:
-    """Kill every process of the namespace but this one and bwrap's init; empty the folders."""
-    if os.getpid() == 2:  # bwrap's init is 1: kill(-1) reaches only this PID namespace
-        for _ in range(1000):
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                break  # nothing left to signal
-            with contextlib.suppress(ChildProcessError):
-                while os.waitpid(-1, os.WNOHANG)[0]:
-                    pass
-            time.sleep(0.002)
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-    for folder in (*folders, *map(Path, WRITABLE), scratch):
-        _empty(folder)
+def _clean_sandbox() -> bool:
+    """Kill every process of the namespace but this one and bwrap's init; True if none is left."""
+    if os.getpid() != 2:  # bwrap's init is 1: kill(-1) would reach beyond the PID namespace
+        return False
+    for _ in range(1000):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        if not _other_processes():
+            return True
+        time.sleep(0.002)
+    return False
 
 
-def _become_child(request: dict, scratch: Path) -> None:
-    """What every child does first: its own session, death with the zygote, the request's memory
-    limit and environment, the scratch folder."""
+def _walk(folder: str) -> Iterator[os.DirEntry]:
+    """Every entry under ``folder`` on its own file system (not inside the mounts below it),
+    children before their folder."""
+    device = os.lstat(folder).st_dev
+    with os.scandir(folder) as entries:
+        for entry in list(entries):
+            if entry.stat(follow_symlinks=False).st_dev != device:
+                continue  # a mount point (the scratch folder under /tmp, the runtime folder)
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            yield entry
+
+
+def _own_folders(scratch: Path) -> list[str]:
+    """What the zygote's writable folders hold (nothing should change it: no child can write there)."""
+    try:
+        return sorted(entry.path for folder in (*WRITABLE, str(scratch)) for entry in _walk(folder))
+    except OSError:
+        return ["unreadable"]
+
+
+def _empty_own_folders(scratch: Path) -> None:
+    """Remove what the imports left (caches), but the mount points and the folders above them."""
+    for folder in (*WRITABLE, str(scratch)):
+        for entry in _walk(folder):
+            with contextlib.suppress(OSError):
+                os.rmdir(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+
+
+def _become_child(request: dict, scratch: Path, disk_bytes: int) -> None:
+    """What every child does first: its own session, death with the zygote, its own identity,
+    namespaces and folders, the request's memory limit and environment."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote
+    _isolate(scratch, disk_bytes)
     memory = int(request.get("memory_bytes") or 0)
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     os.environ.clear()
     os.environ.update(request.get("env") or {})
-    os.chdir(scratch)
+    os.environ["HOME"] = str(scratch)
+    os.chdir(scratch)  # after the mounts: the new folder, not the zygote's beneath it
 
 
-def _child(request: dict, fds: list[int], scratch: Path) -> None:
+def _child(request: dict, fds: list[int], scratch: Path, disk_bytes: int) -> None:
     """Become a function server (never returns)."""
     code = 1
     try:
-        _become_child(request, scratch)
+        _become_child(request, scratch, disk_bytes)
         from autograder import function_server
 
         code = function_server.main([str(fds[0]), str(fds[1])])
@@ -121,14 +212,15 @@ def _child(request: dict, fds: list[int], scratch: Path) -> None:
     os._exit(code or 0)
 
 
-def _kernel_child(request: dict, scratch: Path) -> None:
-    """Become an ipykernel for the request's connection file (never returns)."""
+def _kernel_child(request: dict, scratch: Path, disk_bytes: int) -> None:
+    """Become an ipykernel for the request's connection info (never returns)."""
     code = 1
     try:
-        _become_child(request, scratch)
+        _become_child(request, scratch, disk_bytes)
+        Path(KERNEL_CONNECTION).write_text(json.dumps(request["connection"]))
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance(argv=["-f", str(request["connection_file"])])
+        kernelapp.launch_new_instance(argv=["-f", KERNEL_CONNECTION])
         code = 0
     except SystemExit as error:
         code = error.code if isinstance(error.code, int) else 1
@@ -137,35 +229,20 @@ def _kernel_child(request: dict, scratch: Path) -> None:
     os._exit(code)
 
 
-def folder_bytes(folder: Path, most_entries: int = 10_000) -> int:
-    """Bytes of the files directly in ``folder``; a folder of more than ``most_entries`` entries
-    counts as infinitely large (counting them all would take too long)."""
-    total = 0
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for n, entry in enumerate(entries):
-            if n >= most_entries:
-                return sys.maxsize
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
-                    total += entry.stat(follow_symlinks=False).st_size
-    return total
+def _valid_kernel_request(request: dict, runtime: Path | None) -> bool:
+    """A kernel's ipc sockets must go to a folder of its own directly under the runtime folder."""
+    connection = request.get("connection")
+    if runtime is None or not isinstance(connection, dict) or connection.get("transport") != "ipc":
+        return False
+    ip = Path(str(connection.get("ip", "")))
+    return ip.is_absolute() and ".." not in ip.parts and ip.parent.parent == runtime
 
 
-def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Path, bound: list[Path],
-                      disk_bytes: int) -> None:
+def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Path, runtime: Path | None,
+                      disk_bytes: int, baseline: list[str]) -> None:
     child = None
-    checked = time.monotonic()
     while True:
         ready, _, _ = select.select([conn], [], [], 0.05)
-        if child is not None and time.monotonic() - checked > 0.2:
-            checked = time.monotonic()
-            # the bound host folders (the kernel's sockets) are on the host's disk: cap them
-            if any(folder_bytes(folder) > disk_bytes for folder in bound):
-                with contextlib.suppress(OSError):
-                    os.killpg(child, signal.SIGKILL)
-                if os.getpid() == 2:
-                    with contextlib.suppress(OSError):
-                        os.kill(-1, signal.SIGKILL)
         if child is not None:
             done, status = os.waitpid(child, os.WNOHANG)
             if done:
@@ -186,17 +263,21 @@ def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Pat
             request = json.loads(data)
         except ValueError:
             request = {}
-        if request.get("op") == "ping":
-            _send(conn, {"pong": os.getpid()})
-        elif child is None and (request.get("op") == "fork" and len(fds) == 2
-                                or request.get("op") == "kernel" and not fds):
+        if not isinstance(request, dict):
+            request = {}
+        op = request.get("op")
+        if op == "ping":
+            clean = _own_folders(scratch) == baseline and not _other_processes()
+            _send(conn, {"pong": os.getpid(), "clean": clean})
+        elif child is None and (op == "fork" and len(fds) == 2
+                                or op == "kernel" and not fds and _valid_kernel_request(request, runtime)):
             pid = os.fork()
             if pid == 0:
                 listener.close()
                 conn.close()
-                if request["op"] == "kernel":
-                    _kernel_child(request, scratch)
-                _child(request, fds, scratch)
+                if op == "kernel":
+                    _kernel_child(request, scratch, disk_bytes)
+                _child(request, fds, scratch, disk_bytes)
             child = pid
             _send(conn, {"forked": pid})
         else:
@@ -205,7 +286,7 @@ def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Pat
             os.close(fd)
 
 
-def serve(listen_fd: int, disk_bytes: int, bound: list[Path]) -> int:
+def serve(listen_fd: int, disk_bytes: int, runtime: Path | None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: the children cannot ptrace this process or read its memory
     _prctl(1, signal.SIGKILL)
@@ -219,18 +300,22 @@ def serve(listen_fd: int, disk_bytes: int, bound: list[Path]) -> int:
     # would import the rest again, for nothing
     for step in preload.steps(PRELOAD):
         preload.run(step)
+    _empty_own_folders(scratch)  # caches the imports wrote; nothing writes there after this
+    baseline = _own_folders(scratch)
     while True:
         conn, _ = listener.accept()
         try:
-            _serve_connection(conn, listener, scratch, bound, disk_bytes)
+            _serve_connection(conn, listener, scratch, runtime, disk_bytes, baseline)
         finally:
             conn.close()
-            _clean_sandbox(scratch, bound)
+            clean = _clean_sandbox()
+        if not clean:
+            return 3  # fail closed: the owner starts a new sandbox
 
 
 # ------------------------------------------------------------------------------ the owner side
 class WarmSandbox:
-    """The grading process's zygote: started on demand, checked before each submission."""
+    """The grading process's zygote: started on demand, checked before and after each submission."""
 
     def __init__(self, limits: sandbox.Limits):
         self.limits = limits
@@ -238,6 +323,7 @@ class WarmSandbox:
         self.folder: Path | None = None
         self.cgroup: sandbox.TaskCgroup | None = None
         self.answered = False
+        self.damaged = False  # something the owner found that a check of the zygote cannot see
 
     @property
     def socket_path(self) -> Path:
@@ -246,17 +332,19 @@ class WarmSandbox:
 
     @property
     def runtime(self) -> Path:
-        """The kernels' runtime folder (connection files, ipc sockets): bound into the sandbox."""
+        """The root of the kernels' folders (connection files, ipc sockets): bound into the sandbox."""
         assert self.folder is not None
         return self.folder / "runtime"
 
     def start(self) -> None:
         self.close()
-        self.answered = False
-        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-"))
+        self.answered = self.damaged = False
+        HOST_FOLDER.mkdir(mode=0o1777, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-", dir=HOST_FOLDER))
         scratch = self.folder / "scratch"
         scratch.mkdir()
-        self.runtime.mkdir(mode=0o700)
+        self.runtime.mkdir()
+        self.runtime.chmod(RUNTIME_MODE)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(str(self.socket_path))
         listener.listen(4)
@@ -264,36 +352,73 @@ class WarmSandbox:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.cgroup = sandbox.TaskCgroup(self.limits.max_tasks + 16)  # + the zygote's own threads
         argv = [sys.executable, "-m", "autograder.warm_sandbox", str(listener.fileno()),
-                str(int(self.limits.disk_bytes)), str(self.runtime)]
+                str(int(self.limits.disk_bytes)), str(self.runtime.resolve())]
         try:
             self.process = subprocess.Popen(
-                sandbox.command(argv, scratch, environ=env, limits=self.limits, binds=[self.runtime]),
+                sandbox.command(argv, scratch, environ=env, limits=self.limits, binds=[self.runtime],
+                                keep_caps=ZYGOTE_CAPS),
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, cwd=scratch, env=env,
                 preexec_fn=sandbox.preexec(self.limits, self.cgroup.join_file()))
         finally:
             listener.close()
 
-    def healthy(self, timeout: float = 5.0) -> bool:
+    def problem(self, timeout: float = 5.0) -> str | None:
+        """Why this sandbox may not take the next submission, or None when it may: the zygote
+        answers, has no other process and its folders are empty, and the runtime folder holds
+        nothing and is as it was made."""
+        if self.damaged:
+            return "damaged"
         if self.process is None or self.process.poll() is not None:
-            return False
+            return "the zygote is not running"
         if not self.answered:  # the first answer comes after the imports
             timeout = max(timeout, START_SECONDS)
         try:
             with connect(self.socket_path, timeout) as conn:
                 _send(conn, {"op": "ping"})
-                self.answered = "pong" in _receive(conn, timeout)
-                return self.answered
+                reply = _receive(conn, timeout)
         except (OSError, ValueError):
-            return False
+            return "the zygote does not answer"
+        self.answered = "pong" in reply
+        if not self.answered:
+            return "the zygote does not answer"
+        if reply.get("clean") is not True:
+            return "the zygote reports processes or files left"
+        try:
+            info = self.runtime.lstat()
+            left = os.listdir(self.runtime)
+        except OSError:
+            return "the runtime folder is gone"
+        if left or info.st_uid != os.geteuid() or (info.st_mode & 0o7777) != RUNTIME_MODE:
+            return "the runtime folder was changed"
+        return None
+
+    def healthy(self, timeout: float = 5.0) -> bool:
+        return self.problem(timeout) is None
 
     def ensure(self) -> None:
         if not self.healthy():
             self.start()
 
+    @contextlib.contextmanager
+    def kernel_folder(self) -> Iterator[Path]:
+        """A new folder for one kernel's connection file and sockets, that only the sandbox's
+        identity may write to; removed afterwards (after the zygote has killed the kernel)."""
+        folder = self.runtime / f"kernel-{uuid.uuid4().hex[:12]}"
+        folder.mkdir(mode=0o700)
+        os.chown(folder, sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
+        try:
+            yield folder
+        finally:
+            self.healthy()  # answers once the zygote has cleaned up after the kernel's connection
+            try:
+                shutil.rmtree(folder)
+            except OSError:
+                self.damaged = True  # something still writes there: this sandbox is not used again
+
     def description(self) -> str:
         """The value of :data:`ENV_VAR` for the trusted checks."""
-        return json.dumps({"socket": str(self.socket_path), "runtime": str(self.runtime),
+        return json.dumps({"socket": str(self.socket_path), "runtime": str(self.runtime.resolve()),
                            "limits": asdict(self.limits)})
 
     def close(self) -> None:
@@ -326,18 +451,27 @@ def _receive(conn: socket.socket, timeout: float) -> dict:
     data = conn.recv(MESSAGE_BYTES)
     if not data:
         raise OSError("the zygote closed the connection")
-    return json.loads(data)
+    reply = json.loads(data)
+    if not isinstance(reply, dict):
+        raise ValueError("not a message")
+    return reply
 
 
 _OWNED: WarmSandbox | None = None
 
 
+def available() -> bool:
+    """Whether this machine grades with warm sandboxes (isolation on, and the grader is root, so
+    that the children can run as another identity)."""
+    return sandbox.separate_identity_available() and not os.environ.get(ENV_VAR + "_OFF")
+
+
 def provide(limits: sandbox.Limits) -> None:
-    """Make sure this process has a healthy zygote for ``limits`` and advertise it in
-    :data:`ENV_VAR` (the trusted checks, forked from this process, inherit it). Does nothing
-    where isolation is off."""
+    """Make sure this process has a healthy zygote for ``limits`` (a new one if the last one is
+    not: see :meth:`WarmSandbox.problem`) and advertise it in :data:`ENV_VAR` (the trusted checks,
+    forked from this process, inherit it). Does nothing where warm sandboxes are not available."""
     global _OWNED
-    if not sandbox.isolation_available() or os.environ.get(ENV_VAR + "_OFF"):
+    if not available():
         os.environ.pop(ENV_VAR, None)
         return
     if _OWNED is None or _OWNED.limits != limits:
@@ -349,6 +483,34 @@ def provide(limits: sandbox.Limits) -> None:
         atexit.register(_OWNED.close)
     _OWNED.ensure()
     os.environ[ENV_VAR] = _OWNED.description()
+
+
+def problem(limits: sandbox.Limits) -> str | None:
+    """What is wrong with this process's warm sandbox for ``limits`` after a submission, or None
+    (also None where there is none: a fresh sandbox is made per process then)."""
+    if _OWNED is None or _OWNED.limits != limits or not available():
+        return None
+    return _OWNED.problem()
+
+
+def replace(limits: sandbox.Limits) -> None:
+    """Start a new warm sandbox for ``limits`` (the last one is closed, whatever its state)."""
+    if _OWNED is not None and _OWNED.limits == limits:
+        _OWNED.close()
+    provide(limits)
+
+
+@contextlib.contextmanager
+def kernel_folder(limits: sandbox.Limits, fallback: Path) -> Iterator[Path]:
+    """The folder for one in-kernel run's connection file and sockets: a new one under the warm
+    sandbox's runtime folder (its zygote forks the kernel), else ``fallback`` (a fresh sandboxed
+    kernel binds it)."""
+    if _OWNED is not None and _OWNED.limits == limits and _OWNED.process is not None and available():
+        with _OWNED.kernel_folder() as folder:
+            yield folder
+    else:
+        fallback.mkdir(exist_ok=True)
+        yield fallback
 
 
 # ----------------------------------------------------------------------------- the client side
@@ -399,7 +561,7 @@ def _description(limits: sandbox.Limits) -> dict | None:
 
 
 def kernel_runtime(limits: sandbox.Limits) -> Path | None:
-    """The folder a warm kernel's connection file must be in, or None (no zygote here)."""
+    """The runtime folder of this grading process's zygote, or None (no zygote here)."""
     description = _description(limits)
     return Path(description["runtime"]) if description else None
 
@@ -442,15 +604,26 @@ def fork_function_server(request_fd: int, reply_fd: int, limits: sandbox.Limits,
 
 def start_kernel(connection_file: Path, limits: sandbox.Limits, env: dict[str, str],
                  timeout: float = 60.0) -> WarmChild | None:
-    """An ipykernel from the zygote for ``connection_file`` (which must be in
-    :func:`kernel_runtime`), or None (the launcher then starts a fresh sandboxed kernel)."""
+    """An ipykernel from the zygote for ``connection_file`` (which must be in a kernel folder of
+    :func:`kernel_runtime`), or None (the launcher then starts a fresh sandboxed kernel).
+
+    The zygote cannot read the connection file (only the kernel's identity and root may): this
+    process reads it and sends what it holds."""
     runtime = kernel_runtime(limits)
-    if runtime is None or Path(connection_file).resolve().parent != runtime.resolve():
+    connection_file = Path(connection_file).resolve()
+    if runtime is None or connection_file.parent.parent != runtime.resolve():
         return None
-    kernel_env = {**_allowed(env), "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/matplotlib"}
-    return _request(limits, {"op": "kernel", "connection_file": str(Path(connection_file).resolve()),
+    try:
+        connection = json.loads(connection_file.read_text())
+    except (OSError, ValueError):
+        return None
+    kernel_env = {**_allowed(env), "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/matplotlib",
+                  "JUPYTER_CONFIG_DIR": "/tmp/jupyter/config", "JUPYTER_DATA_DIR": "/tmp/jupyter/data",
+                  "JUPYTER_RUNTIME_DIR": "/tmp/jupyter/runtime", "XDG_CONFIG_HOME": "/tmp/config",
+                  "XDG_CACHE_HOME": "/tmp/cache"}
+    return _request(limits, {"op": "kernel", "connection": connection,
                              "memory_bytes": limits.memory_bytes, "env": kernel_env}, [], timeout)
 
 
 if __name__ == "__main__":
-    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2]), [Path(p) for p in sys.argv[3:]]))
+    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else None))

@@ -1,8 +1,14 @@
-"""The warm sandbox: children forked from one sandboxed process, and nothing passes between them."""
+"""The warm sandbox: children forked from one sandboxed process, and nothing passes between them.
+
+Each test plays two submissions through one zygote: the first one attacks (leaves processes,
+files, folder modes, IPC objects, startup files; signals or re-limits the zygote), the second
+one looks for what the first left. Nothing may be there, and the zygote must stay healthy.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import time
 
@@ -10,8 +16,8 @@ import pytest
 
 from autograder import sandbox, trusted, warm_sandbox
 
-pytestmark = pytest.mark.skipif(not sandbox.isolation_available(),
-                                reason="bubblewrap is not installed (the warm sandbox needs isolation)")
+pytestmark = pytest.mark.skipif(not warm_sandbox.available(),
+                                reason="warm sandboxes need bubblewrap and a grader running as root")
 LIMITS = sandbox.Limits(call_seconds=20, startup_seconds=60)
 
 
@@ -22,6 +28,7 @@ def warm(monkeypatch):
     owner.start()
     assert owner.healthy(), "the warm sandbox did not start"
     monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
+    monkeypatch.setattr(warm_sandbox, "_OWNED", owner)
     yield owner
     owner.close()
 
@@ -41,14 +48,35 @@ def _call(answer: str, *args):
         server.close()
 
 
+def _result(answer: str, *args):
+    reply = _call(answer, *args)
+    assert reply["ok"], reply
+    return reply["result"]
+
+
 def _pids_source() -> str:
     return "def probe():\n    return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
 
 
 def test_a_forked_function_server_answers_calls(warm):
     """Check that the trusted proxy talks to a forked function server as to a fresh one."""
-    reply = _call("def probe(x):\n    return x * 2\n", 21)
-    assert reply["ok"] and reply["result"] == 42
+    assert _result("def probe(x):\n    return x * 2\n", 21) == 42
+
+
+def test_a_child_runs_as_another_identity_in_new_folders_without_capabilities(warm):
+    """Check that student code runs as the sandbox's identity, with no capability, in new empty folders."""
+    found = _result("def probe():\n"
+                    "    status = dict(line.split(':', 1) for line in open('/proc/self/status'))\n"
+                    "    folders = ['/tmp', '/dev/shm', os.getcwd(), os.environ['HOME']]\n"
+                    "    return [os.getuid(), os.getgid(), status['CapEff'].strip(), status['CapBnd'].strip() != '',\n"
+                    "            status['NoNewPrivs'].strip(), [os.listdir(f) for f in folders],\n"
+                    "            [os.stat(f).st_uid for f in folders]]\n")
+    uid, gid, effective, _, no_new_privs, listings, owners = found
+    assert (uid, gid) == (sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
+    assert int(effective, 16) == 0, f"capabilities left: {effective}"
+    assert no_new_privs == "1"
+    assert listings == [[], [], [], []], listings
+    assert owners == [sandbox.SANDBOX_UID] * 4
 
 
 def test_no_process_or_file_of_one_submission_reaches_the_next(warm):
@@ -57,42 +85,225 @@ def test_no_process_or_file_of_one_submission_reaches_the_next(warm):
                "if os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(100)\n"
                "open('/tmp/left-behind', 'w').write('x')\nopen('/dev/shm/left-behind', 'w').write('x')\n"
                "open('left-behind', 'w').write('x')\n" + _pids_source())
-    first = _call(planted)["result"]
+    first = _result(planted)
     assert len(first) >= 5, "the planted processes did not start"
-    second = _call(_pids_source() + "\ndef files():\n    pass\n")["result"]
+    second = _result(_pids_source())
     assert len(second) == 3, f"processes survived into the next submission: {second}"
-    files = _call("def probe():\n    return [os.path.exists(p) for p in "
-                  "('/tmp/left-behind', '/dev/shm/left-behind', 'left-behind')]\n")["result"]
+    files = _result("def probe():\n    return [os.path.exists(p) for p in "
+                    "('/tmp/left-behind', '/dev/shm/left-behind', 'left-behind')]\n")
     assert files == [False, False, False]
+
+
+# What the first submission leaves: folders it cannot be made to give up, in each writable place.
+POISON = """
+import stat
+def probe():
+    done = []
+    for folder in ['/tmp', '/dev/shm', os.getcwd(), os.path.expanduser('~')]:
+        try:
+            keep = os.path.join(folder, 'keep')
+            os.makedirs(os.path.join(keep, 'ipython', 'profile_default', 'startup'), exist_ok=True)
+            open(os.path.join(keep, 'ipython', 'profile_default', 'startup', '00-steal.py'), 'w').write('x = 1')
+            os.chmod(os.path.join(keep, 'ipython', 'profile_default', 'startup'), 0o555)
+            os.chmod(keep, 0o555)
+            open(os.path.join(folder, 'sparse'), 'wb').truncate(2**40)
+        except OSError:
+            pass
+        for mode in (0o555, 0):
+            try:
+                os.chmod(folder, mode)
+                done.append((folder, mode))
+            except OSError:
+                pass
+    for ipython in ('/tmp/ipython', os.environ.get('IPYTHONDIR', '/tmp/ipython')):
+        try:
+            os.makedirs(os.path.join(ipython, 'profile_default', 'startup'), exist_ok=True)
+            open(os.path.join(ipython, 'profile_default', 'startup', '00-steal.py'), 'w').write('x = 1')
+            os.chmod(ipython, 0o555)
+        except OSError:
+            pass
+    return done
+"""
+
+
+def test_folder_modes_and_read_only_folders_do_not_reach_the_next_submission(warm):
+    """Check that a child that makes its folders read-only or unreachable, with files in them, leaves nothing."""
+    assert _result(POISON), "the poisoning did nothing: the test would prove nothing"
+    assert warm.healthy(), warm.problem()
+    found = _result("def probe():\n    folders = ['/tmp', '/dev/shm', os.getcwd()]\n"
+                    "    return [[os.listdir(f), oct(os.stat(f).st_mode & 0o777), os.access(f, os.W_OK)] "
+                    "for f in folders]\n")
+    assert found == [[[], "0o700", True]] * 3, found
+
+
+def test_system_v_ipc_and_abstract_sockets_are_not_shared(warm):
+    """Check that a System V shared memory segment or an abstract socket of one child is gone for the next."""
+    ipc = ("import ctypes, socket\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+           "def probe(create):\n"
+           "    segment = libc.shmget(0x5EED, 4096, (0o1000 | 0o666) if create else 0o666)\n"
+           "    if create:\n"
+           "        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+           "        listener.bind('\\0course-leak')\n"
+           "        listener.listen(1)\n"
+           "        globals()['keep'] = listener\n"
+           "        return segment\n"
+           "    other = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+           "    try:\n        other.connect('\\0course-leak')\n        reached = True\n"
+           "    except OSError:\n        reached = False\n"
+           "    return [segment, reached]\n")
+    assert _result(ipc, True) >= 0, "the segment was not created: the test would prove nothing"
+    assert _result(ipc, False) == [-1, False]
 
 
 def test_a_child_cannot_read_the_zygotes_memory_or_descriptors(warm):
     """Check that the zygote is not dumpable: its memory and open descriptors are closed to children."""
-    reply = _call("def probe():\n    out = []\n"
-                  "    try:\n        out.append(open('/proc/2/mem', 'rb').read(1))\n"
-                  "    except OSError as error:\n        out.append(type(error).__name__)\n"
-                  "    for fd in os.listdir('/proc/2/fd'):\n"
-                  "        for action in (os.readlink, lambda path: os.open(path, os.O_RDONLY)):\n"
-                  "            try:\n                out.append(action(f'/proc/2/fd/{fd}'))\n"
-                  "            except OSError as error:\n                out.append(type(error).__name__)\n"
-                  "    return out\n")
-    assert reply["result"] and all(item == "PermissionError" for item in reply["result"]), reply
+    found = _result("def probe():\n    out = []\n"
+                    "    for action in (lambda: open('/proc/2/mem', 'rb').read(1), lambda: os.listdir('/proc/2/fd'),\n"
+                    "                   lambda: os.readlink('/proc/2/fd/3'),\n"
+                    "                   lambda: os.open('/proc/2/fd/3', os.O_RDONLY),\n"
+                    "                   lambda: open('/proc/2/environ').read()):\n"
+                    "        try:\n            out.append(action())\n"
+                    "        except OSError as error:\n            out.append(type(error).__name__)\n"
+                    "    return out\n")
+    assert found == ["PermissionError"] * 5, found
 
 
-@pytest.mark.parametrize("attack", [signal.SIGKILL, signal.SIGSTOP])
-def test_a_killed_or_stopped_zygote_is_replaced(warm, monkeypatch, attack):
-    """Check that a student who kills or stops the zygote costs only a restart of it."""
-    monkeypatch.setattr(warm_sandbox, "_OWNED", warm)
-    with contextlib.suppress(trusted.SandboxFailure):  # killing the zygote kills the child too
-        _call(f"def probe():\n    os.kill(os.getppid(), {int(attack)})\n")
-    time.sleep(0.5)
-    assert not warm.healthy(timeout=2)
+@pytest.mark.parametrize("attack", [
+    "os.kill(os.getppid(), signal.SIGKILL)", "os.kill(os.getppid(), signal.SIGSTOP)",
+    "os.kill(-1, signal.SIGSTOP)",
+    "resource.prlimit(os.getppid(), resource.RLIMIT_AS, (2**20, 2**20))",
+    "resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (3, 3))",
+    "os.setpriority(os.PRIO_PROCESS, os.getppid(), 19)",
+])
+def test_a_child_cannot_signal_or_limit_the_zygote(warm, attack):
+    """Check that student code can neither kill, stop nor re-limit the zygote, which stays healthy."""
+    found = _result(f"import resource, signal\ndef probe():\n    try:\n        {attack}\n"
+                    f"        return 'done'\n    except OSError as error:\n        return type(error).__name__\n")
+    assert found in ("PermissionError", "done") and (found != "done" or attack.startswith("os.kill(-1")), found
+    assert warm.healthy(), warm.problem()
+    assert _result("def probe(x):\n    return x + 1\n", 1) == 2
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP])
+def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum):
+    """Check that a zygote that dies or hangs (no student can do it) costs only a restart."""
+    os.kill(warm.process.pid, 0)
+    zygote = [int(p) for p in os.listdir("/proc") if p.isdigit()
+              and b"autograder.warm_sandbox" in open(f"/proc/{p}/cmdline", "rb").read()
+              and int(p) != warm.process.pid]
+    for pid in zygote:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+    time.sleep(0.3)
+    assert warm.problem(timeout=2) is not None
     warm_sandbox.provide(LIMITS)
     assert warm.healthy()
-    assert _call("def probe(x):\n    return x + 1\n", 1)["result"] == 2
+    assert _result("def probe(x):\n    return x + 1\n", 1) == 2
 
 
-def test_other_limits_or_no_zygote_start_a_fresh_sandbox(warm, monkeypatch):
+def test_a_changed_runtime_folder_makes_the_owner_replace_the_sandbox(warm):
+    """Check that the owner's check fails closed on anything left in the runtime folder."""
+    (warm.runtime / "left").write_text("x")
+    assert warm.problem() == "the runtime folder was changed"
+    old = warm.process.pid
+    warm_sandbox.provide(LIMITS)
+    assert warm.process.pid != old and warm.healthy()
+
+
+def test_a_child_cannot_write_the_runtime_folder(warm):
+    """Check that the host folder bound into the sandbox is closed to children, but for a kernel's own folder."""
+    folder = str(warm.runtime)
+    found = _result(f"def probe():\n    out = []\n"
+                    f"    for action in (lambda: open({folder!r} + '/f', 'w'), lambda: os.chmod({folder!r}, 0),\n"
+                    f"                   lambda: os.listdir({folder!r})):\n"
+                    f"        try:\n            action()\n            out.append('done')\n"
+                    f"        except OSError as error:\n            out.append(type(error).__name__)\n"
+                    f"    return out\n")
+    assert found == ["PermissionError"] * 3, found
+    assert warm.healthy()
+
+
+def _start_kernel(folder, monkeypatch, tmp_path):
+    from jupyter_client.manager import KernelManager
+
+    from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
+
+    monkeypatch.setenv("JUPYTER_PATH", str(install_kernelspec(tmp_path / "jupyter")))
+    for name, value in (("COURSE_CALL_SECONDS", "20"), ("COURSE_STARTUP_SECONDS", "60")):
+        monkeypatch.setenv(name, value)  # the launcher reads the limits from the environment
+    manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(folder / "kernel"),
+                            connection_file=str(folder / "kernel.json"))
+    manager.start_kernel()
+    return manager
+
+
+def _run_in_kernel(warm, monkeypatch, tmp_path, code: str) -> str:
+    with warm.kernel_folder() as folder:
+        manager = _start_kernel(folder, monkeypatch, tmp_path)
+        client = manager.client()
+        outputs: list[dict] = []
+        try:
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(code, timeout=60, output_hook=outputs.append)
+            assert reply["content"]["status"] == "ok", reply["content"]
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    assert not folder.exists(), "the kernel's folder was not removed"
+    return "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+
+
+def test_the_kernel_launcher_forks_a_warm_kernel_in_a_folder_of_its_own(warm, monkeypatch, tmp_path):
+    """Check that nbgrader's kernel comes from the warm sandbox, with the imports already done."""
+    text = _run_in_kernel(warm, monkeypatch, tmp_path,
+                          "import os, sys\nprint(os.getppid(), 'keras' in sys.modules, os.getuid())")
+    parent, imported, uid = text.split()
+    assert parent == "2" and imported == "True", text  # a child of the zygote, Keras already imported
+    assert int(uid) == sandbox.SANDBOX_UID
+    assert warm.healthy(), warm.problem()
+    assert not any(warm.runtime.iterdir())
+
+
+def test_a_startup_file_planted_by_one_kernel_never_runs_in_the_next(warm, monkeypatch, tmp_path):
+    """Check that each kernel has its own IPython, Jupyter and Matplotlib folders."""
+    plant = ("import os, IPython\nfrom pathlib import Path\n"
+             "startup = Path(IPython.paths.get_ipython_dir()) / 'profile_default' / 'startup'\n"
+             "startup.mkdir(parents=True, exist_ok=True)\n"
+             "(startup / '00-steal.py').write_text('STOLEN = True')\n"
+             "for folder in (startup, startup.parent, startup.parent.parent):\n    os.chmod(folder, 0o555)\n"
+             "print(os.environ['IPYTHONDIR'], os.environ['MPLCONFIGDIR'], os.environ['JUPYTER_CONFIG_DIR'])")
+    first = _run_in_kernel(warm, monkeypatch, tmp_path, plant).split()
+    assert len(first) == 3
+    second = _run_in_kernel(warm, monkeypatch, tmp_path,
+                            "import os\nprint('STOLEN' in globals(), os.path.exists(os.path.join(\n"
+                            "    os.environ['IPYTHONDIR'], 'profile_default', 'startup', '00-steal.py')))")
+    assert second.split() == ["False", "False"], second
+
+
+def test_a_kernel_filling_its_folder_is_stopped(warm, monkeypatch, tmp_path):
+    """Check that the kernel launcher caps the one host folder a kernel may write to."""
+    with warm.kernel_folder() as folder:
+        manager = _start_kernel(folder, monkeypatch, tmp_path)
+        client = manager.client()
+        try:
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            client.execute(f"import time\nfor n in range(40):\n"
+                           f"    open({str(folder)!r} + f'/f{{n}}', 'wb').write(b'x' * (16 * 2**20))\n"
+                           f"    time.sleep(0.05)\n")
+            deadline = time.monotonic() + 30
+            while manager.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not manager.is_alive(), "the kernel was not stopped"
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    assert not folder.exists()
+    assert warm.healthy(), warm.problem()
+
+
+def test_other_limits_or_no_zygote_start_a_fresh_sandbox(warm):
     """Check that the server falls back to a fresh sandboxed process when the zygote does not fit."""
     server = trusted.FunctionServer("", [("answer", "def probe():\n    return 1\n")], ["probe"],
                                     sandbox.Limits(call_seconds=5))
@@ -102,50 +313,3 @@ def test_other_limits_or_no_zygote_start_a_fresh_sandbox(warm, monkeypatch):
         assert server.call("probe", (), {})["result"] == 1
     finally:
         server.close()
-
-
-def test_the_bound_runtime_folder_is_capped(warm):
-    """Check that a child filling the host folder bound into the sandbox is stopped."""
-    folder = str(warm.runtime)
-    server = _server(f"def probe():\n    for n in range(40):\n"
-                     f"        open({folder!r} + f'/f{{n}}', 'wb').write(b'x' * (16 * 2**20))\n"
-                     f"        import time\n        time.sleep(0.05)\n    return 'not stopped'\n")
-    try:
-        with pytest.raises(trusted.SandboxFailure):
-            server.call("probe", (), {})
-    finally:
-        server.close()
-    time.sleep(0.5)
-    assert not any(warm.runtime.iterdir()), "the folder was not emptied"
-
-
-def test_the_kernel_launcher_forks_a_warm_kernel_in_the_runtime_folder(warm, monkeypatch, tmp_path):
-    """Check that nbgrader's kernel comes from the warm sandbox, with the imports already done."""
-    from jupyter_client.manager import KernelManager
-
-    from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
-
-    monkeypatch.setenv("JUPYTER_PATH", str(install_kernelspec(tmp_path / "jupyter")))
-    for name, value in (("COURSE_CALL_SECONDS", "20"), ("COURSE_STARTUP_SECONDS", "60")):
-        monkeypatch.setenv(name, value)  # the launcher reads the limits from the environment
-    manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(warm.runtime / "kernel-test"),
-                            connection_file=str(warm.runtime / "kernel-test.json"))
-    manager.start_kernel()
-    client = manager.client()
-    outputs: list[dict] = []
-    try:
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(
-            "import os, sys\nprint(os.getppid(), 'keras' in sys.modules, os.getcwd())", timeout=60,
-            output_hook=lambda msg: outputs.append(msg))
-        assert reply["content"]["status"] == "ok"
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
-    parent, imported, _ = text.split()
-    assert parent == "2" and imported == "True", text  # a child of the zygote, Keras already imported
-    time.sleep(0.5)
-    assert not any(warm.runtime.iterdir()), "the runtime folder was not emptied after the kernel"
-
