@@ -569,6 +569,57 @@ def _trusted_check(job: dict, limits: sandbox.Limits) -> trusted.TrustedReport:
         return trusted.TrustedReport(**data)
 
 
+@dataclass
+class _Run:
+    """What running one submission (in-kernel, then trusted) gave, before anything is written."""
+
+    report: trusted.TrustedReport
+    in_kernel: dict[str, bool] = field(default_factory=dict)
+    timestamp: object = None
+    problems: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    sandbox_problems: list[str] = field(default_factory=list)  # the warm sandbox after each stage
+
+
+def _run_submission(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
+                    received: intake.Intake, submitted: Path, run_kernel: bool, limits: sandbox.Limits,
+                    kernel_template: Path | None) -> _Run:
+    """Run one submission: nbgrader's in-kernel run (only compared), then the trusted checks.
+    The warm sandbox is checked before each stage (a new one replaces an unhealthy one) and after
+    it (what it found is in ``sandbox_problems``)."""
+    run = _Run(report=trusted.TrustedReport())
+    if run_kernel:
+        warm_sandbox.provide(limits)  # this process's warm sandbox: it forks the kernel and the function server
+        with tempfile.TemporaryDirectory(prefix="course-gradebook-") as private:
+            template = kernel_template or kernel_gradebook(course_dir, assignment, [student], Path(private))
+            copy = Path(private) / "in-kernel.db"
+            shutil.copy(template, copy)
+            autograde = _sandboxed_autograde(course_dir, assignment, student, limits, copy)
+            run.in_kernel, run.timestamp = _in_kernel_results(copy, assignment, student)
+        run.sandbox_problems.append(warm_sandbox.problem(limits))
+        if autograde.returncode != 0:
+            run.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+        if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
+            run.flags.append(f"the in-kernel run exceeded the submission time limit of "
+                             f"{limits.submission_seconds:g} s and was stopped")
+    _keep_only_the_notebook(course_dir / "autograded" / student / assignment, _notebook_name(course_dir, assignment))
+
+    if received.readable:
+        job = intake.make_job(spec, received, limits)
+        job["grading_key"] = grading_key(course_dir, assignment, student,
+                                         hashlib.sha256(submitted.read_bytes()).hexdigest())
+        warm_sandbox.provide(limits)  # a new one if the in-kernel run left it unhealthy
+        run.report = _trusted_check(job, limits)
+        run.sandbox_problems.append(warm_sandbox.problem(limits))
+    else:
+        run.problems.append(received.reason)
+        run.report = trusted.TrustedReport(cells=[trusted.CellResult(t["grade_id"], t["points"], False,
+                                                                     f"not graded: {received.reason}")
+                                                  for t in spec.test_cells])
+    run.sandbox_problems = [problem for problem in run.sandbox_problems if problem]
+    return run
+
+
 def grade_student(course_dir: Path, assignment: str, student: str, feedback: bool = True,
                   limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> StudentResult:
     """Grade one student; never raises for a bad submission, never writes to ``submitted/``.
@@ -576,7 +627,10 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     1. nbgrader autograde runs the notebook's graded cells in a sandboxed kernel (its results are
        only compared);
     2. the trusted checks decide every score (:mod:`autograder.trusted`);
-    3. the trusted scores go into the gradebook, the feedback notebook shows the checks'
+    3. only a verified run counts: when the warm sandbox is found unhealthy after the submission,
+       its processes may have died for a reason that was not theirs, so the submission is graded
+       again in a new sandbox (and flagged if it leaves that one unhealthy too);
+    4. the trusted scores go into the gradebook, the feedback notebook shows the checks'
        messages (never hidden test code), and flags are recorded for the export.
     """
     course_dir = Path(course_dir).resolve()
@@ -600,40 +654,27 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
         received = intake.Intake(readable=False, reason=f"no notebook named {notebook_name}")
     result.flags += received.flags
 
-    in_kernel: dict[str, bool] = {}
-    timestamp = None
-    warm_sandbox.provide(limits)  # this process's warm sandbox: it forks the kernel and the function server
-    if not links:
-        with tempfile.TemporaryDirectory(prefix="course-gradebook-") as private:
-            template = kernel_template or kernel_gradebook(course_dir, assignment, [student], Path(private))
-            copy = Path(private) / "in-kernel.db"
-            shutil.copy(template, copy)
-            autograde = _sandboxed_autograde(course_dir, assignment, student, limits, copy)
-            in_kernel, timestamp = _in_kernel_results(copy, assignment, student)
-        if autograde.returncode != 0:
-            result.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
-        if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
-            result.flags.append(f"the in-kernel run exceeded the submission time limit of "
-                                f"{limits.submission_seconds:g} s and was stopped")
-    _keep_only_the_notebook(course_dir / "autograded" / student / assignment, notebook_name)
+    def run_once() -> _Run:
+        return _run_submission(course_dir, assignment, student, spec, received, submitted, not links, limits,
+                               kernel_template)
 
-    if received.readable:
-        job = intake.make_job(spec, received, limits)
-        job["grading_key"] = grading_key(course_dir, assignment, student,
-                                         hashlib.sha256(submitted.read_bytes()).hexdigest())
-        warm_sandbox.provide(limits)  # again: the kernel's code may have stopped or killed it
-        report = _trusted_check(job, limits)
-    else:
-        result.problems.append(received.reason)
-        report = trusted.TrustedReport(cells=[trusted.CellResult(t["grade_id"], t["points"], False,
-                                                                 f"not graded: {received.reason}")
-                                              for t in spec.test_cells])
-    result.flags += report.flags
-    unconfirmed = sorted(c.grade_id for c in report.cells if not c.passed and in_kernel.get(c.grade_id))
+    run = run_once()
+    if run.sandbox_problems:  # not a verified run: grade it again from a new sandbox
+        warm_sandbox.replace(limits)
+        run = run_once()
+        if run.sandbox_problems:
+            warm_sandbox.replace(limits)
+            run.flags.append("the submission's code left the grading sandbox unusable, twice (a new one was "
+                             f"started for the next submission): {run.sandbox_problems[0]}")
+    report = run.report
+    result.problems += run.problems
+    result.flags += run.flags + report.flags
+    unconfirmed = sorted(c.grade_id for c in report.cells if not c.passed and run.in_kernel.get(c.grade_id))
     if unconfirmed:
         result.flags.append("in-kernel passes not confirmed by the trusted checks (scored 0): "
                             + ", ".join(unconfirmed))
-    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, report.cells, timestamp)
+    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, report.cells,
+                                                          run.timestamp)
     result.graded = received.readable  # an unreadable notebook still gets its 0 row
     result.cells = report.cells
     if feedback:

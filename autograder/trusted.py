@@ -327,6 +327,28 @@ def visible_source(source: str) -> str:
     return "\n".join(lines)
 
 
+def hidden_lines(source: str) -> list[str]:
+    """The lines of a test cell's hidden part worth looking for in a message (not blank lines,
+    comments or a bare keyword)."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped in HIDDEN_MARKERS:
+            hidden = stripped == HIDDEN_MARKERS[0]
+        elif hidden and len(stripped) >= 8 and not stripped.startswith("#"):
+            lines.append(stripped)
+    return lines
+
+
+def redact_hidden(text: str, lines: list[str]) -> str:
+    """``text`` with every hidden test line in it replaced: whatever a student's code managed to
+    learn, its error messages never carry hidden test code into feedback."""
+    for line in sorted(set(lines), key=len, reverse=True):
+        if line in text:
+            text = text.replace(line, "[hidden test code]")
+    return text
+
+
 def runnable_source(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if line.strip() not in HIDDEN_MARKERS)
 
@@ -395,6 +417,12 @@ def check_submission(job: dict) -> TrustedReport:
     finally:
         server.close()
     _withhold_example_only_passes(report, job)
+    hidden = [line for cell in job["test_cells"] for line in hidden_lines(cell["source"])]
+    for cell in report.cells:
+        cell.message = redact_hidden(cell.message, hidden)
+    report.flags = [redact_hidden(flag, hidden) for flag in report.flags]
+    report.cell_errors = [{**error, "message": redact_hidden(str(error.get("message", "")), hidden)}
+                          for error in report.cell_errors]
     if "timeout" in server.events:
         report.flags.append("a function exceeded the time limit and was stopped")
     if "died" in server.events:

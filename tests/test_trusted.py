@@ -438,3 +438,17 @@ def test_a_fixed_case_inside_another_check_does_not_confirm_a_visible_example():
     called = trusted.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_k_fold_rejects_bad_k(k_fold_indices)\n"
                                    "### END HIDDEN TESTS")
     assert "check_k_fold_matches_sklearn" not in called
+
+
+def test_hidden_test_code_never_reaches_a_message():
+    """Check that error text carrying lines of a hidden test is cut from every message, flag and cell error."""
+    spec = intake.read_source(CHAPTER)
+    hidden_cell = next(t for t in spec.test_cells if trusted.HIDDEN_MARKERS[0] in t["source"])
+    lines = trusted.hidden_lines(hidden_cell["source"])
+    assert lines and all(not line.startswith("#") for line in lines)
+    leaked = "found: " + "\n".join(lines[:3])
+    assert not any(line in trusted.redact_hidden(leaked, lines) for line in lines)
+    assert "[hidden test code]" in trusted.redact_hidden(leaked, lines)
+    assert trusted.redact_hidden("nothing here", lines) == "nothing here"
+    visible = trusted.visible_source(hidden_cell["source"])
+    assert not any(line in visible for line in lines)

