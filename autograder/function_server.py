@@ -3,15 +3,22 @@
 Started by :class:`autograder.trusted.FunctionServer` inside the sandbox as
 ``python -m autograder.function_server REQUEST_FD REPLY_FD``. It executes the notebook's setup
 cell and the student's answer cells in one namespace (as the kernel would), then answers calls
-``name(*args, **kwargs)`` with the result and the state of the arguments afterwards (arrays,
-random generators and declared attributes of the grader's stand-in objects), all encoded as
-plain data by :mod:`autograder.wire`. Nothing it returns is trusted beyond being data.
+``name(*args, **kwargs)`` with the result and the state of the arguments afterwards (arrays and
+random generators), all encoded as plain data by :mod:`autograder.wire`. Nothing it returns is
+trusted beyond being data.
+
+A grader's stand-in object passed as an argument (a model that records how it is called) stays
+in the grader: the function receives a :class:`RemoteObject` whose declared methods send the
+call back to the grader over the reply pipe and wait for its result on the request pipe. The
+grader runs the method on the real object, which records the call there. Nothing the student
+does to the :class:`RemoteObject` itself (attributes, its class) leaves the sandbox.
 
 The student's prints go nowhere: descriptors 1 and 2 point at ``/dev/null``.
 """
 
 from __future__ import annotations
 
+import builtins
 import io
 import os
 import sys
@@ -59,10 +66,71 @@ def state_of(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {"values": [[wire.encode(k), state_of(v, depth + 1)] for k, v in value.items()
                            if isinstance(k, (str, int))]}
-    names = getattr(type(value), "__grading_writeback__", None)
-    if names:
-        return {"attributes": {n: wire.encode(getattr(value, n, None)) for n in names}}
     return None
+
+
+# --------------------------------------------------------------- the grader's objects, by reference
+_channel: tuple[int, int] | None = None  # (request fd, reply fd) while serving; set by main()
+
+
+def _exception(error: dict) -> Exception:
+    """The exception a callback's error stands for, as the function sees it: the grader's builtin
+    class (ValueError, ...) when it was one, RuntimeError otherwise."""
+    message = str(error.get("message", ""))
+    builtin = error.get("builtin")
+    if builtin in BUILTIN_ERRORS:
+        return getattr(builtins, builtin)(message)
+    return RuntimeError(f"{error.get('type', 'Exception')}: {message}")
+
+
+class RemoteObject:
+    """A grader's stand-in object as the sandbox sees it: its declared methods call the real one.
+
+    The grader builds it (:meth:`autograder.trusted.FunctionServer.call`) and sends it pickled;
+    calling ``obj(...)`` or ``obj.method(...)`` sends the arguments as plain data back to the
+    grader, which runs the method on its own object and answers with the result.
+    """
+
+    def __init__(self, ref: int, methods: tuple[str, ...], description: str):
+        self._grading_ref = ref
+        self._grading_methods = tuple(methods)
+        self._grading_description = description
+
+    def __reduce__(self):
+        return RemoteObject, (self._grading_ref, self._grading_methods, self._grading_description)
+
+    def __repr__(self) -> str:
+        return str(self.__dict__.get("_grading_description", "<the grader's object>"))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if "__call__" not in self._grading_methods:
+            raise TypeError(f"{self!r} is not callable")
+        return self._grading_invoke("__call__", args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        methods = self.__dict__.get("_grading_methods", ())
+        if name.startswith("_") or name not in methods:
+            offered = ", ".join("calls" if m == "__call__" else f".{m}(...)" for m in methods)
+            raise AttributeError(f"{self!r} has no attribute {name!r}: this stand-in offers only {offered}")
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return self._grading_invoke(name, args, kwargs)
+
+        method.__name__ = method.__qualname__ = name
+        return method
+
+    def _grading_invoke(self, method: str, args: tuple, kwargs: dict) -> Any:
+        if _channel is None:
+            raise RuntimeError(f"{self!r} can only be used while the grader is calling the function")
+        request_fd, reply_fd = _channel
+        message = {"callback": {"ref": self._grading_ref, "method": method,
+                                "args": [wire.encode(a) for a in args],
+                                "kwargs": {str(k): wire.encode(v) for k, v in kwargs.items()}}}
+        wire.write_frame(reply_fd, wire.dump_reply(message))
+        answer = wire.load_request(wire.read_frame(request_fd, limit=1 << 34))
+        if answer.get("ok"):
+            return answer.get("result")
+        raise _exception(answer.get("error") or {})
 
 
 class Server:
@@ -109,6 +177,8 @@ def main(argv: list[str]) -> int:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     sys.stdout = sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), write_through=True)
+    global _channel
+    _channel = (request_fd, reply_fd)
     server = Server()
     while True:
         try:
@@ -127,4 +197,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # run the imported module's main, not this __main__ copy: the grader's RemoteObjects are
+    # unpickled as autograder.function_server.RemoteObject and use that module's channel
+    from autograder import function_server
+
+    sys.exit(function_server.main(sys.argv[1:]))

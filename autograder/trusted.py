@@ -15,6 +15,13 @@ rewrite how those cells run. Here nothing that decides a score runs next to stud
 A call that times out or kills the sandbox fails that call; the server is restarted (a bounded
 number of times) for the next test cell, so one runaway function costs only its own points.
 
+Nothing the sandbox says about what the student's code did is believed. A check's stand-in
+object (a model that records how it is called: its class declares ``__grading_remote__``) is
+passed by reference: the sandbox gets a :class:`autograder.function_server.RemoteObject` whose
+method calls come back here as callbacks during the call, run on the real object (which records
+them here) and are answered with the result. What comes back after a call is data the checks
+verify: the result, and arrays and random generators changed in place.
+
 ``python -m autograder.trusted JOB.json`` runs one submission's checks and writes the outcomes
 as JSON; the grading pipeline starts it as a subprocess with a wall-clock limit.
 """
@@ -26,6 +33,7 @@ import builtins
 import contextlib
 import functools
 import io
+import itertools
 import json
 import os
 import select
@@ -44,6 +52,11 @@ from autograder import function_server, sandbox, warm_sandbox, wire
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
+# callbacks (calls of the grader's stand-in objects) during one call of a student function, and
+# the size of one; beyond either the call fails as a protocol failure
+MAX_CALLBACKS = 10_000
+MAX_CALLBACK_BYTES = 16 * 2**20
+_REFERENCES = itertools.count(1)  # ids of stand-in objects passed by reference (never reused)
 # exceptions a student's function may raise that the checks test for by type
 _BUILTIN_EXCEPTIONS = {name: getattr(builtins, name) for name in function_server.BUILTIN_ERRORS}
 
@@ -54,6 +67,14 @@ class StudentCodeError(Exception):
 
 class SandboxFailure(StudentCodeError):
     """The sandboxed process timed out, died or broke the protocol during a call."""
+
+
+class _Deadline(Exception):
+    """The exchange's time ran out (waiting for the sandbox, or for it to read)."""
+
+
+class _ProtocolError(wire.WireError):
+    """The sandbox sent a callback the grader does not accept."""
 
 
 # ------------------------------------------------------------------------ the sandboxed server
@@ -151,18 +172,41 @@ class FunctionServer:
         self.start()
 
     # -- one request
-    def _exchange(self, request: dict, timeout: float) -> dict:
+    def _exchange(self, request: dict, timeout: float, remote: dict[int, Any] | None = None) -> dict:
+        """Send ``request`` and return its reply. Until the reply comes, the sandbox may call
+        methods of the objects in ``remote`` (the stand-ins passed by reference); they run here.
+        ``timeout`` covers the whole exchange, callbacks included."""
+        deadline = time.monotonic() + timeout
+        callbacks = 0
         try:
-            wire.write_frame(self._request_write, wire.dump_request(request))
-            ready, _, _ = select.select([self._reply_read], [], [], timeout)
-            if not ready:
-                self.events.append("timeout")
-                self.stop()
-                raise SandboxFailure(f"the call did not finish within {timeout:g} s and was stopped")
-            reply = wire.load_reply(self._read_reply(timeout))
+            self._send(wire.dump_request(request), deadline)
+            while True:
+                ready, _, _ = select.select([self._reply_read], [], [], max(deadline - time.monotonic(), 0))
+                if not ready:
+                    raise _Deadline
+                payload = self._read_reply(deadline)
+                reply = wire.load_reply(payload)
+                if "callback" not in reply:
+                    break
+                callbacks += 1
+                if callbacks > MAX_CALLBACKS:
+                    raise _ProtocolError(f"more than {MAX_CALLBACKS:,} calls of the grader's objects in one call")
+                if len(payload) > MAX_CALLBACK_BYTES:
+                    raise _ProtocolError(f"a call of the grader's objects with {len(payload):,} bytes of arguments "
+                                         f"(at most {MAX_CALLBACK_BYTES:,})")
+                self._send(_answer_callback(reply["callback"], remote or {}), deadline)
             if reply.get("ok") and "result" in reply:
                 wire.decode(reply["result"])  # fails here (RecursionError...) rather than in a check
             return reply
+        except _Deadline:
+            self.events.append("timeout")
+            self.stop()
+            raise SandboxFailure(f"the call did not finish within {timeout:g} s and was stopped") from None
+        except _ProtocolError as error:
+            self.events.append("protocol")
+            self.stop()
+            raise SandboxFailure(f"the sandboxed process broke the grading protocol and was stopped: {error}") \
+                from None
         except (BrokenPipeError, wire.WireError, OSError, RecursionError, ValueError, TypeError) as error:
             code = self.process.poll() if self.process else None
             self.events.append("died")
@@ -170,8 +214,27 @@ class FunctionServer:
             detail = f" (exit code {code})" if code is not None else ""
             raise SandboxFailure(f"the sandboxed process stopped during the call{detail}: {error}") from None
 
-    def _read_reply(self, timeout: float) -> bytes:
-        deadline = time.monotonic() + timeout
+    def _send(self, payload: bytes, deadline: float) -> None:
+        """Write one frame to the sandbox by ``deadline``: a sandbox that stops reading (with a
+        callback's answer on its way, say) cannot block the grader."""
+        view = memoryview(wire.frame(payload))
+        fd = self._request_write
+        os.set_blocking(fd, False)
+        try:
+            while view:
+                try:
+                    view = view[os.write(fd, view):]
+                    continue
+                except BlockingIOError:
+                    pass
+                _, ready, _ = select.select([], [fd], [], max(deadline - time.monotonic(), 0))
+                if not ready:
+                    raise _Deadline
+        finally:
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, True)
+
+    def _read_reply(self, deadline: float) -> bytes:
         # a reply is read in full; a process that stalls mid-reply is stopped at the deadline
         chunks = b""
         while len(chunks) < 8:
@@ -199,6 +262,9 @@ class FunctionServer:
             raise SandboxFailure(f"{name} was stopped in an earlier check ({self.stopped_functions[name]}); "
                                  "it is not called again")
         self.ensure_running()
+        remote: dict[int, Any] = {}  # stand-ins passed by reference: their calls run here
+        args = tuple(_by_reference(value, remote) for value in args)
+        kwargs = {key: _by_reference(value, remote) for key, value in kwargs.items()}
         try:
             payload_check = wire.dump_request((args, kwargs))  # fail here, not in the sandbox
         except Exception as error:  # noqa: BLE001
@@ -206,16 +272,66 @@ class FunctionServer:
         del payload_check
         try:
             return self._exchange({"op": "call", "name": name, "args": args, "kwargs": kwargs},
-                                  self.limits.call_seconds)
+                                  self.limits.call_seconds, remote)
         except SandboxFailure as error:
             # one runaway costs its own function's points, not the other functions' time
             self.stopped_functions[name] = str(error)
             raise
 
 
+# ------------------------------------------------------------------ stand-ins passed by reference
+def _remote_methods(value: Any) -> tuple[str, ...]:
+    """The methods the sandbox may call on ``value`` by reference (empty: ``value`` is sent as a copy)."""
+    methods = getattr(type(value), "__grading_remote__", ())
+    return tuple(m for m in methods if isinstance(m, str)) if isinstance(methods, tuple) else ()
+
+
+def _by_reference(value: Any, remote: dict[int, Any]) -> Any:
+    """``value`` as it is sent to the sandbox: a stand-in object becomes a reference to itself."""
+    methods = _remote_methods(value)
+    if not methods:
+        return value
+    ref = next(_REFERENCES)
+    remote[ref] = value
+    return function_server.RemoteObject(ref, methods, _short(repr(value)))
+
+
+def _answer_callback(message: Any, remote: dict[int, Any]) -> bytes:
+    """Run a callback of the sandbox on the grader's own object (which records it); the answer as a
+    request payload: the result, or the error the object raised. A malformed callback, one on an
+    object the call was not given or of a method the object does not offer raises
+    :class:`_ProtocolError`."""
+    if not isinstance(message, dict) or set(message) != {"ref", "method", "args", "kwargs"}:
+        raise _ProtocolError("a malformed call of the grader's objects")
+    ref, method = message["ref"], message["method"]
+    if type(ref) is not int or ref not in remote:
+        raise _ProtocolError("a call of an object that the function was not given")
+    target = remote[ref]
+    if not isinstance(method, str) or method not in _remote_methods(target):
+        raise _ProtocolError(f"a call of a method the grader's object does not offer ({str(method)[:40]!r})")
+    if not isinstance(message["args"], list) or not isinstance(message["kwargs"], dict):
+        raise _ProtocolError("a malformed call of the grader's objects")
+    try:
+        args = [wire.decode(value) for value in message["args"]]
+        kwargs = {str(key): wire.decode(value) for key, value in message["kwargs"].items()}
+    except Exception as error:  # noqa: BLE001 - whatever the sandbox sent, it is not plain data
+        raise _ProtocolError(f"malformed arguments in a call of the grader's objects ({type(error).__name__})") \
+            from None
+    function = target if method == "__call__" else getattr(target, method)
+    try:
+        answer = {"ok": True, "result": function(*args, **kwargs)}
+    except Exception as error:  # noqa: BLE001 - the object refused the call: the function sees the error
+        answer = {"ok": False, "error": function_server._error(error)}
+    try:
+        return wire.dump_request(answer)
+    except Exception as error:  # noqa: BLE001 - a result that cannot be sent
+        return wire.dump_request({"ok": False, "error": function_server._error(error)})
+
+
 # ------------------------------------------------------------------------------- the proxy
 def _write_back(original: Any, state: Any) -> None:
-    """Apply what the call changed (arrays in place, generator states, declared attributes)."""
+    """Apply what the call changed in place: arrays and generator states (data the checks verify;
+    a stand-in object's record of its calls is kept here, never copied back)."""
     if state is None or not isinstance(state, dict):
         return
     if "array" in state and isinstance(original, np.ndarray):
@@ -236,11 +352,6 @@ def _write_back(original: Any, state: Any) -> None:
             key = wire.decode(key)
             if key in original:
                 _write_back(original[key], value_state)
-    elif "attributes" in state:
-        allowed = getattr(type(original), "__grading_writeback__", ())
-        for name, encoded in state["attributes"].items():
-            if name in allowed:
-                setattr(original, name, wire.decode(encoded))
 
 
 STUDENT_TEXT_CHARS = 300  # of a student exception's message that may reach the feedback
@@ -427,6 +538,9 @@ def check_submission(job: dict) -> TrustedReport:
         report.flags.append("a function exceeded the time limit and was stopped")
     if "died" in server.events:
         report.flags.append("the sandboxed process died (os._exit, a crash or the memory limit)")
+    if "protocol" in server.events:
+        report.flags.append("the sandboxed process broke the grading protocol (a forged or excessive call of "
+                            "the grader's objects) and was stopped")
     for label in sorted(server.fatal_cells):
         report.flags.append(f"cell {label!r} killed or hung the process when run, so it was left out")
     report.seconds = time.monotonic() - started

@@ -7,7 +7,9 @@ classes: whatever the student returns arrives as plain data (numbers, strings, l
 dicts, NumPy arrays and scalars), as a :class:`ForeignArray` for other array-likes (a TensorFlow
 tensor, say), or as an :class:`Unsupported` placeholder that fails on use.
 
-Frames are an 8-byte length and a payload, on dedicated pipes.
+Frames are an 8-byte length and a payload, on dedicated pipes. During a call the sandbox may send
+callbacks (``{"callback": ...}``, JSON like a reply) on the reply pipe: calls of the grader's
+stand-in objects, which the grader answers (pickle, like a request) on the request pipe.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ class WireError(RuntimeError):
 
 
 # ------------------------------------------------------------------------------ framing
+def frame(payload: bytes) -> bytes:
+    """``payload`` with its length in front, as it goes on the pipe."""
+    return _HEADER.pack(len(payload)) + payload
+
+
 def write_frame(fd: int, payload: bytes) -> None:
-    data = _HEADER.pack(len(payload)) + payload
-    view = memoryview(data)
+    view = memoryview(frame(payload))
     while view:
         written = os.write(fd, view)
         view = view[written:]

@@ -5,6 +5,11 @@ solutions or the checks, with a manifest saying which are correct. Every correct
 full marks for its function; every wrong one must lose marks, with a message. The test cells
 run in a namespace built by the notebook's own setup cell, as in the kernel, and with a grading
 key (one per variant), so hidden cells draw their inputs as they do when a class is graded.
+
+Entries marked ``"sandbox": true`` are graded a second time the way a class is: the function in
+the sandboxed function server, the test cells in this process (:mod:`autograder.trusted`). There
+too a correct one gets full marks and a wrong one loses marks; ``"sandbox_points"`` is the exact
+score a wrong one must get there (attacks on what the sandbox reports earn 0).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import matplotlib
 import nbformat
 import pytest
 
-from autograder import checks
+from autograder import checks, sandbox, trusted
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")
@@ -56,10 +61,15 @@ def _setup_namespace(chapter: str) -> dict:
     return namespace
 
 
-def _variants():
+def _variants(sandboxed: bool = False):
     for chapter in _present():
         for entry in json.loads((VARIANTS / chapter / "manifest.json").read_text()):
-            yield pytest.param(chapter, entry, id=f"{chapter}/{entry['file'][:-3]}")
+            if entry.get("sandbox") or not sandboxed:
+                yield pytest.param(chapter, entry, id=f"{chapter}/{entry['file'][:-3]}")
+
+
+def _grading_key(chapter: str, entry: dict) -> bytes:
+    return hashlib.sha256(f"{chapter}/{entry['file']}".encode()).digest()
 
 
 def _grade(chapter: str, entry: dict):
@@ -68,10 +78,29 @@ def _grade(chapter: str, entry: dict):
     assert cells, f"no test cells for {entry['function']} in {CHAPTERS[chapter]}"
     namespace = dict(_setup_namespace(chapter))
     namespace[entry["function"]] = module[entry["function"]]
-    checks.set_grading_key(hashlib.sha256(f"{chapter}/{entry['file']}".encode()).digest())
+    checks.set_grading_key(_grading_key(chapter, entry))
     try:
         return grade_cells(cells, namespace)
     finally:
+        checks.set_grading_key(None)
+
+
+def _grade_in_sandbox(chapter: str, entry: dict) -> list[trusted.CellResult]:
+    """Trusted grading of the variant: its source as the answer cell of a sandboxed function server."""
+    nb = nbformat.read(_notebook(chapter), as_version=4)
+    setup = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    cells = [{"grade_id": c.metadata["nbgrader"]["grade_id"], "points": c.metadata["nbgrader"]["points"],
+              "source": c.source} for c in cells_for(_notebook(chapter), entry["function"])]
+    function = entry["function"]
+    server = trusted.FunctionServer(setup, [(function, (VARIANTS / chapter / entry["file"]).read_text())],
+                                    [function], sandbox.DEFAULT_LIMITS)
+    try:
+        server.ensure_running()
+        assert server.defined == [function], server.cell_errors
+        return trusted.run_test_cells(setup, cells, server, [function],
+                                      grading_key=_grading_key(chapter, entry).hex())
+    finally:
+        server.close()
         checks.set_grading_key(None)
 
 
@@ -86,6 +115,24 @@ def test_variant_graded_right(chapter, entry):
         assert lost, f"a wrong implementation ({entry['mistake']}) got full marks"
         for o in lost:
             assert o.message.strip(), f"{o.grade_id} failed without a message"
+
+
+@pytest.mark.parametrize("chapter, entry", list(_variants(sandboxed=True)))
+def test_variant_graded_right_in_the_sandbox(chapter, entry):
+    results = _grade_in_sandbox(chapter, entry)
+    lost = [r for r in results if not r.passed]
+    if entry["correct"]:
+        assert not lost, "a correct implementation lost points in trusted grading:\n" + "\n".join(
+            f"{r.grade_id}: {r.message}" for r in lost)
+    else:
+        assert lost, f"a wrong implementation ({entry['mistake']}) got full marks in trusted grading"
+        for r in lost:
+            assert r.message.strip(), f"{r.grade_id} failed without a message"
+        if "sandbox_points" in entry:
+            earned = sum(r.points for r in results if r.passed)
+            assert earned == entry["sandbox_points"], (
+                f"{entry['mistake']}: {earned:g} points in trusted grading, expected {entry['sandbox_points']:g}: "
+                + "; ".join(f"{r.grade_id} passed" for r in results if r.passed))
 
 
 def _graded_functions(assignment: str) -> set[str]:

@@ -130,6 +130,140 @@ def test_a_cell_that_kills_the_process_is_left_out():
         server.close()
 
 
+# ----------------------------------------------------------- stand-in objects called by reference
+class Recorder:
+    """A check's stand-in object: the sandbox calls it by reference; its record stays here."""
+
+    __grading_remote__ = ("__call__", "refuse")
+
+    def __init__(self, result=None):
+        self.calls: list = []
+        self.result = np.arange(3.0) if result is None else result
+
+    def __call__(self, x, flag=None):
+        self.calls.append(flag)
+        return self.result
+
+    def refuse(self):
+        raise ValueError("refused here")
+
+
+STAND_IN_FUNCTIONS = '''
+import time
+from autograder import function_server, wire
+
+def use(model, n):
+    return [float(np.sum(model(np.zeros(2), flag=True))) for _ in range(n)]
+
+def forge(model, n):
+    np.asarray(model(np.zeros(2), flag=False))
+    model.calls = [True] * n
+    model.__dict__.update(calls=[True] * n)
+    object.__setattr__(model, "result", None)
+    type(model).calls = [True] * n
+    return model.calls, repr(model)
+
+def refused(model):
+    try:
+        model.refuse()
+    except ValueError as error:
+        return str(error)
+
+KEPT = []
+
+def keep(model):
+    KEPT.append(model)
+
+def stale():
+    return KEPT[0](np.zeros(2))
+
+def big(model, n):
+    return model(np.zeros(n))
+
+def _send(message):
+    request_fd, reply_fd = function_server._channel
+    wire.write_frame(reply_fd, wire.dump_reply({"callback": message}))
+    return request_fd
+
+def forged(model, message):
+    message = {key: model._grading_ref if value == "REF" else value for key, value in message.items()} \\
+        if isinstance(message, dict) else message
+    return wire.load_request(wire.read_frame(_send(message)))
+
+def unread(model):
+    _send({"ref": model._grading_ref, "method": "__call__", "args": [wire.encode(np.zeros(2))], "kwargs": {}})
+    time.sleep(3600)
+'''
+STAND_IN_NAMES = ["use", "forge", "refused", "keep", "stale", "big", "forged", "unread"]
+
+
+def test_a_stand_in_is_called_by_reference_and_keeps_its_own_record():
+    server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
+    try:
+        model = Recorder()
+        assert trusted.StudentFunction("use", server)(model, 3) == [3.0, 3.0, 3.0]
+        assert model.calls == [True, True, True]
+        model = Recorder()
+        seen, shown = trusted.StudentFunction("forge", server)(model, 5)
+        assert seen == [True] * 5 and "Recorder" in shown  # the stub in the sandbox took the forgery...
+        assert model.calls == [False] and model.result is not None  # ...which changed nothing here
+        assert "calls" not in Recorder.__dict__
+        assert trusted.StudentFunction("refused", server)(Recorder()) == "refused here"
+        trusted.StudentFunction("keep", server)(Recorder())
+        with pytest.raises(trusted.SandboxFailure, match="not given"):  # a reference from an earlier call
+            trusted.StudentFunction("stale", server)()
+        assert server.events == ["protocol"]
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("case, match", [
+    ("too many", "more than 5 calls"),
+    ("malformed", "malformed call"),
+    ("malformed arguments", "malformed arguments"),
+    ("unknown object", "not given"),
+    ("undeclared method", "does not offer"),
+    ("huge arguments", "bytes of arguments"),
+])
+def test_a_callback_beyond_the_protocol_fails_its_call_not_the_grader(monkeypatch, case, match):
+    monkeypatch.setattr(trusted, "MAX_CALLBACKS", 5)
+    monkeypatch.setattr(trusted, "MAX_CALLBACK_BYTES", 2**20)
+    server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
+    model = Recorder()
+    use, forged = trusted.StudentFunction("use", server), trusted.StudentFunction("forged", server)
+    try:
+        with pytest.raises(trusted.SandboxFailure, match=match):
+            if case == "too many":
+                use(model, 6)
+            elif case == "malformed":
+                forged(model, ["not", "a", "callback"])
+            elif case == "malformed arguments":
+                forged(model, {"ref": "REF", "method": "__call__", "args": [{"__nd__": "not npy"}], "kwargs": {}})
+            elif case == "unknown object":
+                forged(model, {"ref": 10**9, "method": "__call__", "args": [], "kwargs": {}})
+            elif case == "undeclared method":
+                forged(model, {"ref": "REF", "method": "__setattr__", "args": ["calls", [True]], "kwargs": {}})
+            else:
+                trusted.StudentFunction("big", server)(model, 200_000)
+        assert server.events == ["protocol"] and len(model.calls) <= 5 and False not in model.calls
+        assert not server.alive
+        # the grader goes on: the next function runs in a restarted sandbox
+        assert trusted.StudentFunction("refused", server)(Recorder()) == "refused here"
+    finally:
+        server.close()
+
+
+def test_a_sandbox_that_never_reads_a_callbacks_answer_is_stopped_at_the_time_limit():
+    server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES, call_seconds=2.0)
+    try:
+        model = Recorder(result=np.zeros(2**20))  # an answer far larger than the pipe holds
+        with pytest.raises(trusted.SandboxFailure, match="within 2 s"):
+            trusted.StudentFunction("unread", server)(model)
+        assert server.events == ["timeout"] and model.calls == [None]
+    finally:
+        server.close()
+
+
 @pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed")
 def test_the_sandbox_hides_the_course_and_the_network():
     server = _server(f'''

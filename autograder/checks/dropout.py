@@ -13,7 +13,8 @@ depends on a particular random stream. The checks use:
 - Keras's ``Dropout`` layer (statistically in training mode, exactly in inference mode);
 - a central-difference gradient check of the backward pass, with a fixed mask;
 - for ``mc_dropout_predict``, a recording stand-in model with known outputs, and real Keras
-  models with and without dropout.
+  models with and without dropout. In trusted grading both stay in the grader and the sandbox
+  calls them by reference (``__grading_remote__``), so the record of the calls is the grader's.
 
 Every failure raises :class:`CheckFailed` with a message naming the likely misconception.
 """
@@ -25,7 +26,7 @@ import math
 import random
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -595,8 +596,8 @@ class RecordingModel:
     the same outputs as NumPy arrays) so that a check can say it was used.
     """
 
-    # What a call may change, copied back when the call ran in the grading sandbox.
-    __grading_writeback__ = ("training_args", "predict_calls")
+    # Called by reference from the grading sandbox: the calls run (and are recorded) here.
+    __grading_remote__: ClassVar[tuple[str, ...]] = ("__call__", "predict")
 
     def __init__(self, outputs: Sequence[np.ndarray], as_numpy: bool = False):
         self.outputs = [np.asarray(o, dtype=np.float32) for o in outputs]
@@ -625,18 +626,25 @@ class RecordingModel:
 
 
 class _KerasModelProxy:
-    """A real Keras model whose ``predict`` fails at once with the message (``predict`` is slow, runs in
+    """A real Keras model whose ``predict`` is recorded and fails at once (``predict`` is slow, runs in
     inference mode, and would make a wrong answer take long)."""
+
+    # Called by reference from the grading sandbox: the model runs here, and so does the record.
+    __grading_remote__: ClassVar[tuple[str, ...]] = ("__call__", "predict")
 
     def __init__(self, model: Any):
         self._model = model
+        self.predict_calls = 0
+
+    def __repr__(self) -> str:
+        return f"<Keras model {self._model.name!r}>"
 
     def __call__(self, *args: Any, **kwargs: Any):
         return self._model(*args, **kwargs)
 
     def predict(self, *args: Any, **kwargs: Any):
-        fail("mc_dropout_predict uses model.predict, which runs the model in inference mode: dropout is off "
-             "and every pass gives the same output. Call model(X, training=True).")
+        self.predict_calls += 1
+        fail(f"mc_dropout_predict {_PREDICT_MESSAGE}")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name == "_model":  # pickling probes these before _model exists
@@ -651,6 +659,16 @@ def recorded_outputs(n_passes: int, shape: tuple = (6, 3), seed: int = 0) -> lis
     return [rng.uniform(0, 1, size=shape).astype(np.float32) for _ in range(n_passes + 3)]
 
 
+_PREDICT_MESSAGE = ("uses model.predict, which runs the model in inference mode: dropout is off and every pass "
+                    "gives the same output. Call model(X, training=True).")
+
+
+def _fail_if_predict_used(model: Any, where: str) -> None:
+    """The model's own record (kept by the grader) says whether ``predict`` was called."""
+    if getattr(model, "predict_calls", 0):
+        fail(f"{where} {_PREDICT_MESSAGE}")
+
+
 def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
                shape: tuple) -> tuple[np.ndarray, np.ndarray]:
     where = f"mc_dropout_predict(model, X, n_passes={n_passes})"
@@ -658,10 +676,12 @@ def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
         with _quiet():
             result = _call(mc_dropout_predict, where, model, X, n_passes)
     except CheckFailed as error:
+        _fail_if_predict_used(model, where)  # the likelier cause, even when the function swallowed it
         if "has no attribute 'numpy'" in str(error):
             fail(f"{error} The model may return a NumPy array rather than a tensor: convert each pass with "
                  "np.asarray(...), which works for both.")
         raise
+    _fail_if_predict_used(model, where)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         fail(f"{where} should return a pair (mean, std), got {type(result).__name__}.")
     arrays = []
@@ -690,10 +710,7 @@ def check_mc_dropout_predict(mc_dropout_predict: Callable, n_passes: int = 5, sh
     model = RecordingModel(outputs, as_numpy=as_numpy)
     X = np.random.default_rng(seed).normal(size=(shape[0], 4)).astype(np.float32)
     where = f"mc_dropout_predict(model, X, n_passes={n_passes})"
-    mean, std = _mc_result(mc_dropout_predict, model, X, n_passes, shape)
-    if model.predict_calls:
-        fail(f"{where} uses model.predict, which runs the model in inference mode: dropout is off and every "
-             "pass gives the same output. Call model(X, training=True).")
+    mean, std = _mc_result(mc_dropout_predict, model, X, n_passes, shape)  # fails if model.predict was used
     wrong_training = [t for t in model.training_args if t is not True and not (isinstance(t, np.bool_) and t)]
     if wrong_training:
         fail(f"{where} called the model with training={wrong_training[0]!r}: dropout is only active with "
