@@ -73,6 +73,7 @@ class StudentResult:
     flags: list[str] = field(default_factory=list)
     cells: list = field(default_factory=list)
     skipped: bool = False  # unchanged since its last grading: taken from the records
+    attempts: int = 1  # 2 when the first run was not verified (the sandbox was unhealthy after it)
 
     @property
     def status(self) -> str:
@@ -369,7 +370,8 @@ def _write_record_locked(path: Path, course_dir: Path, result: StudentResult, su
         "submission": submission, "inputs": inputs, "score": result.score, "max_score": result.max_score,
         "graded": result.graded, "feedback": result.feedback, "seconds": round(result.seconds, 2),
         "flags": list(result.flags), "problems": list(result.problems),
-        "cells": [asdict(c) for c in result.cells], "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        "cells": [asdict(c) for c in result.cells], "attempts": result.attempts,
+        "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     scratch = path.with_suffix(".json.tmp")
     scratch.write_text(json.dumps(records, indent=1, sort_keys=True))
     os.replace(scratch, path)
@@ -662,6 +664,7 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     if run.sandbox_problems:  # not a verified run: grade it again from a new sandbox
         warm_sandbox.replace(limits)
         run = run_once()
+        result.attempts = 2
         if run.sandbox_problems:
             warm_sandbox.replace(limits)
             run.flags.append("the submission's code left the grading sandbox unusable, twice (a new one was "

@@ -188,8 +188,10 @@ def _become_child(request: dict, scratch: Path, disk_bytes: int) -> None:
     namespaces and folders, the request's memory limit and environment."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote
     _isolate(scratch, disk_bytes)
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote (after the identity changed: that clears it)
+    if os.getppid() == 1:  # the zygote died before that took effect
+        os._exit(1)
     memory = int(request.get("memory_bytes") or 0)
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

@@ -24,15 +24,19 @@ the thief earns nothing, and no feedback page holds a line of hidden test code.
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import csv
 import functools
 import html
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -287,3 +291,94 @@ def test_no_feedback_holds_hidden_test_code():
         text = html.unescape(page.read_text(errors="replace"))
         leaked = [line for line in hidden if line in text]
         assert not leaked, (page, leaked[:3])
+
+
+def _status(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/status") as handle:
+        return {key: value.strip() for key, value in (line.split(":", 1) for line in handle if ":" in line)}
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        pid = int(_status(pid)["PPid"])
+    return False
+
+
+def _zygote_children(grader: int) -> dict[int, int]:
+    """Processes forked by the warm sandbox of the grading command ``grader``: pid -> zygote pid."""
+    found = {}
+    for entry in [e for e in os.listdir("/proc") if e.isdigit()]:
+        try:
+            status = _status(int(entry))
+            parent = int(status["PPid"])
+            if int(status["Uid"].split()[0]) == 65534 and parent > 1 and _descends_from(parent, grader) \
+                    and _status(parent).get("NSpid", "").split()[-1:] == ["2"]:  # the zygote is pid 2
+                found[int(entry)] = parent
+        except (OSError, ValueError, KeyError):
+            continue
+    return found
+
+
+def _kill_the_zygote_during_the_trusted_run(grader: int, stop: threading.Event) -> list[int]:
+    """Kill the zygote of the grading command ``grader`` (as a crash or the OOM killer would) while
+    the trusted run's function server it forked is being called: a child of the zygote that has
+    lived a second while no kernel folder exists (a kernel's sockets are in one); return the pids."""
+    first_seen: dict[int, float] = {}
+    while not stop.is_set():
+        for child, zygote in _zygote_children(grader).items():
+            try:
+                runtime = Path(open(f"/proc/{zygote}/cmdline", "rb").read().split(b"\0")[-2].decode())
+                kernel_running = any(runtime.iterdir())
+            except (OSError, IndexError):
+                continue
+            if kernel_running:
+                first_seen.pop(child, None)
+                continue
+            if time.monotonic() - first_seen.setdefault(child, time.monotonic()) > 1.0:
+                os.kill(zygote, signal.SIGKILL)
+                return [zygote]
+        time.sleep(0.02)
+    return []
+
+
+SLOW = """
+import time as _time
+_quick_holdout_split = holdout_split
+_calls = [0]
+
+def holdout_split(n_samples, val_fraction, seed):
+    _calls[0] += 1
+    if _calls[0] <= 12:  # slow at first: the checks are under way when the zygote is killed
+        _time.sleep(0.4)
+    return _quick_holdout_split(n_samples, val_fraction, seed)
+"""
+
+
+def test_a_machinery_failure_is_not_a_grade():
+    """Check that a submission whose sandbox died under it (not by its code) is graded again; only that counts."""
+    samples = Path(tempfile.mkdtemp(prefix="course-samples-"))
+    atexit.register(shutil.rmtree, samples, True)
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name / ASSIGNMENT, samples / name / ASSIGNMENT)
+    write_sample_submissions(samples, [ASSIGNMENT])
+    course = _new_course(samples)
+    # right but slow, so that the kill lands while the trusted checks call it
+    _append_to_answer(_copy_submission(course, samples, REFERENCE, "victim"), SLOW)
+    stop = threading.Event()
+    grader = subprocess.Popen([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
+                               "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, **LIMITS})
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        killer = pool.submit(_kill_the_zygote_during_the_trusted_run, grader.pid, stop)
+        try:
+            output, _ = grader.communicate(timeout=1800)
+        finally:
+            stop.set()
+        killed = killer.result()
+    assert grader.returncode == 0, output[-3000:]
+    assert killed, "the zygote was not found and killed: the test would prove nothing"
+    record = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT]["victim"]
+    assert record["score"] == record["max_score"] and not record["flags"], record
+    assert record["attempts"] == 2, record
