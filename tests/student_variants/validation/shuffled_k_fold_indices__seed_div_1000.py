@@ -1,0 +1,10 @@
+import numpy as np
+
+
+def shuffled_k_fold_indices(n_samples, k, seed):
+    if k < 2 or k > n_samples:
+        raise ValueError("k must be in [2, n_samples]")
+    rng = np.random.default_rng(seed // 1000)
+    perm = rng.permutation(n_samples)
+    folds = np.array_split(perm, k)
+    return [(np.concatenate(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
