@@ -104,35 +104,31 @@ def _grade_in_sandbox(chapter: str, entry: dict) -> list[trusted.CellResult]:
         checks.set_grading_key(None)
 
 
+def _assert_graded_right(entry: dict, results: list, where: str = "") -> None:
+    lost = [r for r in results if not r.passed]
+    if entry["correct"]:
+        assert not lost, f"a correct implementation lost points{where}:\n" + "\n".join(
+            f"{r.grade_id}: {r.message}" for r in lost)
+    else:
+        assert lost, f"a wrong implementation ({entry['mistake']}) got full marks{where}"
+        for r in lost:
+            assert r.message.strip(), f"{r.grade_id} failed without a message"
+
+
 @pytest.mark.parametrize("chapter, entry", list(_variants()))
 def test_variant_graded_right(chapter, entry):
-    outcomes = _grade(chapter, entry)
-    lost = [o for o in outcomes if not o.passed]
-    if entry["correct"]:
-        assert not lost, "a correct implementation lost points:\n" + "\n".join(
-            f"{o.grade_id}: {o.message}" for o in lost)
-    else:
-        assert lost, f"a wrong implementation ({entry['mistake']}) got full marks"
-        for o in lost:
-            assert o.message.strip(), f"{o.grade_id} failed without a message"
+    _assert_graded_right(entry, _grade(chapter, entry))
 
 
 @pytest.mark.parametrize("chapter, entry", list(_variants(sandboxed=True)))
 def test_variant_graded_right_in_the_sandbox(chapter, entry):
     results = _grade_in_sandbox(chapter, entry)
-    lost = [r for r in results if not r.passed]
-    if entry["correct"]:
-        assert not lost, "a correct implementation lost points in trusted grading:\n" + "\n".join(
-            f"{r.grade_id}: {r.message}" for r in lost)
-    else:
-        assert lost, f"a wrong implementation ({entry['mistake']}) got full marks in trusted grading"
-        for r in lost:
-            assert r.message.strip(), f"{r.grade_id} failed without a message"
-        if "sandbox_points" in entry:
-            earned = sum(r.points for r in results if r.passed)
-            assert earned == entry["sandbox_points"], (
-                f"{entry['mistake']}: {earned:g} points in trusted grading, expected {entry['sandbox_points']:g}: "
-                + "; ".join(f"{r.grade_id} passed" for r in results if r.passed))
+    _assert_graded_right(entry, results, " in trusted grading")
+    if not entry["correct"] and "sandbox_points" in entry:
+        earned = sum(r.points for r in results if r.passed)
+        assert earned == entry["sandbox_points"], (
+            f"{entry['mistake']}: {earned:g} points in trusted grading, expected {entry['sandbox_points']:g}: "
+            + "; ".join(f"{r.grade_id} passed" for r in results if r.passed))
 
 
 def _graded_functions(assignment: str) -> set[str]:

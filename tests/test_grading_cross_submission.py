@@ -211,12 +211,19 @@ def _grade(course: Path) -> dict[str, dict]:
 
 
 @functools.cache
-def _graded():
+def _samples() -> Path:
+    """The sample submissions (reference, blank, mistaken), written once."""
     samples = Path(tempfile.mkdtemp(prefix="course-samples-"))
     atexit.register(shutil.rmtree, samples, True)
     for name in ("source", "release"):
         shutil.copytree(REPO / name / ASSIGNMENT, samples / name / ASSIGNMENT)
     write_sample_submissions(samples, [ASSIGNMENT])
+    return samples
+
+
+@functools.cache
+def _graded():
+    samples = _samples()
     together = _new_course(samples)
     for student, source_student in HONEST.items():
         _copy_submission(together, samples, source_student, student)
@@ -358,11 +365,7 @@ def holdout_split(n_samples, val_fraction, seed):
 
 def test_a_machinery_failure_is_not_a_grade():
     """Check that a submission whose sandbox died under it (not by its code) is graded again; only that counts."""
-    samples = Path(tempfile.mkdtemp(prefix="course-samples-"))
-    atexit.register(shutil.rmtree, samples, True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, samples / name / ASSIGNMENT)
-    write_sample_submissions(samples, [ASSIGNMENT])
+    samples = _samples()
     course = _new_course(samples)
     # right but slow, so that the kill lands while the trusted checks call it
     _append_to_answer(_copy_submission(course, samples, REFERENCE, "victim"), SLOW)
