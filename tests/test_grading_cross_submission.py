@@ -53,8 +53,8 @@ REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 NOTEBOOK = "validation.ipynb"
 FIRST_ANSWER = "holdout_split"
-LIMITS = {"COURSE_CALL_SECONDS": "10", "COURSE_CELL_SECONDS": "20", "COURSE_STARTUP_SECONDS": "60",
-          "COURSE_SUBMISSION_SECONDS": "300"}
+# the default limits: a loaded machine must not make an honest student's call run out of time
+LIMITS = {"COURSE_SUBMISSION_SECONDS": "600"}
 
 SABOTAGE = '''
 import json as _json, os as _os
@@ -245,17 +245,17 @@ def _hidden_lines() -> list[str]:
 @pytest.mark.parametrize("student", sorted(HONEST))
 def test_honest_students_get_what_they_get_alone(student):
     """Check that an honest student graded after the attackers has the score and flags of grading alone."""
-    _, together, alone, _ = _graded()
+    course, together, alone, alone_course = _graded()
+    records = [_record(folder, student) for folder in (course, alone_course)]
+    why = json.dumps(records, indent=1)[:4000]  # both runs' flags, problems and check messages
     assert (together[student]["score"], together[student]["flags"]) == \
-        (alone[student]["score"], alone[student]["flags"]), student
-    course = _graded()[0]
-    cells = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT][student]["cells"]
-    assert [(c["grade_id"], c["passed"]) for c in cells] == _alone_cells(student)
+        (alone[student]["score"], alone[student]["flags"]), why
+    assert [(c["grade_id"], c["passed"]) for c in records[0]["cells"]] == \
+        [(c["grade_id"], c["passed"]) for c in records[1]["cells"]], why
 
 
-def _alone_cells(student: str) -> list[tuple[str, bool]]:
-    cells = json.loads((_graded()[3] / "grading_records.json").read_text())[ASSIGNMENT][student]["cells"]
-    return [(c["grade_id"], c["passed"]) for c in cells]
+def _record(course: Path, student: str) -> dict:
+    return json.loads((course / "grading_records.json").read_text())[ASSIGNMENT][student]
 
 
 def test_the_honest_reference_keeps_full_marks_after_the_sabotage():
