@@ -313,18 +313,38 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
 
 
 # ------------------------------------------------------------------------------ flags
+SUBMISSION_DIGEST_BYTES = 256 * 2**20  # read of a submission folder; a larger one is digested by its listing
+
+
 def submission_digest(folder: Path) -> str:
-    """Digest of everything in a submission folder (names, contents, link targets)."""
+    """Digest of everything in a submission folder (names as bytes, contents, link targets).
+
+    Never fails on what a student left there (undecodable names, unreadable or huge sparse
+    files): a digest is made of whatever can be read, files streamed, and past
+    :data:`SUBMISSION_DIGEST_BYTES` only names and sizes count."""
     digest = hashlib.sha256()
     folder = Path(folder)
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+    budget = SUBMISSION_DIGEST_BYTES
+    try:
+        paths = sorted(folder.rglob("*"), key=lambda p: os.fsencode(p)) if folder.is_dir() else []
+    except OSError as error:
+        return hashlib.sha256(f"unreadable: {error}".encode("utf-8", "replace")).hexdigest()
+    for path in paths:
+        digest.update(os.fsencode(path.relative_to(folder)) + b"\0")
+        try:
             if path.is_symlink():
-                digest.update(b"link:" + os.readlink(path).encode())
+                digest.update(b"link:" + os.fsencode(os.readlink(path)))
             elif path.is_file():
-                digest.update(path.read_bytes())
-            digest.update(b"\0")
+                size = path.stat().st_size
+                digest.update(b"size:%d\0" % size)
+                if size <= budget:
+                    budget -= size
+                    with open(path, "rb") as handle:
+                        for chunk in iter(lambda: handle.read(1 << 20), b""):
+                            digest.update(chunk)
+        except OSError as error:
+            digest.update(b"unreadable:" + str(error).encode("utf-8", "replace"))
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -600,7 +620,9 @@ def _run_submission(course_dir: Path, assignment: str, student: str, spec: intak
             run.in_kernel, run.timestamp = _in_kernel_results(copy, assignment, student)
         run.sandbox_problems.append(warm_sandbox.problem(limits))
         if autograde.returncode != 0:
-            run.problems.append("in-kernel run failed: " + _failure_reason(autograde.stdout + autograde.stderr))
+            # only the exit code: nbgrader's error text may carry what the kernel sent (hidden tests)
+            run.problems.append(f"in-kernel run failed (nbgrader exited with code {autograde.returncode}); "
+                                "its results are only compared, the scores come from the trusted checks")
         if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
             run.flags.append(f"the in-kernel run exceeded the submission time limit of "
                              f"{limits.submission_seconds:g} s and was stopped")
@@ -670,8 +692,9 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
             run.flags.append("the submission's code left the grading sandbox unusable, twice (a new one was "
                              f"started for the next submission): {run.sandbox_problems[0]}")
     report = run.report
-    result.problems += run.problems
-    result.flags += run.flags + report.flags
+    hidden = [line for test in spec.test_cells for line in trusted.hidden_lines(test["source"])]
+    result.problems += [trusted.redact_hidden(problem, hidden) for problem in run.problems]
+    result.flags += [trusted.redact_hidden(flag, hidden) for flag in run.flags + report.flags]
     unconfirmed = sorted(c.grade_id for c in report.cells if not c.passed and run.in_kernel.get(c.grade_id))
     if unconfirmed:
         result.flags.append("in-kernel passes not confirmed by the trusted checks (scored 0): "

@@ -36,11 +36,13 @@ import io
 import itertools
 import json
 import os
+import re
 import select
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -357,11 +359,22 @@ def _write_back(original: Any, state: Any) -> None:
 STUDENT_TEXT_CHARS = 300  # of a student exception's message that may reach the feedback
 
 
+_TERMINAL_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without terminal escape sequences and invisible characters (control and format
+    characters but newline and tab): what a page shows is what a check of the text sees."""
+    text = _TERMINAL_ESCAPE.sub("", str(text))
+    return "".join(ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C"))
+
+
 def _short(text: str) -> str:
-    """A student's error text, cut and made writable: it is shown in feedback, and student code
-    chooses it (it could otherwise carry every hidden input it recorded, or a lone surrogate
-    that no file can hold)."""
-    text = str(text).encode("utf-8", "replace").decode("utf-8")
+    """A student's error text, made plain, cut and made writable: it is shown in feedback, and
+    student code chooses it (it could otherwise carry every hidden input it recorded, escape
+    sequences that hide text from a check but not from a page, or a lone surrogate that no file
+    can hold)."""
+    text = plain_text(str(text).encode("utf-8", "replace").decode("utf-8"))
     return text if len(text) <= STUDENT_TEXT_CHARS else text[:STUDENT_TEXT_CHARS] + " ... (cut)"
 
 
@@ -453,7 +466,9 @@ def hidden_lines(source: str) -> list[str]:
 
 def redact_hidden(text: str, lines: list[str]) -> str:
     """``text`` with every hidden test line in it replaced: whatever a student's code managed to
-    learn, its error messages never carry hidden test code into feedback."""
+    learn, its error messages never carry hidden test code into feedback (it is made plain first,
+    so that no invisible character inside a line hides it)."""
+    text = plain_text(text)
     for line in sorted(set(lines), key=len, reverse=True):
         if line in text:
             text = text.replace(line, "[hidden test code]")

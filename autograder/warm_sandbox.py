@@ -98,6 +98,44 @@ def _drop_all_capabilities() -> None:
     _check(_LIBC.capset(ctypes.byref(header), data), "capset")
 
 
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+# (audit arch, add_key, request_key, keyctl, unshare, clone, clone3) of the machines we grade on
+_SYSCALLS = {"x86_64": (0xC000003E, 248, 249, 250, 272, 56, 435),
+             "aarch64": (0xC00000B7, 217, 218, 219, 97, 220, 435)}
+
+
+def _forbid_keys_and_user_namespaces() -> None:
+    """A seccomp filter: no kernel keyrings (keys outlive their process: a channel to the next
+    submission) and no new user namespaces (each one is counted for the identity machine-wide and
+    can be kept alive past the clean-up: enough of them and no later child could start)."""
+    arch, add_key, request_key, keyctl, unshare, clone, clone3 = _SYSCALLS[os.uname().machine]
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JSET|K, BPF_RET|K
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    new_user = _CLONE_NEWUSER
+    program = [
+        (ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm),  # another architecture: refuse everything
+        (ld, 0, 0, 0),
+        (jeq, 0, 1, add_key), (ret, 0, 0, eperm),
+        (jeq, 0, 1, request_key), (ret, 0, 0, eperm),
+        (jeq, 0, 1, keyctl), (ret, 0, 0, eperm),
+        (jeq, 0, 1, clone3), (ret, 0, 0, enosys),  # its flags are out of reach: the C library falls back to clone
+        (jeq, 1, 0, unshare), (jeq, 0, 3, clone),
+        (ld, 0, 0, 16),  # the first argument's low 32 bits: the namespace flags of unshare and clone
+        (jset, 0, 1, new_user), (ret, 0, 0, eperm),
+        (ret, 0, 0, allow),
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
+    fprog = _SockFprog(len(program), filters)
+    _check(_LIBC.prctl(22, 2, ctypes.byref(fprog), 0, 0), "seccomp")  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+
+
 def _fresh_folder(path: str, disk_bytes: int) -> None:
     options = f"size={int(disk_bytes)},mode=0700,uid={sandbox.SANDBOX_UID},gid={sandbox.SANDBOX_GID}"
     _check(_LIBC.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options.encode()),
@@ -122,6 +160,7 @@ def _isolate(scratch: Path, disk_bytes: int) -> None:
         _fresh_folder(folder, disk_bytes)
     _drop_all_capabilities()
     _prctl(38, 1)  # PR_SET_NO_NEW_PRIVS (bubblewrap sets it too): no set-user-ID way back
+    _forbid_keys_and_user_namespaces()
 
 
 def _send(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
@@ -326,6 +365,7 @@ class WarmSandbox:
         self.cgroup: sandbox.TaskCgroup | None = None
         self.answered = False
         self.damaged = False  # something the owner found that a check of the zygote cannot see
+        self.runtime_mounted = False
 
     @property
     def socket_path(self) -> Path:
@@ -347,6 +387,10 @@ class WarmSandbox:
         scratch.mkdir()
         self.runtime.mkdir()
         self.runtime.chmod(RUNTIME_MODE)
+        # in memory and capped: a kernel's writes (files it deletes while it holds them open, too)
+        # never reach the host's disk, and cannot fill another worker's folder
+        self.runtime_mounted = _LIBC.mount(b"tmpfs", str(self.runtime).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
+                                           f"size={int(self.limits.disk_bytes)},mode=0{RUNTIME_MODE:o}".encode()) == 0
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(str(self.socket_path))
         listener.listen(4)
@@ -433,6 +477,9 @@ class WarmSandbox:
             self.cgroup.close()
             self.cgroup = None
         if self.folder is not None:
+            if self.runtime_mounted:
+                _LIBC.umount2(str(self.runtime).encode(), 2)  # MNT_DETACH
+                self.runtime_mounted = False
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -584,5 +585,25 @@ def test_hidden_test_code_never_reaches_a_message():
     assert not any(line in trusted.redact_hidden(leaked, lines) for line in lines)
     assert "[hidden test code]" in trusted.redact_hidden(leaked, lines)
     assert trusted.redact_hidden("nothing here", lines) == "nothing here"
+    hidden_in_escapes = "found: " + "\n".join(line[:3] + "\x1b[K" + line[3:] + "\u200b" for line in lines[:3])
+    assert not any(line in trusted.redact_hidden(hidden_in_escapes, lines) for line in lines)
+    assert "\x1b" not in trusted._short("a\x1b[31mred\x1b[0m text\x07") == "ared text"
     visible = trusted.visible_source(hidden_cell["source"])
     assert not any(line in visible for line in lines)
+
+
+def test_a_submission_folder_never_stops_the_class_digest(tmp_path):
+    """Check that undecodable names and a huge sparse file are digested, stably, without reading them whole."""
+    from autograder import grading
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "validation.ipynb").write_text("{}")
+    with open(os.path.join(os.fsencode(folder), b"\xff\xfe-name.txt"), "wb") as handle:
+        handle.write(b"x")
+    with open(folder / "sparse.bin", "wb") as handle:
+        handle.truncate(64 * 2**30)
+    first = grading.submission_digest(folder)
+    assert first == grading.submission_digest(folder) and len(first) == 64
+    (folder / "validation.ipynb").write_text("{ }")
+    assert grading.submission_digest(folder) != first
