@@ -211,8 +211,16 @@ def ensure_students(course_dir: Path, students: list[str], staged: Path | None =
 
     main = _sqlite_path(db_url(course_dir))
     if staged is not None and main is not None:
-        with contextlib.suppress(FileExistsError):  # another grader created it meanwhile: keep that one
-            os.link(staged, main)
+        if staged.stat().st_dev != main.parent.stat().st_dev:  # a link cannot cross file systems
+            beside = main.with_name(f".{main.name}.{uuid.uuid4().hex[:8]}")
+            shutil.copy(staged, beside)
+            staged = beside
+        try:
+            with contextlib.suppress(FileExistsError):  # another grader created it meanwhile: keep that one
+                os.link(staged, main)
+        finally:
+            if staged.parent == main.parent:
+                staged.unlink(missing_ok=True)
     with Gradebook(db_url(course_dir)) as gradebook:
         for student in students:
             gradebook.update_or_create_student(student)
