@@ -628,8 +628,11 @@ def _run_submission(course_dir: Path, assignment: str, student: str, spec: intak
             run.in_kernel, run.timestamp = _in_kernel_results(copy, assignment, student)
         run.sandbox_problems.append(warm_sandbox.problem(limits))
         if autograde.returncode != 0:
-            # only the exit code: nbgrader's error text may carry what the kernel sent (hidden tests)
-            run.problems.append(f"in-kernel run failed (nbgrader exited with code {autograde.returncode}); "
+            # the exception's class name and exit code only: nbgrader's error text may carry what the
+            # kernel sent (hidden tests)
+            error = _failure_reason(autograde.stdout + autograde.stderr).split(":", 1)[0].rsplit(".", 1)[-1]
+            error = error if re.fullmatch(r"\w{1,60}(Error|Exception|Exit)", error) else "an error"
+            run.problems.append(f"in-kernel run failed: {error} (nbgrader exited with code {autograde.returncode}); "
                                 "its results are only compared, the scores come from the trusted checks")
         if "TimeoutError: `nbgrader autograde` ran longer than" in autograde.stderr:
             run.flags.append(f"the in-kernel run exceeded the submission time limit of "
