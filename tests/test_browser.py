@@ -47,8 +47,10 @@ FIRST_EXERCISE = "holdout_split"
 # what Chromium must not do on a closed network (and as root in a container, without its sandbox)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
-# JupyterLab's user settings for the test: every cell in the page (no windowing), no news
+# JupyterLab's user settings for the test: every cell in the page (no windowing), no news, no autosave
+# (only the Validate button saves, so no save overlaps another)
 LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                          "checkForUpdates": False},
@@ -249,8 +251,8 @@ def test_student_runs_implements_tests_and_validates_chapter_02(page, lab):
     visible_test.scroll_into_view_if_needed()
     _shot(page, "3-student-visible-test-passes")
 
-    # nbgrader's Validate button (the notebook is saved and validated by the server)
-    page.keyboard.press("ControlOrMeta+s")
+    # nbgrader's Validate button saves the notebook, then the server validates it (a save of our own
+    # just before would race with the button's and JupyterLab would ask about a file changed on disk)
     page.locator("jp-button.validate-button, button.validate-button").first.click()
     dialog = page.locator(".nbgrader-ErrorDialog, .nbgrader-SuccessDialog")
     expect(dialog).to_be_visible(timeout=300_000)
