@@ -18,11 +18,13 @@ apply) and :func:`isolation_warning` says so; the grading command prints that wa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
 import signal
 import sys
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from pathlib import Path
 from autograder import REPO_ROOT
 
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
+MEMORY_CGROUP_ROOT = Path("/sys/fs/cgroup/memory")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Limits:
     max_tasks: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
     file_bytes: int = 64 * 2**20  # largest file the sandbox may write
     disk_bytes: int = 256 * 2**20  # each in-memory folder it may write to (/tmp, its scratch)
+    # everything one warm sandbox holds at once (its zygote, a kernel or function server, their
+    # in-memory folders), where memory cgroups are writable
+    sandbox_memory_bytes: int = 6 * 2**30
     output_bytes: int = 2 * 2**20  # output kept from one notebook's in-kernel run
 
 
@@ -191,27 +197,31 @@ def command(argv: Sequence[str], scratch: Path, writable: bool = True,
 TASK_CGROUP_ENV = "COURSE_TASK_CGROUP"  # a cgroup the in-kernel run's kernel stays in
 
 
-class TaskCgroup:
-    """A cgroup that caps the number of processes and threads (where cgroups are writable).
+class _Cgroup:
+    """A cgroup of its own under one controller (where cgroups are writable), removed by
+    :meth:`close` with every process in it killed.
 
     ``existing`` adopts a cgroup that another process created and will remove: this object then
     neither changes nor removes it.
     """
 
-    def __init__(self, max_tasks: int, existing: str | None = None):
+    def __init__(self, root: Path, settings: dict[str, int], existing: str | None = None):
         self.path: Path | None = None
         self.owned = existing is None
         if existing:
             if (Path(existing) / "cgroup.procs").exists():
                 self.path = Path(existing)
             return
-        if not os.access(PIDS_CGROUP_ROOT, os.W_OK):
+        if not os.access(root, os.W_OK):
             return
-        path = PIDS_CGROUP_ROOT / f"course-grader-{uuid.uuid4().hex[:12]}"
+        path = root / f"course-grader-{uuid.uuid4().hex[:12]}"
         try:
             path.mkdir()
-            (path / "pids.max").write_text(str(max_tasks))
+            for name, value in settings.items():
+                (path / name).write_text(str(value))
         except OSError:
+            with contextlib.suppress(OSError):
+                path.rmdir()
             return
         self.path = path
 
@@ -229,29 +239,66 @@ class TaskCgroup:
             except OSError:
                 break
             for pid in pids:
-                try:
+                with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
             try:
                 self.path.rmdir()
                 break
             except OSError:
-                import time
-
                 time.sleep(0.05)
         self.path = None
 
 
-def preexec(limits: Limits, cgroup_procs: str | None) -> Callable[[], None]:
-    """A ``preexec_fn`` that applies ``limits`` in the child before it executes."""
+class TaskCgroup(_Cgroup):
+    """A cgroup that caps the number of processes and threads."""
+
+    def __init__(self, max_tasks: int, existing: str | None = None):
+        super().__init__(PIDS_CGROUP_ROOT, {"pids.max": max_tasks}, existing)
+
+
+class MemoryCgroup(_Cgroup):
+    """A cgroup that caps the memory its processes use together, the pages the address-space
+    limit does not see included (in-memory files, ``memfd`` and shared memory they write): when
+    they reach the cap, the kernel's out-of-memory killer picks one of them, never a process
+    outside (another worker's, the grader's)."""
+
+    def __init__(self, memory_bytes: int):
+        super().__init__(_own_memory_cgroup(), {"memory.limit_in_bytes": memory_bytes})
+
+    def out_of_memory_kills(self) -> int:
+        """How many processes the out-of-memory killer has killed in this cgroup (0 where unknown)."""
+        if self.path is None:
+            return 0
+        with contextlib.suppress(OSError, ValueError):
+            for line in (self.path / "memory.oom_control").read_text().splitlines():
+                name, _, value = line.partition(" ")
+                if name == "oom_kill":
+                    return int(value)
+        return 0
+
+
+def _own_memory_cgroup() -> Path:
+    """The memory cgroup this process is in (new cgroups go beneath it, within its own cap)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if "memory" in controllers.split(","):
+                return MEMORY_CGROUP_ROOT / path.lstrip("/")
+    return MEMORY_CGROUP_ROOT
+
+
+def preexec(limits: Limits, cgroup_procs: str | None, also_join: Sequence[str | None] = ()) -> Callable[[], None]:
+    """A ``preexec_fn`` that applies ``limits`` in the child before it executes: it joins the
+    task cgroup ``cgroup_procs`` (else the process limit applies) and the cgroups of
+    ``also_join`` (their ``cgroup.procs`` files)."""
 
     def apply() -> None:
         os.setsid()  # own process group: the caller kills the whole group on a timeout
-        if cgroup_procs:
-            with open(cgroup_procs, "w") as handle:
-                handle.write(str(os.getpid()))
-        else:
+        for join in (*also_join, cgroup_procs):
+            if join:
+                with open(join, "w") as handle:
+                    handle.write(str(os.getpid()))
+        if not cgroup_procs:
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_tasks, limits.max_tasks))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))

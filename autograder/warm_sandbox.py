@@ -18,6 +18,9 @@ what a later one sees, because nothing it can write outlives it:
   (else it exits, and the owner starts a new sandbox) before it accepts the next connection;
 - a kernel's sockets go to a folder of its own under the runtime folder, made by the owner for
   that kernel and removed after it; the kernel launcher on the host caps its size;
+- the sandbox (zygote and children) has a memory cgroup of its own, capped at
+  ``limits.sandbox_memory_bytes``: pages the address-space limit does not see (in-memory files,
+  ``memfd``) count there, and its out-of-memory kills (children first) stay inside it;
 - the zygote is not dumpable, keeps only the capabilities to switch identity and to kill, and never
   runs student code; the owner checks it (it answers, it is clean, the runtime folder is as made)
   before and after each submission and replaces it when anything is off.
@@ -227,6 +230,8 @@ def _become_child(request: dict, scratch: Path, disk_bytes: int) -> None:
     namespaces and folders, the request's memory limit and environment."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    with contextlib.suppress(OSError):  # the sandbox's memory cap: the child goes first, not the zygote
+        Path("/proc/self/oom_score_adj").write_text("1000")
     _isolate(scratch, disk_bytes)
     _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote (after the identity changed: that clears it)
     if os.getppid() == 1:  # the zygote died before that took effect
@@ -363,6 +368,8 @@ class WarmSandbox:
         self.process: subprocess.Popen | None = None
         self.folder: Path | None = None
         self.cgroup: sandbox.TaskCgroup | None = None
+        self.memory: sandbox.MemoryCgroup | None = None
+        self.memory_kills = 0  # the out-of-memory kills in its cgroup when last checked
         self.answered = False
         self.damaged = False  # something the owner found that a check of the zygote cannot see
         self.runtime_mounted = False
@@ -397,6 +404,8 @@ class WarmSandbox:
         env = {key: value for key, value in os.environ.items() if key in sandbox.ENV_ALLOWLIST}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.cgroup = sandbox.TaskCgroup(self.limits.max_tasks + 16)  # + the zygote's own threads
+        self.memory = sandbox.MemoryCgroup(self.limits.sandbox_memory_bytes)
+        self.memory_kills = 0
         argv = [sys.executable, "-m", "autograder.warm_sandbox", str(listener.fileno()),
                 str(int(self.limits.disk_bytes)), str(self.runtime.resolve())]
         try:
@@ -405,7 +414,7 @@ class WarmSandbox:
                                 keep_caps=ZYGOTE_CAPS),
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, cwd=scratch, env=env,
-                preexec_fn=sandbox.preexec(self.limits, self.cgroup.join_file()))
+                preexec_fn=sandbox.preexec(self.limits, self.cgroup.join_file(), [self.memory.join_file()]))
         finally:
             listener.close()
 
@@ -415,6 +424,9 @@ class WarmSandbox:
         nothing and is as it was made."""
         if self.damaged:
             return "damaged"
+        if self.memory is not None and self.memory.out_of_memory_kills() > self.memory_kills:
+            self.memory_kills = self.memory.out_of_memory_kills()
+            return f"a process reached the sandbox's memory limit ({self.limits.sandbox_memory_bytes / 2**30:g} GiB)"
         if self.process is None or self.process.poll() is not None:
             return "the zygote is not running"
         if not self.answered:  # the first answer comes after the imports
@@ -473,9 +485,10 @@ class WarmSandbox:
             with contextlib.suppress(Exception):
                 self.process.wait(timeout=10)
             self.process = None
-        if self.cgroup is not None:
-            self.cgroup.close()
-            self.cgroup = None
+        for group in (self.cgroup, self.memory):
+            if group is not None:
+                group.close()
+        self.cgroup = self.memory = None
         if self.folder is not None:
             if self.runtime_mounted:
                 _LIBC.umount2(str(self.runtime).encode(), 2)  # MNT_DETACH

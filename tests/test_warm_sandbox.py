@@ -336,3 +336,48 @@ def test_other_limits_or_no_zygote_start_a_fresh_sandbox(warm):
         assert server.call("probe", (), {})["result"] == 1
     finally:
         server.close()
+
+
+MEMFD_HOG = ("def probe(chunks):\n"
+             "    held = []\n"
+             "    for _ in range(chunks):  # memfd pages: not in the address space, so RLIMIT_AS misses them\n"
+             "        fd = os.memfd_create('hog')\n"
+             "        for _ in range(4):\n"
+             "            os.write(fd, b'1' * 2**24)\n"
+             "        held.append(fd)\n"
+             "    return len(held)\n")
+
+
+@pytest.mark.skipif(not os.access(sandbox._own_memory_cgroup(), os.W_OK), reason="memory cgroups are not writable")
+def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(monkeypatch):
+    """Check that in-memory files beyond the sandbox's memory cap kill a child of that sandbox only."""
+    limits = sandbox.Limits(call_seconds=60, startup_seconds=60, sandbox_memory_bytes=2 * 2**30)
+    monkeypatch.delenv(warm_sandbox.ENV_VAR, raising=False)
+    owner = warm_sandbox.WarmSandbox(limits)
+    owner.start()
+    try:
+        assert owner.healthy(), owner.problem()
+        monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
+        monkeypatch.setattr(warm_sandbox, "_OWNED", owner)
+        bystander = os.getpid()
+        server = trusted.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
+        server.ensure_running()
+        try:
+            assert isinstance(server.process, warm_sandbox.WarmChild)
+            with pytest.raises(trusted.SandboxFailure):
+                server.call("probe", (48,), {})  # 3 GiB
+        finally:
+            server.close()
+        assert owner.process.poll() is None, "the out-of-memory killer took the zygote"
+        os.kill(bystander, 0)
+        assert owner.problem() == "a process reached the sandbox's memory limit (2 GiB)"
+        warm_sandbox.provide(limits)  # the owner replaces it; a modest submission runs again
+        server = trusted.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
+        server.ensure_running()
+        try:
+            assert server.call("probe", (4,), {})["result"] == 4
+        finally:
+            server.close()
+        assert owner.healthy(), owner.problem()
+    finally:
+        owner.close()
