@@ -13,14 +13,24 @@ diabetes        float32 (442, 10) raw units float32 (442,) 25-346    scalar regr
 ``load_*_split`` returns a :class:`Split` with 60 % train, 20 % validation, 20 % test by
 default (classification splits are stratified). The same seed gives the same split.
 
-``load_imdb`` is the exception: Keras downloads it once into its cache. Without a network and
-without the cached file it raises :class:`DatasetUnavailableError`, naming the file and the
-folder to put it in.
+``load_fashion_mnist`` gives Fashion-MNIST (Zalando, MIT licence: 70,000 28x28 grey images of
+clothes in 10 classes), the data of chapters 04-07. It reads the four original IDX files from the
+first folder that has them: ``$COURSE_FASHION_MNIST_DIR``, Keras's cache
+(``~/.keras/datasets/fashion-mnist``), Debian's ``dataset-fashion-mnist`` package
+(``/usr/share/datasets/fashion-mnist``); else Keras downloads them into its cache; offline with
+none of these it falls back to a stratified subset bundled with the course (5,000 images) and
+says so. Every file's content is checked against the published data's checksum.
+
+``load_imdb``: Keras downloads it once into its cache. Without a network and without the cached
+file it raises :class:`DatasetUnavailableError`, naming the file and the folder to put it in.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,3 +190,117 @@ def load_imdb(num_words: int = 10000):
             f"and copy it to {cached} (create the folder {cached.parent} if needed), then run "
             "this cell again."
         ) from error
+
+
+# Fashion-MNIST's four IDX files, with the SHA-256 of their uncompressed content (the same in
+# Keras's download and in Debian's package, which compress them differently)
+FASHION_MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+FASHION_MNIST_DIR_ENV = "COURSE_FASHION_MNIST_DIR"
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_SUBSET = Path(__file__).parent / "datasets" / "fashion_mnist_subset.npz"
+FASHION_MNIST_SUBSET_SHA256 = "51a16174f7735203501e6c12bede8a6865756387b4f927574321a475ae7c9567"
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """A train/test image data set as published: x uint8 (n, height, width), y int64 (n,).
+
+    ``source`` says where it was read from; ``complete`` is False for the bundled subset.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    complete: bool = True
+
+
+def _read_idx(path: Path, expected_sha256: str) -> np.ndarray:
+    """One IDX file (gzip-compressed), checked against the checksum of its content."""
+    with gzip.open(path, "rb") as handle:
+        raw = handle.read()
+    if hashlib.sha256(raw).hexdigest() != expected_sha256:
+        raise DatasetUnavailableError(f"{path} is not the published Fashion-MNIST file (checksum differs)")
+    if raw[:2] != b"\x00\x00" or raw[2] != 0x08:  # magic: two zero bytes, then 0x08 = unsigned bytes
+        raise DatasetUnavailableError(f"{path} is not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def fashion_mnist_folders() -> list[Path]:
+    """The folders searched for the four files, in order."""
+    folders = [Path(os.environ[FASHION_MNIST_DIR_ENV])] if os.environ.get(FASHION_MNIST_DIR_ENV) else []
+    return folders + [keras_cache_dir() / "fashion-mnist", DEBIAN_FASHION_MNIST]
+
+
+def _read_fashion_mnist(folder: Path) -> ImageSet:
+    arrays = [_read_idx(folder / name, digest) for name, digest in FASHION_MNIST_FILES.items()]
+    x_train, y_train, x_test, y_test = arrays
+    return ImageSet(x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64), str(folder))
+
+
+def load_fashion_mnist(allow_download: bool = True, allow_subset: bool = True) -> ImageSet:
+    """Fashion-MNIST: 60,000 training and 10,000 test images, x uint8 (n, 28, 28), y int64 0-9
+    (names in :data:`FASHION_MNIST_CLASSES`).
+
+    Looks in :func:`fashion_mnist_folders`, then lets Keras download the files into its cache
+    (``allow_download``), then falls back to the bundled stratified subset (``allow_subset``;
+    4,000 training and 1,000 test images, ``complete=False``) with a warning. Raises
+    :class:`DatasetUnavailableError` when none of them works.
+    """
+    for folder in fashion_mnist_folders():
+        if all((folder / name).is_file() for name in FASHION_MNIST_FILES):
+            return _read_fashion_mnist(folder)
+    problem = "the files are in none of " + ", ".join(str(f) for f in fashion_mnist_folders())
+    if allow_download:
+        from course.runtime import import_keras
+
+        try:
+            import_keras().datasets.fashion_mnist.load_data()  # downloads into Keras's cache
+            return _read_fashion_mnist(keras_cache_dir() / "fashion-mnist")
+        except Exception as error:  # Keras raises a bare Exception on a failed download
+            problem += f"; Keras could not download them ({error})"
+    if allow_subset and FASHION_MNIST_SUBSET.is_file():
+        subset = load_fashion_mnist_subset()
+        warnings.warn(f"Fashion-MNIST is not on this machine ({problem}); using the course's bundled "
+                      f"subset of {len(subset.x_train) + len(subset.x_test)} images. The experiments "
+                      "run, on less data: their figures differ from the chapter's. Install Debian's "
+                      "dataset-fashion-mnist package or connect once to get the whole set.", stacklevel=2)
+        return subset
+    raise DatasetUnavailableError(f"Fashion-MNIST is unavailable: {problem}. Install Debian's "
+                                  "dataset-fashion-mnist package, or copy the four files "
+                                  f"({', '.join(FASHION_MNIST_FILES)}) into {keras_cache_dir() / 'fashion-mnist'}.")
+
+
+def load_fashion_mnist_subset() -> ImageSet:
+    """The bundled stratified subset (checked against its checksum): 400 training and 100 test
+    images per class, drawn with seed 0 from the published sets."""
+    digest = hashlib.sha256(FASHION_MNIST_SUBSET.read_bytes()).hexdigest()
+    if digest != FASHION_MNIST_SUBSET_SHA256:
+        raise DatasetUnavailableError(f"{FASHION_MNIST_SUBSET} does not match its checksum")
+    with np.load(FASHION_MNIST_SUBSET) as data:
+        return ImageSet(data["x_train"], data["y_train"].astype(np.int64), data["x_test"],
+                        data["y_test"].astype(np.int64), "the course's bundled subset", complete=False)
+
+
+def make_fashion_mnist_subset(full: ImageSet, per_class_train: int = 400, per_class_test: int = 100,
+                              seed: int = 0) -> dict[str, np.ndarray]:
+    """The arrays of the bundled subset, drawn from ``full`` (how the file was made)."""
+    rng = np.random.default_rng(seed)
+
+    def pick(y: np.ndarray, per_class: int) -> np.ndarray:
+        return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False)
+                                       for c in range(10)]))
+
+    train, test = pick(full.y_train, per_class_train), pick(full.y_test, per_class_test)
+    return {"x_train": full.x_train[train], "y_train": full.y_train[train].astype(np.uint8),
+            "x_test": full.x_test[test], "y_test": full.y_test[test].astype(np.uint8)}
