@@ -1,5 +1,5 @@
 """Command line: ``python -m autograder COMMAND``, with COMMAND one of release, grade, report,
-synthetic, samples, demo, validate, clean, refresh-outputs (``--help`` for each)."""
+similarity, synthetic, samples, demo, validate, clean, refresh-outputs (``--help`` for each)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,42 @@ def _report(args) -> int:
     page = write_report(args.course_dir, args.out)
     print(f"report written: {page} (and grades.csv, exercises.csv beside it)")
     return 0
+
+
+def _similarity(args) -> int:
+    from autograder.release import list_assignments
+    from autograder.similarity import DEFAULT_THRESHOLD, compare_class, format_table, write_page
+
+    if args.all or "all" in args.assignment:
+        assignments = list_assignments(args.course_dir)
+    elif args.assignment:
+        assignments = list(dict.fromkeys(args.assignment))
+    else:
+        print("error: name an assignment, or use --all", file=sys.stderr)
+        return 2
+    out = args.out or args.course_dir / "report"
+    status = 0
+    for assignment in assignments:
+        try:
+            report = compare_class(args.course_dir, assignment,
+                                   DEFAULT_THRESHOLD if args.threshold is None else args.threshold)
+        except (FileNotFoundError, ValueError, OSError) as error:  # one bad assignment never stops the others
+            print(f"error: {assignment}: {error}", file=sys.stderr)
+            status = 2
+            continue
+        if not report.students:
+            print(f"{assignment}: no submission under {args.course_dir / 'submitted'}/<student>/{assignment}/")
+            continue
+        page = write_page(report, out)
+        print(f"\n{assignment}: {len(report.students)} submission(s), {len(report.flagged)} pair(s) at or above "
+              f"{report.threshold:.0%}")
+        for student in report.unreadable:
+            print(f"  not compared: {student.student}: {student.problem}")
+        if report.too_little_code:
+            print(f"  too little code to compare: {', '.join(report.too_little_code)}")
+        print(format_table(report, args.top))
+        print(f"side by side: {page}")
+    return status
 
 
 def _synthetic(args) -> int:
@@ -208,6 +244,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="write report/ (grades and per-check CSVs, an HTML page of figures)")
     p.add_argument("--out", type=Path, default=None, help="folder for the report (default: COURSE/report)")
     p.set_defaults(run=_report)
+
+    p = sub.add_parser("similarity", help="compare every pair of students' answers; write "
+                                          "report/similarity-ASSIGNMENT.html (pairs side by side)")
+    p.add_argument("assignment", nargs="*", help="assignment names (folders of source/), or 'all'")
+    p.add_argument("--all", action="store_true", help="every assignment")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="list pairs whose similarity (share of both students' code in shared runs, 0-1) is at "
+                        "least this (default: DEFAULT_THRESHOLD in autograder/similarity.py, chosen with "
+                        "benchmarks/bench_similarity.py; the output says which was used)")
+    p.add_argument("--top", type=int, default=10, help="pairs printed when fewer are flagged (default 10)")
+    p.add_argument("--out", type=Path, default=None, help="folder for the page (default: COURSE/report)")
+    p.set_defaults(run=_similarity)
 
     p = sub.add_parser("synthetic", help="write a synthetic class of N students to submitted/ (for benchmarks)")
     p.add_argument("students", type=int)

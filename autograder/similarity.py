@@ -1,0 +1,482 @@
+"""Similar submissions: which students handed in the same code, with the variables renamed or not.
+
+``python -m autograder similarity ASSIGNMENT`` compares every pair of students' answer cells with
+copydetect's winnowing fingerprints (the method of MOSS): code is tokenized, every variable,
+attribute and function name becomes one letter (so renaming changes nothing), comments and
+whitespace go, and two cells share the runs of at least ``NOISE_CHARACTERS`` such characters that
+both contain. Before that, only what the student wrote is kept: the docstrings, the comments and
+the release's starter code (the stub's ``def`` line, ``# YOUR CODE HERE``,
+``raise NotImplementedError()``) are removed, and any run that also appears in the release
+notebook's own code (setup, lecture examples, visible tests) is boilerplate that no pair is
+blamed for.
+
+A cell is compared with the same exercise's cell of the other student; cells a student added to
+hold helpers are compared as one more exercise. A cell with fewer than ``MIN_CHARACTERS``
+characters of the student's own code (a blank stub, a one-line answer that every correct
+student writes the same way) takes no part: short code is similar by necessity. The pair's
+similarity is the share of both students' compared code that lies in shared runs, over the
+exercises both wrote. Pairs at or above the threshold go to an HTML page, side by side with
+the shared code marked; nothing here runs student code.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import io
+import itertools
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+import numpy as np
+
+from autograder import intake
+
+if TYPE_CHECKING:  # copydetect imports matplotlib.pyplot: loaded only when something is compared
+    from copydetect import CodeFingerprint
+
+NOISE_CHARACTERS = 25  # shortest shared run of tokenized code that counts (copydetect's noise threshold)
+MIN_CHARACTERS = 40  # an exercise with less of the student's own tokenized code is not compared
+DEFAULT_THRESHOLD = 0.6  # chosen from benchmarks/bench_similarity.py (see BENCHMARKS.md)
+HELPERS = "helper cells"  # the exercise name of the cells a student added (pooled)
+LANGUAGE = "python"
+
+
+def _docstring_lines(tree: ast.AST) -> set[int]:
+    """Line numbers (1-based) of every docstring that fills its lines alone."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        body = getattr(node, "body", [])
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            first = body[0]
+            lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return lines
+
+
+def without_docstrings_and_comments(source: str) -> str:
+    """``source`` with its docstrings, comments and blank lines removed (as is when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (SyntaxError, tokenize.TokenError, ValueError, RecursionError, MemoryError):
+        return "\n".join(line for line in source.splitlines() if line.strip())
+    lines = source.splitlines()
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column].rstrip()
+    docstrings = _docstring_lines(tree)
+    return "\n".join(line for number, line in enumerate(lines, start=1)
+                     if number not in docstrings and line.strip())
+
+
+def student_code(source: str, starter: str = "") -> str:
+    """What the student wrote in an answer cell: no docstrings, comments, blank lines, nor the
+    lines of the release's starter code (each starter line removed once)."""
+    code = without_docstrings_and_comments(source)
+    starter_lines: dict[str, int] = {}
+    for line in without_docstrings_and_comments(starter).splitlines():
+        starter_lines[line.strip()] = starter_lines.get(line.strip(), 0) + 1
+    kept = []
+    for line in code.splitlines():
+        if starter_lines.get(line.strip(), 0) > 0:
+            starter_lines[line.strip()] -= 1
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def fingerprint(code: str, boilerplate: np.ndarray | None = None,
+                noise: int = NOISE_CHARACTERS) -> CodeFingerprint:
+    """copydetect's fingerprint of ``code``, every k-gram kept (window 1: the result does not
+    depend on Python's per-process string hashing) and the boilerplate's removed."""
+    from copydetect import CodeFingerprint
+
+    return CodeFingerprint("answer.py", noise, 1, boilerplate=boilerplate if boilerplate is not None else [],
+                           language=LANGUAGE, fp=io.StringIO(code))
+
+
+def boilerplate_hashes(sources: list[str], noise: int = NOISE_CHARACTERS) -> np.ndarray:
+    """The fingerprints of the release's own code: matching them is no sign of copying."""
+    hashes: set[int] = set()
+    for source in sources:
+        hashes |= fingerprint(without_docstrings_and_comments(source), None, noise).hashes
+    return np.array(sorted(hashes), dtype=np.int64)
+
+
+def own_characters(print_: CodeFingerprint) -> int:
+    """How much of the tokenized code the comparison sees (the boilerplate excluded)."""
+    return int(print_.token_coverage)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How much of two cells lies in shared runs, and where (character slices of each)."""
+
+    shared: tuple[int, int]  # characters of each side's tokenized code in shared runs
+    compared: tuple[int, int]  # characters of each side's tokenized code that were compared
+    slices: tuple[np.ndarray, np.ndarray]  # 2 x N start/end offsets in each side's code
+
+    @property
+    def similarity(self) -> float:
+        total = sum(self.compared)
+        return sum(self.shared) / total if total else 0.0
+
+
+def overlap(first: CodeFingerprint, second: CodeFingerprint) -> Overlap:
+    """copydetect's comparison of two fingerprints."""
+    from copydetect import compare_files
+
+    _, (share_first, share_second), (slices_first, slices_second) = compare_files(first, second)
+    compared = (own_characters(first), own_characters(second))
+    shared = (round(share_first * compared[0]), round(share_second * compared[1]))
+    return Overlap(shared, compared, (np.asarray(slices_first), np.asarray(slices_second)))
+
+
+@dataclass(frozen=True)
+class ExerciseComparison:
+    exercise: str
+    overlap: Overlap
+    counted: bool  # both sides wrote at least MIN_CHARACTERS of their own code
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    """Two students' submissions of one assignment, compared exercise by exercise."""
+
+    first: str
+    second: str
+    exercises: tuple[ExerciseComparison, ...]
+
+    @property
+    def similarity(self) -> float:
+        counted = [e.overlap for e in self.exercises if e.counted]
+        total = sum(sum(o.compared) for o in counted)
+        return sum(sum(o.shared) for o in counted) / total if total else 0.0
+
+    @property
+    def compared(self) -> bool:
+        return any(e.counted for e in self.exercises)
+
+
+
+def compare_pair(first: dict[str, CodeFingerprint], second: dict[str, CodeFingerprint], names: tuple[str, str],
+                 min_characters: int = MIN_CHARACTERS) -> PairComparison:
+    """Compare two students' fingerprints exercise by exercise (those both have)."""
+    exercises = []
+    for exercise in [e for e in first if e in second]:
+        found = overlap(first[exercise], second[exercise])
+        exercises.append(ExerciseComparison(exercise, found, min(found.compared) >= min_characters))
+    return PairComparison(names[0], names[1], tuple(exercises))
+
+
+@dataclass
+class StudentAnswers:
+    """One student's code per exercise (what they wrote, starter removed), or why there is none."""
+
+    student: str
+    code: dict[str, str] = field(default_factory=dict)
+    problem: str = ""  # set when the submission could not be read
+
+    @property
+    def written(self) -> int:
+        """Characters of code the student wrote, over every exercise."""
+        return sum(len(code) for code in self.code.values())
+
+
+@dataclass(frozen=True)
+class ReleaseCode:
+    """What the students were given, per exercise, and the instructor's solutions."""
+
+    notebooks: tuple[str, ...]  # the assignment's notebook file names
+    starters: dict[str, str]  # exercise -> the release's answer cell (stub and docstring)
+    solutions: dict[str, str]  # exercise -> the solution as the student would type it, starter removed
+    given: tuple[str, ...]  # the release's code cells: setup, lecture examples, stubs, visible tests
+
+
+def _solution_text(source: str) -> str:
+    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
+    return "\n".join(line for line in source.splitlines() if line.strip() not in markers)
+
+
+def read_release(course_dir: Path, assignment: str) -> ReleaseCode:
+    """The starter code and the solutions of ``assignment`` (``source/`` and ``release/``)."""
+    course_dir = Path(course_dir)
+    source_dir, release_dir = course_dir / "source" / assignment, course_dir / "release" / assignment
+    notebooks = sorted(p.name for p in source_dir.glob("*.ipynb")) if source_dir.is_dir() else []
+    if not notebooks:
+        raise FileNotFoundError(f"no assignment {assignment!r}: {source_dir} holds no notebook")
+    starters, solutions, given = {}, {}, []
+    for name in notebooks:
+        if not (release_dir / name).is_file():
+            raise FileNotFoundError(f"{release_dir / name} is missing: run `python -m autograder release` first")
+        release = nbformat.read(release_dir / name, as_version=4)
+        source = nbformat.read(source_dir / name, as_version=4)
+        given += [cell.source for cell in release.cells if cell.cell_type == "code"]
+        for nb, into in ((release, starters), (source, solutions)):
+            for cell in nb.cells:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+                    into[meta["grade_id"]] = cell.source
+    solutions = {e: student_code(_solution_text(code), starters.get(e, "")) for e, code in solutions.items()}
+    return ReleaseCode(tuple(notebooks), starters, solutions, tuple(given))
+
+
+def _exercise(label: str) -> str:
+    """The exercise an intake label names: ``k_fold_indices``, ``k_fold_indices (recovered)`` or
+    ``cell 12 (student helper)``."""
+    if label.endswith("(student helper)"):
+        return HELPERS
+    return label.removesuffix(" (recovered)")
+
+
+def read_student(folder: Path, release: ReleaseCode, specs: dict[str, intake.SourceSpec]) -> StudentAnswers:
+    """One student's answers, read as data through :mod:`autograder.intake`; never raises."""
+    answers = StudentAnswers(folder.parent.name)
+    helpers, problems = [], []
+    for name in release.notebooks:
+        path = folder / name
+        if path.is_symlink():
+            problems.append(f"{name} is a symbolic link (not followed)")
+            continue
+        if not path.is_file():
+            problems.append(f"no notebook named {name}")
+            continue
+        received = intake.read_submission(path, specs[name])
+        if not received.readable:
+            problems.append(f"{name}: {received.reason}")
+            continue
+        for label, source in received.answer_cells:
+            exercise = _exercise(label)
+            if exercise == HELPERS:
+                helpers.append(source)
+            elif exercise not in answers.code:
+                answers.code[exercise] = student_code(source, release.starters.get(exercise, ""))
+    if helpers:
+        answers.code[HELPERS] = student_code("\n\n".join(helpers))
+    if problems and not answers.code:
+        answers.problem = "; ".join(problems)
+    return answers
+
+
+def read_class(course_dir: Path, assignment: str) -> tuple[ReleaseCode, list[StudentAnswers]]:
+    """The release's code and every student's answers under ``submitted/*/ASSIGNMENT/``."""
+    course_dir = Path(course_dir)
+    release = read_release(course_dir, assignment)
+    specs = {name: intake.read_source(course_dir / "source" / assignment / name) for name in release.notebooks}
+    root = course_dir / "submitted"
+    folders = sorted(p / assignment for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
+    return release, [read_student(folder, release, specs) for folder in folders]
+
+
+@dataclass
+class SimilarityReport:
+    """Every pair of one assignment's submissions, compared."""
+
+    assignment: str
+    threshold: float
+    pairs: list[PairComparison]  # most similar first
+    students: list[StudentAnswers]
+    code: dict[str, dict[str, CodeFingerprint]]  # student -> exercise -> fingerprint (for the page)
+    like_solution: dict[str, dict[str, float]]  # student -> exercise -> similarity to the solution
+    min_characters: int = MIN_CHARACTERS
+    noise: int = NOISE_CHARACTERS
+
+    @property
+    def flagged(self) -> list[PairComparison]:
+        return [p for p in self.pairs if p.compared and p.similarity >= self.threshold]
+
+    @property
+    def unreadable(self) -> list[StudentAnswers]:
+        return [s for s in self.students if s.problem]
+
+    @property
+    def too_little_code(self) -> list[str]:
+        """Students none of whose exercises could be compared with anyone's (blank, or only short code)."""
+        compared = {name for p in self.pairs if p.compared for name in (p.first, p.second)}
+        return sorted(s.student for s in self.students if not s.problem and s.student not in compared)
+
+
+def _check_threshold(threshold: float) -> float:
+    if not 0 < threshold <= 1:
+        raise ValueError(f"the threshold is a share of code between 0 and 1, got {threshold}")
+    return threshold
+
+
+def compare_class(course_dir: Path, assignment: str, threshold: float = DEFAULT_THRESHOLD,
+                  noise: int = NOISE_CHARACTERS, min_characters: int = MIN_CHARACTERS) -> SimilarityReport:
+    """Compare every pair of students who submitted ``assignment``."""
+    _check_threshold(threshold)
+    release, students = read_class(course_dir, assignment)
+    given = boilerplate_hashes(list(release.given), noise)
+    prints = {s.student: {e: fingerprint(code, given, noise) for e, code in s.code.items()}
+              for s in students if not s.problem}
+    solutions = {e: fingerprint(code, given, noise) for e, code in release.solutions.items()}
+    like_solution = {student: {e: overlap(p, solutions[e]).similarity for e, p in exercises.items()
+                               if e in solutions and min(own_characters(p), own_characters(solutions[e]))
+                               >= min_characters}
+                     for student, exercises in prints.items()}
+    pairs = [compare_pair(prints[x], prints[y], (x, y), min_characters)
+             for x, y in itertools.combinations(sorted(prints), 2)]
+    pairs.sort(key=lambda p: (-p.similarity, p.first, p.second))
+    return SimilarityReport(assignment, threshold, pairs, students, prints, like_solution, min_characters, noise)
+
+
+# ----------------------------------------------------------------------------------- the page
+
+def _marked_lines(code: str, slices: np.ndarray) -> list[tuple[bool, str]]:
+    """Each line of ``code`` as HTML with the shared characters marked, and whether it shares any."""
+    shared = np.zeros(len(code) + 1, dtype=bool)
+    if slices.size:
+        for start, end in np.asarray(slices, dtype=int).T:
+            shared[max(start, 0):max(end, 0)] = True
+    lines, position = [], 0
+    for line in code.split("\n"):
+        flags = shared[position:position + len(line)]
+        parts, index = [], 0
+        while index < len(line):
+            end = index
+            while end < len(line) and flags[end] == flags[index]:
+                end += 1
+            text = html.escape(line[index:end])
+            parts.append(f"<mark>{text}</mark>" if flags[index] else text)
+            index = end
+        lines.append((bool(flags.any()), "".join(parts)))
+        position += len(line) + 1
+    return lines
+
+
+def _code_html(code: str, slices: np.ndarray) -> str:
+    rows = [f'<tr class="{"shared" if marked else ""}"><td class="n">{number}</td><td>{text or " "}</td></tr>'
+            for number, (marked, text) in enumerate(_marked_lines(code, slices), start=1)]
+    return f'<table class="code">{"".join(rows)}</table>'
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def _pair_html(report: SimilarityReport, pair: PairComparison, anchor: str) -> str:
+    parts = [f'<h3 id="{anchor}">{html.escape(pair.first)} and {html.escape(pair.second)}: '
+             f"{_percent(pair.similarity)}</h3>"]
+    for exercise in sorted(pair.exercises, key=lambda e: (not e.counted, -e.overlap.similarity)):
+        first = report.code[pair.first][exercise.exercise].raw_code
+        second = report.code[pair.second][exercise.exercise].raw_code
+        solution = [report.like_solution.get(s, {}).get(exercise.exercise) for s in (pair.first, pair.second)]
+        note = "" if exercise.counted else f" (not counted: under {report.min_characters} characters of code)"
+        if all(s is not None and s >= report.threshold for s in solution):
+            note += (f" (both are like the instructor's solution: {_percent(solution[0])} and "
+                     f"{_percent(solution[1])}; a leaked solution rather than copying between them?)")
+        parts.append(f"<h4>{html.escape(exercise.exercise)}: {_percent(exercise.overlap.similarity)}"
+                     f"{html.escape(note)}</h4>")
+        parts.append('<div class="sides">'
+                     f"<div><p>{html.escape(pair.first)}</p>{_code_html(first, exercise.overlap.slices[0])}</div>"
+                     f"<div><p>{html.escape(pair.second)}</p>{_code_html(second, exercise.overlap.slices[1])}</div>"
+                     "</div>")
+    return "".join(parts)
+
+
+def _histogram_html(report: SimilarityReport) -> str:
+    import base64
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scores = [p.similarity for p in report.pairs if p.compared]
+    if not scores:
+        return ""
+    figure, axis = plt.subplots(figsize=(7, 2.6))
+    axis.hist(scores, bins=np.linspace(0, 1, 41), color="slategray")
+    axis.axvline(report.threshold, color="indianred", linestyle="--", label=f"threshold {report.threshold:g}")
+    axis.set(xlabel="pair similarity (share of both students' code in shared runs)", ylabel="pairs", xlim=(0, 1))
+    axis.legend(loc="upper right")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="distribution of pair similarities" src="data:image/png;base64,{data}">'
+
+
+STYLE = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
+         "table{border-collapse:collapse}td,th{padding:3px 8px;text-align:left;vertical-align:top}"
+         "table.pairs td,table.pairs th{border-bottom:1px solid #ddd}"
+         ".sides{display:grid;grid-template-columns:1fr 1fr;gap:1em}.sides p{font-weight:bold;margin:.3em 0}"
+         "table.code{font-family:monospace;font-size:85%;white-space:pre;width:100%;background:#fafafa}"
+         "table.code td{padding:0 6px}table.code td.n{color:#999;text-align:right;user-select:none}"
+         "tr.shared td.n{background:#f4a9a8;color:#333}mark{background:#fde2a7}h4{margin-bottom:.3em}")
+
+
+def build_html(report: SimilarityReport) -> str:
+    """The page: settings, the flagged pairs, then each pair side by side (no script, no link out)."""
+    flagged = report.flagged
+    compared = sum(p.compared for p in report.pairs)
+    title = f"Similar submissions: {report.assignment}"
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f"<p>{len(report.students)} submission(s); {compared} pair(s) of students compared; "
+             f"<b>{len(flagged)} pair(s) at or above the threshold of {_percent(report.threshold)}</b>.</p>",
+             "<p>Compared: what each student wrote in the answer cells (and in cells they added), without "
+             "the starter code, docstrings and comments. Names do not count (every variable, attribute and "
+             "function name is the same token), nor does code the release notebook itself contains. A pair's "
+             f"similarity is the share of both students' code that lies in shared runs of at least "
+             f"{report.noise} tokenized characters, over the exercises where both wrote at least "
+             f"{report.min_characters} characters. Marked below: shared code (yellow) and the lines that "
+             "hold it (red line numbers). Similar code is a reason to look, not a proof: short exercises "
+             "leave little room to differ.</p>"]
+    if report.unreadable:
+        parts.append("<p>Not compared (unreadable): " + "; ".join(
+            f"{html.escape(s.student)}: {html.escape(s.problem)}" for s in report.unreadable) + "</p>")
+    if report.too_little_code:
+        parts.append("<p>Too little code to compare (blank or very short answers): "
+                     + html.escape(", ".join(report.too_little_code)) + "</p>")
+    parts.append(_histogram_html(report))
+    if flagged:
+        rows = []
+        for rank, pair in enumerate(flagged, start=1):
+            counted = [e for e in pair.exercises if e.counted]
+            above = [e.exercise for e in counted if e.overlap.similarity >= report.threshold]
+            rows.append(f'<tr><td>{rank}</td><td><a href="#pair-{rank}">{html.escape(pair.first)} and '
+                        f"{html.escape(pair.second)}</a></td><td>{_percent(pair.similarity)}</td>"
+                        f"<td>{len(above)} of {len(counted)}: {html.escape(', '.join(above))}</td></tr>")
+        parts.append('<h2>Pairs at or above the threshold</h2><table class="pairs"><tr><th>#</th><th>students</th>'
+                     "<th>similarity</th><th>exercises at or above the threshold</th></tr>" + "".join(rows)
+                     + "</table>")
+        parts += [_pair_html(report, pair, f"pair-{rank}") for rank, pair in enumerate(flagged, start=1)]
+    else:
+        parts.append("<p>No pair reaches the threshold.</p>")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def page_path(out: Path, assignment: str) -> Path:
+    return Path(out) / f"similarity-{assignment}.html"
+
+
+def write_page(report: SimilarityReport, out: Path) -> Path:
+    path = page_path(out, report.assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(build_html(report), encoding="utf-8")
+    return path
+
+
+def format_table(report: SimilarityReport, top: int = 10) -> str:
+    """The most similar pairs as a plain-text table (all flagged ones, at least ``top``)."""
+    shown = [p for p in report.pairs if p.compared][:max(top, len(report.flagged))]
+    if not shown:
+        return f"{report.assignment}: no pair of submissions has enough code to compare."
+    header = f"{'':2} {'similarity':>10}  {'student':<20} {'student':<20} exercises at or above the threshold"
+    lines = [header, "-" * len(header)]
+    for pair in shown:
+        counted = [e for e in pair.exercises if e.counted]
+        above = [e.exercise for e in counted if e.overlap.similarity >= report.threshold]
+        mark = "!" if pair.similarity >= report.threshold else ""
+        lines.append(f"{mark:2} {_percent(pair.similarity):>10}  {pair.first:<20} {pair.second:<20} "
+                     f"{len(above)}/{len(counted)} {', '.join(above)}")
+    return "\n".join(lines)
