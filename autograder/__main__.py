@@ -98,7 +98,7 @@ def _report(args) -> int:
 
 def _similarity(args) -> int:
     from autograder.release import list_assignments
-    from autograder.similarity import DEFAULT_THRESHOLD, compare_class, format_table, write_page
+    from autograder.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
 
     if args.all or "all" in args.assignment:
         assignments = list_assignments(args.course_dir)
@@ -112,7 +112,8 @@ def _similarity(args) -> int:
     for assignment in assignments:
         try:
             report = compare_class(args.course_dir, assignment,
-                                   DEFAULT_THRESHOLD if args.threshold is None else args.threshold)
+                                   DEFAULT_THRESHOLD if args.threshold is None else args.threshold,
+                                   COMMON_STUDENTS if args.common is None else args.common)
         except (FileNotFoundError, ValueError, OSError) as error:  # one bad assignment never stops the others
             print(f"error: {assignment}: {error}", file=sys.stderr)
             status = 2
@@ -253,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="list pairs whose similarity (share of both students' code in shared runs, 0-1) is at "
                         "least this (default: DEFAULT_THRESHOLD in autograder/similarity.py, chosen with "
                         "benchmarks/bench_similarity.py; the output says which was used)")
+    p.add_argument("--common", type=int, default=None,
+                   help="ignore code that more than this many students wrote in the same exercise (default: "
+                        "COMMON_STUDENTS in autograder/similarity.py, 10 as in MOSS)")
     p.add_argument("--top", type=int, default=10, help="pairs printed when fewer are flagged (default 10)")
     p.add_argument("--out", type=Path, default=None, help="folder for the page (default: COURSE/report)")
     p.set_defaults(run=_similarity)

@@ -8,15 +8,18 @@ both contain. Before that, only what the student wrote is kept: the docstrings, 
 the release's starter code (the stub's ``def`` line, ``# YOUR CODE HERE``,
 ``raise NotImplementedError()``) are removed, and any run that also appears in the release
 notebook's own code (setup, lecture examples, visible tests) is boilerplate that no pair is
-blamed for.
+blamed for. Nor is any run that more than ``COMMON_STUDENTS`` students wrote in the same exercise
+(MOSS's rule for passages common to a class: an idiom everyone uses, a table the exercise
+dictates).
 
 A cell is compared with the same exercise's cell of the other student; cells a student added to
-hold helpers are compared as one more exercise. A cell with fewer than ``MIN_CHARACTERS``
-characters of the student's own code (a blank stub, a one-line answer that every correct
-student writes the same way) takes no part: short code is similar by necessity. The pair's
-similarity is the share of both students' compared code that lies in shared runs, over the
-exercises both wrote. Pairs at or above the threshold go to an HTML page, side by side with
-the shared code marked; nothing here runs student code.
+hold helpers are compared as one more exercise. Answers that are values rather than functions
+(chapter 01's tables of scenarios) are not compared: right answers are alike by design. A cell
+with fewer than ``MIN_CHARACTERS`` characters of the student's own code (a blank stub, a one-line
+answer that every correct student writes the same way) takes no part: short code is similar by
+necessity. The pair's similarity is the share of both students' compared code that lies in
+shared runs, over the exercises both wrote. Pairs at or above the threshold go to an HTML page,
+side by side with the shared code marked. Nothing here runs student code.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import html
 import io
 import itertools
 import tokenize
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +44,8 @@ if TYPE_CHECKING:  # copydetect imports matplotlib.pyplot: loaded only when some
 
 NOISE_CHARACTERS = 25  # shortest shared run of tokenized code that counts (copydetect's noise threshold)
 MIN_CHARACTERS = 40  # an exercise with less of the student's own tokenized code is not compared
-DEFAULT_THRESHOLD = 0.6  # chosen from benchmarks/bench_similarity.py (see BENCHMARKS.md)
+DEFAULT_THRESHOLD = 0.7  # chosen with benchmarks/bench_similarity.py (see BENCHMARKS.md)
+COMMON_STUDENTS = 10  # code found in more students' answers to one exercise is ignored (MOSS's default -m)
 HELPERS = "helper cells"  # the exercise name of the cells a student added (pooled)
 LANGUAGE = "python"
 
@@ -139,6 +144,13 @@ def overlap(first: CodeFingerprint, second: CodeFingerprint) -> Overlap:
     return Overlap(shared, compared, (np.asarray(slices_first), np.asarray(slices_second)))
 
 
+def compare_code(first: str, second: str, starter: str = "", boilerplate: np.ndarray | None = None,
+                 noise: int = NOISE_CHARACTERS) -> Overlap:
+    """Two answer cells of one exercise, compared as the class comparison does (starter removed)."""
+    return overlap(fingerprint(student_code(first, starter), boilerplate, noise),
+                   fingerprint(student_code(second, starter), boilerplate, noise))
+
+
 @dataclass(frozen=True)
 class ExerciseComparison:
     exercise: str
@@ -195,7 +207,7 @@ class ReleaseCode:
     """What the students were given, per exercise, and the instructor's solutions."""
 
     notebooks: tuple[str, ...]  # the assignment's notebook file names
-    starters: dict[str, str]  # exercise -> the release's answer cell (stub and docstring)
+    starters: dict[str, str]  # exercise -> the release's answer cell (stub and docstring); functions only
     solutions: dict[str, str]  # exercise -> the solution as the student would type it, starter removed
     given: tuple[str, ...]  # the release's code cells: setup, lecture examples, stubs, visible tests
 
@@ -219,10 +231,11 @@ def read_release(course_dir: Path, assignment: str) -> ReleaseCode:
         release = nbformat.read(release_dir / name, as_version=4)
         source = nbformat.read(source_dir / name, as_version=4)
         given += [cell.source for cell in release.cells if cell.cell_type == "code"]
+        functions = set(intake.read_source(source_dir / name).functions)
         for nb, into in ((release, starters), (source, solutions)):
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
-                if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+                if cell.cell_type == "code" and meta.get("grade_id") in functions:
                     into[meta["grade_id"]] = cell.source
     solutions = {e: student_code(_solution_text(code), starters.get(e, "")) for e, code in solutions.items()}
     return ReleaseCode(tuple(notebooks), starters, solutions, tuple(given))
@@ -256,8 +269,8 @@ def read_student(folder: Path, release: ReleaseCode, specs: dict[str, intake.Sou
             exercise = _exercise(label)
             if exercise == HELPERS:
                 helpers.append(source)
-            elif exercise not in answers.code:
-                answers.code[exercise] = student_code(source, release.starters.get(exercise, ""))
+            elif exercise in release.starters and exercise not in answers.code:
+                answers.code[exercise] = student_code(source, release.starters[exercise])
     if helpers:
         answers.code[HELPERS] = student_code("\n\n".join(helpers))
     if problems and not answers.code:
@@ -285,6 +298,8 @@ class SimilarityReport:
     students: list[StudentAnswers]
     code: dict[str, dict[str, CodeFingerprint]]  # student -> exercise -> fingerprint (for the page)
     like_solution: dict[str, dict[str, float]]  # student -> exercise -> similarity to the solution
+    common: dict[str, int]  # exercise -> fingerprints ignored as common to many students
+    common_students: int = COMMON_STUDENTS
     min_characters: int = MIN_CHARACTERS
     noise: int = NOISE_CHARACTERS
 
@@ -309,23 +324,44 @@ def _check_threshold(threshold: float) -> float:
     return threshold
 
 
+def class_common(prints: dict[str, dict[str, CodeFingerprint]], most: int) -> dict[str, np.ndarray]:
+    """Per exercise, the fingerprints found in more than ``most`` students' code (MOSS's ``-m``)."""
+    counts: dict[str, Counter] = {}
+    for exercises in prints.values():
+        for exercise, print_ in exercises.items():
+            counts.setdefault(exercise, Counter()).update(print_.hashes)
+    return {exercise: np.array(sorted(h for h, n in found.items() if n > most), dtype=np.int64)
+            for exercise, found in counts.items()}
+
+
 def compare_class(course_dir: Path, assignment: str, threshold: float = DEFAULT_THRESHOLD,
-                  noise: int = NOISE_CHARACTERS, min_characters: int = MIN_CHARACTERS) -> SimilarityReport:
+                  common_students: int = COMMON_STUDENTS, noise: int = NOISE_CHARACTERS,
+                  min_characters: int = MIN_CHARACTERS) -> SimilarityReport:
     """Compare every pair of students who submitted ``assignment``."""
     _check_threshold(threshold)
+    if common_students < 1:
+        raise ValueError(f"common_students is a number of students, at least 1; got {common_students}")
     release, students = read_class(course_dir, assignment)
     given = boilerplate_hashes(list(release.given), noise)
-    prints = {s.student: {e: fingerprint(code, given, noise) for e, code in s.code.items()}
-              for s in students if not s.problem}
+    codes = {s.student: s.code for s in students if not s.problem}
+    prints = {student: {e: fingerprint(code, given, noise) for e, code in exercises.items()}
+              for student, exercises in codes.items()}
     solutions = {e: fingerprint(code, given, noise) for e, code in release.solutions.items()}
     like_solution = {student: {e: overlap(p, solutions[e]).similarity for e, p in exercises.items()
                                if e in solutions and min(own_characters(p), own_characters(solutions[e]))
                                >= min_characters}
                      for student, exercises in prints.items()}
+    common = class_common(prints, common_students)
+    for student, exercises in codes.items():  # what many students wrote is no sign of copying either
+        for exercise, code in exercises.items():
+            if common[exercise].size:
+                prints[student][exercise] = fingerprint(code, np.union1d(given, common[exercise]), noise)
     pairs = [compare_pair(prints[x], prints[y], (x, y), min_characters)
              for x, y in itertools.combinations(sorted(prints), 2)]
     pairs.sort(key=lambda p: (-p.similarity, p.first, p.second))
-    return SimilarityReport(assignment, threshold, pairs, students, prints, like_solution, min_characters, noise)
+    return SimilarityReport(assignment, threshold, pairs, students, prints, like_solution,
+                            {e: int(h.size) for e, h in common.items() if h.size}, common_students,
+                            min_characters, noise)
 
 
 # ----------------------------------------------------------------------------------- the page
@@ -427,9 +463,14 @@ def build_html(report: SimilarityReport) -> str:
              "function name is the same token), nor does code the release notebook itself contains. A pair's "
              f"similarity is the share of both students' code that lies in shared runs of at least "
              f"{report.noise} tokenized characters, over the exercises where both wrote at least "
-             f"{report.min_characters} characters. Marked below: shared code (yellow) and the lines that "
-             "hold it (red line numbers). Similar code is a reason to look, not a proof: short exercises "
-             "leave little room to differ.</p>"]
+             f"{report.min_characters} characters. Runs that more than {report.common_students} students "
+             "wrote in the same exercise are ignored too (common code), and answers that are values, not "
+             "functions, are not compared. Marked below: shared code (yellow) and the lines that hold it "
+             "(red line numbers). Similar code is a reason to look, not a proof: short exercises leave "
+             "little room to differ.</p>"]
+    if report.common:
+        parts.append("<p>Ignored as common to the class (fingerprints per exercise): " + html.escape(
+            ", ".join(f"{exercise} {count}" for exercise, count in sorted(report.common.items()))) + "</p>")
     if report.unreadable:
         parts.append("<p>Not compared (unreadable): " + "; ".join(
             f"{html.escape(s.student)}: {html.escape(s.problem)}" for s in report.unreadable) + "</p>")
