@@ -92,7 +92,8 @@ def _report(args) -> int:
     from autograder.report import write_report
 
     page = write_report(args.course_dir, args.out)
-    print(f"report written: {page} (and grades.csv, exercises.csv beside it)")
+    print(f"report written: {page} (and grades.csv, exercises.csv and the similarity-<assignment>.html pages "
+          "beside it)")
     return 0
 
 

@@ -8,7 +8,9 @@ export, and writes into ``report/``:
   exercise and the ``flags`` column;
 - ``exercises.csv``: one row per student, assignment and check, with points and message;
 - ``index.html``: score distribution per assignment, failure rate per check, the most common
-  failure messages (the misconceptions the class holds), and the slowest submissions.
+  failure messages (the misconceptions the class holds), the slowest submissions, and the most
+  similar pairs of submissions of each assignment, linked to ``similarity-<assignment>.html``
+  (:mod:`autograder.similarity`; written beside it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from autograder import grading  # noqa: E402
 
 TOP_MESSAGES = 12
 SLOWEST = 10
+SIMILAR_PAIRS = 10  # per assignment, in the report (all of them on the assignment's similarity page)
 
 
 def exercise_rows(records: dict) -> list[dict]:
@@ -118,11 +121,60 @@ def misconception(message: str) -> str:
     return text[:150] + ("..." if len(text) > 150 else "")
 
 
-def build_html(submissions: pd.DataFrame, exercises: pd.DataFrame, title: str) -> str:
+def similarity_section(course_dir: Path, out: Path) -> str:
+    """Similar submissions of every assignment handed in: the pairs at or above the default
+    threshold, each assignment's side-by-side page written next to the report and linked."""
+    from autograder import similarity
+    from autograder.release import list_assignments
+
+    rows, notes = [], []
+    for assignment in list_assignments(course_dir):
+        try:
+            result = similarity.compare_class(course_dir, assignment)
+        except (FileNotFoundError, ValueError, OSError) as error:  # one assignment never stops the report
+            notes.append(f"{assignment}: not compared ({error})")
+            continue
+        if not result.students:
+            continue
+        page = similarity.write_page(result, out).name
+        flagged = result.flagged
+        notes.append(f'<a href="{html.escape(page)}">{html.escape(assignment)}</a>: {len(result.students)} '
+                     f"submission(s), {len(flagged)} pair(s) at or above {result.threshold:.0%}")
+        rows += [{"assignment": assignment, "student": pair.first, "and student": pair.second,
+                  "similarity": f"{pair.similarity:.0%}",
+                  "exercises": ", ".join(e.exercise for e in pair.exercises
+                                         if e.counted and e.overlap.similarity >= result.threshold)}
+                 for pair in flagged[:SIMILAR_PAIRS]]
+    if not notes:
+        return ""
+    parts = ["<h2>Similar submissions</h2>",
+             "<p>Pairs of students whose answers share most of their code once names, comments, docstrings "
+             "and the starter code are left out (<code>python -m autograder similarity</code>; each "
+             "assignment's page shows the pairs side by side).</p>",
+             "<ul>" + "".join(f"<li>{note}</li>" for note in notes) + "</ul>"]
+    if rows:
+        parts.append(_table_html(pd.DataFrame(rows)))
+    return "".join(parts)
+
+
+def build_html(submissions: pd.DataFrame, exercises: pd.DataFrame, title: str, extra: str = "") -> str:
+    """The report page; ``extra`` is HTML added at the end (the similar submissions)."""
     sns.set_theme(style="whitegrid")
     parts = [f"<h1>{html.escape(title)}</h1>"]
     if submissions.empty:
-        return "".join(parts) + "<p>No graded submission yet: run <code>python -m autograder grade</code>.</p>"
+        parts.append("<p>No graded submission yet: run <code>python -m autograder grade</code>.</p>")
+    else:
+        parts += _grading_parts(submissions, exercises)
+    parts.append(extra)
+    style = ("<style>body{font-family:sans-serif;max-width:980px;margin:2em auto}"
+             "table{border-collapse:collapse;font-size:90%}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
+             "text-align:left;vertical-align:top}img{max-width:100%}</style>")
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{style}</head>" \
+           f"<body>{''.join(parts)}</body></html>"
+
+
+def _grading_parts(submissions: pd.DataFrame, exercises: pd.DataFrame) -> list[str]:
+    parts = []
     n_flagged = int((submissions["flags"] != "").sum())
     parts.append(f"<p>{len(submissions)} graded submission(s) of {submissions['student_id'].nunique()} "
                  f"student(s) over {submissions['assignment'].nunique()} assignment(s); "
@@ -172,11 +224,7 @@ def build_html(submissions: pd.DataFrame, exercises: pd.DataFrame, title: str) -
     flagged = submissions[submissions["flags"] != ""][["assignment", "student_id", "score", "max_score", "flags"]]
     if not flagged.empty:
         parts.append("<h2>Flagged submissions</h2>" + _table_html(flagged))
-    style = ("<style>body{font-family:sans-serif;max-width:980px;margin:2em auto}"
-             "table{border-collapse:collapse;font-size:90%}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
-             "text-align:left;vertical-align:top}img{max-width:100%}</style>")
-    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{style}</head>" \
-           f"<body>{''.join(parts)}</body></html>"
+    return parts
 
 
 def write_report(course_dir: Path, out: Path | None = None) -> Path:
@@ -200,5 +248,5 @@ def write_report(course_dir: Path, out: Path | None = None) -> Path:
     page = out / "index.html"
     page.write_text(build_html(submissions, pd.DataFrame(exercises, columns=[
         "assignment", "student_id", "check", "points", "max_points", "passed", "message"]),
-        f"Grading report: {course_dir.name}"))
+        f"Grading report: {course_dir.name}", similarity_section(course_dir, out)))
     return page

@@ -176,6 +176,11 @@ class PairComparison:
     def compared(self) -> bool:
         return any(e.counted for e in self.exercises)
 
+    @property
+    def shared(self) -> int:
+        """Characters of tokenized code in shared runs, both sides, over the counted exercises."""
+        return sum(sum(e.overlap.shared) for e in self.exercises if e.counted)
+
 
 
 def compare_pair(first: dict[str, CodeFingerprint], second: dict[str, CodeFingerprint], names: tuple[str, str],
@@ -358,7 +363,7 @@ def compare_class(course_dir: Path, assignment: str, threshold: float = DEFAULT_
                 prints[student][exercise] = fingerprint(code, np.union1d(given, common[exercise]), noise)
     pairs = [compare_pair(prints[x], prints[y], (x, y), min_characters)
              for x, y in itertools.combinations(sorted(prints), 2)]
-    pairs.sort(key=lambda p: (-p.similarity, p.first, p.second))
+    pairs.sort(key=lambda p: (-p.similarity, -p.shared, p.first, p.second))  # more shared code first
     return SimilarityReport(assignment, threshold, pairs, students, prints, like_solution,
                             {e: int(h.size) for e, h in common.items() if h.size}, common_students,
                             min_characters, noise)
@@ -444,7 +449,8 @@ def _histogram_html(report: SimilarityReport) -> str:
 STYLE = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
          "table{border-collapse:collapse}td,th{padding:3px 8px;text-align:left;vertical-align:top}"
          "table.pairs td,table.pairs th{border-bottom:1px solid #ddd}"
-         ".sides{display:grid;grid-template-columns:1fr 1fr;gap:1em}.sides p{font-weight:bold;margin:.3em 0}"
+         ".sides{display:grid;grid-template-columns:1fr 1fr;gap:1em}.sides>div{min-width:0;overflow-x:auto}"
+         ".sides p{font-weight:bold;margin:.3em 0}"
          "table.code{font-family:monospace;font-size:85%;white-space:pre;width:100%;background:#fafafa}"
          "table.code td{padding:0 6px}table.code td.n{color:#999;text-align:right;user-select:none}"
          "tr.shared td.n{background:#f4a9a8;color:#333}mark{background:#fde2a7}h4{margin-bottom:.3em}")
