@@ -44,10 +44,11 @@ release: $(STAMP)
 check-release: $(STAMP)
 	$(PY) -m autograder release --check
 
-## bench: print wall times of the grading pipeline steps, then of grading a synthetic class
+## bench: print wall times of the grading pipeline steps, of grading a synthetic class, and the similarity figures
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_class.py --students $(BENCH_STUDENTS)
+	$(PY) benchmarks/bench_similarity.py --students $(BENCH_STUDENTS)
 
 ## reproduce: measure every syllabus claim over 3 seeds; writes results/claims.{md,csv}
 reproduce: $(STAMP)

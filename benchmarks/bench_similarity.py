@@ -155,6 +155,8 @@ def _pair_kind(pair, assignment: str, by_name: dict) -> str:
         return source.answers.get(assignment, {})
 
     counted = [e.exercise for e in pair.exercises if e.counted]
+    if not counted:
+        return "nothing to compare"
     choices = [(effective(first).get(e, ""), effective(second).get(e, "")) for e in counted]
     if any(a == b for a, b in choices):
         return "shared code"
@@ -164,7 +166,7 @@ def _pair_kind(pair, assignment: str, by_name: dict) -> str:
     return "other"
 
 
-def class_level(students: int, seed: int, threshold: float) -> None:
+def class_level(students: int, seed: int, threshold: float, common: int) -> None:
     assignments = list_assignments(REPO)
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as scratch:
         course = Path(scratch) / "course"
@@ -175,11 +177,13 @@ def class_level(students: int, seed: int, threshold: float) -> None:
         write_class(plan, course)
         by_name = {s.name: s for s in plan}
         kinds: dict[str, list[tuple[float, bool, str]]] = {"copy": [], "shared code": [], "independent": [],
-                                                           "other": []}
+                                                           "other": [], "nothing to compare": []}
+        print(f"\n2. student by student: synthetic class of {students} (seed {seed}), threshold {threshold:g}, "
+              f"code of more than {common} students ignored")
         timings = []
         for assignment in assignments:
             started = time.perf_counter()
-            report = similarity.compare_class(course, assignment, threshold)
+            report = similarity.compare_class(course, assignment, threshold, common)
             compared = time.perf_counter() - started
             similarity.write_page(report, course / "report")
             timings.append((assignment, len(report.students), compared, time.perf_counter() - started))
@@ -188,16 +192,22 @@ def class_level(students: int, seed: int, threshold: float) -> None:
                 kinds[kind].append((pair.similarity, pair.compared, assignment))
             planned = sum(assignment in s.copies and s.notebooks.get(assignment) == "ok" for s in plan)
             flagged = len(report.flagged)
-            print(f"   {assignment}: {len(report.students)} submissions, {planned} copiers, {flagged} pair(s) flagged")
-    print(f"\n2. student by student: synthetic class of {students} (seed {seed}), threshold {threshold:g}")
+            print(f"   {assignment}: {len(report.students)} submissions, {planned} copiers, {flagged} pair(s) "
+                  "flagged")
+    copies = kinds["copy"]
+    print(f"   copied pairs: {len(copies)}, of which {sum(c for _, c, _ in copies)} with code left to compare "
+          "(the others copied only code that more students wrote)")
     for kind, scores in kinds.items():
+        if kind == "nothing to compare":
+            print(f"   {kind:>12}: {len(scores)} pairs")
+            continue
         compared = [(s, a) for s, c, a in scores if c]
         flagged = [(s, a) for s, a in compared if s >= threshold]
         lowest = min((s for s, _ in compared), default=float("nan"))
         highest = max((s for s, _ in compared), default=float("nan"))
-        print(f"   {kind:>12}: {len(scores)} pairs, {len(compared)} with code to compare, "
-              f"{len(flagged)} flagged ({len(flagged) / max(len(compared), 1):.3f}); similarity "
-              f"{lowest:.2f} to {highest:.2f}")
+        share = len(flagged) / max(len(compared), 1)
+        print(f"   {kind:>12}: {len(compared)} pairs, {len(flagged)} flagged ({share:.3f}); "
+              f"similarity {lowest:.2f} to {highest:.2f}")
     missed = [(s, a) for s, c, a in kinds["copy"] if c and s < threshold]
     if missed:
         print("   copies under the threshold: " + ", ".join(f"{a} {s:.2f}" for s, a in missed))
@@ -216,11 +226,13 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threshold", type=float, default=similarity.DEFAULT_THRESHOLD)
+    parser.add_argument("--common", type=int, default=similarity.COMMON_STUDENTS,
+                        help="ignore code more students wrote (a large number turns the rule off)")
     args = parser.parse_args()
     print(f"settings: noise {similarity.NOISE_CHARACTERS} characters, at least {similarity.MIN_CHARACTERS} "
           f"characters per exercise, default threshold {similarity.DEFAULT_THRESHOLD:g}")
     print_exercise_level()
-    class_level(args.students, args.seed, args.threshold)
+    class_level(args.students, args.seed, args.threshold, args.common)
 
 
 if __name__ == "__main__":
