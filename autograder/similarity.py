@@ -50,18 +50,23 @@ HELPERS = "helper cells"  # the exercise name of the cells a student added (pool
 LANGUAGE = "python"
 
 
-def _docstring_lines(tree: ast.AST) -> set[int]:
-    """Line numbers (1-based) of every docstring that fills its lines alone."""
-    lines: set[int] = set()
+def _docstring_lines(tree: ast.AST, lines: list[str]) -> set[int]:
+    """Line numbers (1-based) of every docstring that fills its lines alone (one that shares a
+    line with code, ``def f(): "doc"``, stays)."""
+    found: set[int] = set()
     for node in ast.walk(tree):
         if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         body = getattr(node, "body", [])
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
-            first = body[0]
-            lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
-    return lines
+        if not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            continue
+        first, last = body[0].lineno, body[0].end_lineno or body[0].lineno
+        before = lines[first - 1].encode("utf-8")[:body[0].col_offset]  # ast columns count UTF-8 bytes
+        after = lines[last - 1].encode("utf-8")[body[0].end_col_offset or 0:]
+        if not before.strip() and not after.strip().rstrip(b";"):
+            found.update(range(first, last + 1))
+    return found
 
 
 def without_docstrings_and_comments(source: str) -> str:
@@ -76,7 +81,7 @@ def without_docstrings_and_comments(source: str) -> str:
         if token.type == tokenize.COMMENT:
             row, column = token.start
             lines[row - 1] = lines[row - 1][:column].rstrip()
-    docstrings = _docstring_lines(tree)
+    docstrings = _docstring_lines(tree, source.splitlines())
     return "\n".join(line for number, line in enumerate(lines, start=1)
                      if number not in docstrings and line.strip())
 
@@ -348,9 +353,15 @@ def compare_class(course_dir: Path, assignment: str, threshold: float = DEFAULT_
         raise ValueError(f"common_students is a number of students, at least 1; got {common_students}")
     release, students = read_class(course_dir, assignment)
     given = boilerplate_hashes(list(release.given), noise)
-    codes = {s.student: s.code for s in students if not s.problem}
-    prints = {student: {e: fingerprint(code, given, noise) for e, code in exercises.items()}
-              for student, exercises in codes.items()}
+    prints = {}
+    for student in students:
+        if student.problem:
+            continue
+        try:
+            prints[student.student] = {e: fingerprint(code, given, noise) for e, code in student.code.items()}
+        except Exception as error:  # noqa: BLE001 - odd code the tokenizer fails on: that student only
+            student.problem = f"could not be compared: {type(error).__name__}"
+    codes = {s.student: s.code for s in students if s.student in prints}
     solutions = {e: fingerprint(code, given, noise) for e, code in release.solutions.items()}
     like_solution = {student: {e: overlap(p, solutions[e]).similarity for e, p in exercises.items()
                                if e in solutions and min(own_characters(p), own_characters(solutions[e]))

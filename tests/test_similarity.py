@@ -62,6 +62,9 @@ def test_code_is_compared_without_starter_docstrings_and_comments():
     assert similarity.student_code(starter, starter) == ""  # the untouched stub: nothing written
     # an answer that keeps the stub's raise after the code loses only that line
     assert "raise" not in similarity.student_code(starter.replace("# YOUR CODE HERE", "return 1"), starter)
+    # a docstring that shares its line with code leaves the code; nested docstrings go too
+    assert similarity.student_code('def f(x): "doc"\ndef g():\n    """a\n    b"""\n    return 1  # c\n') == \
+        'def f(x): "doc"\ndef g():\n    return 1'
     # code that does not parse is still compared, as text
     assert similarity.student_code("def f(:\n    x = 1\n", "") == "def f(:\n    x = 1"
 
