@@ -206,11 +206,6 @@ class StudentAnswers:
     code: dict[str, str] = field(default_factory=dict)
     problem: str = ""  # set when the submission could not be read
 
-    @property
-    def written(self) -> int:
-        """Characters of code the student wrote, over every exercise."""
-        return sum(len(code) for code in self.code.values())
-
 
 @dataclass(frozen=True)
 class ReleaseCode:
@@ -265,11 +260,15 @@ def read_student(folder: Path, release: ReleaseCode, specs: dict[str, intake.Sou
     helpers, problems = [], []
     for name in release.notebooks:
         path = folder / name
-        if path.is_symlink():
-            problems.append(f"{name} is a symbolic link (not followed)")
-            continue
-        if not path.is_file():
-            problems.append(f"no notebook named {name}")
+        try:
+            if path.is_symlink():
+                problems.append(f"{name} is a symbolic link (not followed)")
+                continue
+            if not path.is_file():
+                problems.append(f"no notebook named {name}")
+                continue
+        except OSError as error:  # a folder that cannot be read
+            problems.append(f"{name}: {type(error).__name__}: {error.strerror}")
             continue
         received = intake.read_submission(path, specs[name])
         if not received.readable:
