@@ -1,7 +1,9 @@
 """Run untrusted code (a student's functions) in a bubblewrap sandbox with resource limits.
 
 The sandbox sees a read-only allowlist of the file system: system directories, the Python
-installation and virtual environment, and the public ``course`` and ``autograder`` packages.
+installation and virtual environment, and the public ``course`` and ``autograder`` packages (the
+folders the grader imported them from; :mod:`autograder.launch` makes every Python it starts
+import those).
 It does not see ``source/`` (solutions, hidden tests), ``tests/``, the git history, the course
 directory (other submissions, the gradebook) or the network; it can write only to its own
 scratch directory and a private ``/tmp``. Processes run in a private PID namespace and die with
@@ -30,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import REPO_ROOT
+from autograder import launch
 
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
 MEMORY_CGROUP_ROOT = Path("/sys/fs/cgroup/memory")
@@ -123,10 +125,12 @@ def isolation_warning() -> str | None:
 
 
 def _readable_roots() -> list[Path]:
-    """Directories the sandbox may read: system, Python, the venv, the public packages."""
+    """Directories the sandbox may read: system, Python, the venv, the public packages (the
+    folders this process imported them from, which every sandboxed Python imports: see
+    :mod:`autograder.launch`; never the rest of a checkout, nor another one)."""
     roots = [Path(p) for p in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin", "/etc")]
     roots += [Path(sys.base_prefix), Path(sys.prefix)]
-    roots += [REPO_ROOT / "course", REPO_ROOT / "autograder"]
+    roots += list(launch.package_folders().values())
     keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
     roots.append(keras_home)  # cached public data sets
     seen, unique = set(), []

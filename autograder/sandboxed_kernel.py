@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import sandbox, warm_sandbox
+from autograder import launch, sandbox, warm_sandbox
 
 KERNEL_NAME = "course-sandboxed"
 
@@ -35,7 +35,9 @@ def install_kernelspec(jupyter_dir: Path) -> Path:
     """Write ``<jupyter_dir>/kernels/course-sandboxed/kernel.json``; return ``jupyter_dir``."""
     spec_dir = Path(jupyter_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "autograder.sandboxed_kernel", "{connection_file}"],
+    # started by jupyter_client in the notebook's folder, where the student's files are: it must
+    # import the grader's own packages (and nothing else) from nowhere else
+    spec = {"argv": launch.python_command("autograder.sandboxed_kernel", ["{connection_file}"]),
             "display_name": "Python 3 (course grading sandbox)", "language": "python",
             "interrupt_mode": "message", "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
@@ -44,7 +46,7 @@ def install_kernelspec(jupyter_dir: Path) -> Path:
 
 def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     """The sandboxed ipykernel command for ``connection_file``, run in ``workdir``."""
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file)]
+    argv = launch.python_command("ipykernel_launcher", ["-f", str(connection_file)])
     if not sandbox.isolation_available():
         return argv
     wrapped = sandbox.command(argv, workdir, writable=False, limits=sandbox.limits_from_env())

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder import function_server, sandbox, warm_sandbox, wire
+from autograder import function_server, launch, sandbox, warm_sandbox, wire
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
@@ -110,7 +110,7 @@ class FunctionServer:
         # a fork of the grading process's warm sandbox when there is one; else a fresh sandbox
         self.process = warm_sandbox.fork_function_server(request_read, reply_write, self.limits, env)
         if self.process is None:
-            argv = [sys.executable, "-m", "autograder.function_server", str(request_read), str(reply_write)]
+            argv = launch.python_command("autograder.function_server", [str(request_read), str(reply_write)])
             self._cgroup = sandbox.TaskCgroup(self.limits.max_tasks)
             self.process = subprocess.Popen(
                 sandbox.command(argv, Path(self._scratch.name), environ=env, limits=self.limits),

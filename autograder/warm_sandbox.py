@@ -31,7 +31,7 @@ is not, grading does not use a warm sandbox and starts a fresh sandbox per proce
 either (nothing would contain the children); see :class:`autograder.trusted.FunctionServer`.
 
 ``python -m autograder.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
-:class:`WarmSandbox`).
+:class:`WarmSandbox` through :func:`autograder.launch.python_command`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder import preload, sandbox
+from autograder import launch, preload, sandbox
 
 ENV_VAR = "COURSE_WARM_SANDBOX"  # where a grading process's trusted checks find its zygote
 PRELOAD = (*preload.NOTEBOOK_MODULES, "IPython.core.inputtransformer2", "autograder.function_server",
@@ -406,8 +406,8 @@ class WarmSandbox:
         self.cgroup = sandbox.TaskCgroup(self.limits.max_tasks + 16)  # + the zygote's own threads
         self.memory = sandbox.MemoryCgroup(self.limits.sandbox_memory_bytes)
         self.memory_kills = 0
-        argv = [sys.executable, "-m", "autograder.warm_sandbox", str(listener.fileno()),
-                str(int(self.limits.disk_bytes)), str(self.runtime.resolve())]
+        argv = launch.python_command("autograder.warm_sandbox", [str(listener.fileno()),
+                                     str(int(self.limits.disk_bytes)), str(self.runtime.resolve())])
         try:
             self.process = subprocess.Popen(
                 sandbox.command(argv, scratch, environ=env, limits=self.limits, binds=[self.runtime],
