@@ -40,6 +40,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -74,7 +75,7 @@ HOST_FOLDER = Path("/var/tmp")
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
-_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
 
 
 def _prctl(option: int, value: int) -> None:
@@ -145,6 +146,24 @@ def _fresh_folder(path: str, disk_bytes: int) -> None:
            f"mount {path}")
 
 
+def _unescape_mount_path(field: str) -> str:
+    """A path of ``/proc/self/mountinfo`` (spaces and the like written as octal escapes)."""
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
+def _read_only_mounts_beneath(folders: list[str]) -> list[str]:
+    """The read-only mounts (the folders bubblewrap mounted for the sandbox to read) below any of
+    ``folders``, outermost only: a checkout or environment under ``/tmp``, which a child's new
+    ``/tmp`` would hide."""
+    points = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        point, options = _unescape_mount_path(fields[4]), fields[5].split(",")
+        if "ro" in options and any(point.startswith(folder.rstrip("/") + "/") for folder in folders):
+            points.append(point)
+    return sorted(p for p in set(points) if not any(p.startswith(q + "/") for q in points))
+
+
 def _isolate(scratch: Path, disk_bytes: int) -> None:
     """Become :data:`sandbox.SANDBOX_UID` in namespaces of one's own, with new writable folders and
     no capabilities: what this process and its descendants do dies with them."""
@@ -159,8 +178,19 @@ def _isolate(scratch: Path, disk_bytes: int) -> None:
     Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
     _check(_LIBC.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
-    for folder in (*WRITABLE, str(scratch)):
+    folders = [*WRITABLE, str(scratch)]
+    # what the new folders would hide (the grader's packages, its Python, when they are under /tmp)
+    # is mounted again at the same place, still read-only (the copies of the sandbox's mounts stay
+    # locked read-only in this user namespace)
+    hidden = [(point, os.open(point, os.O_PATH)) for point in _read_only_mounts_beneath(folders)
+              if os.path.isdir(point)]
+    for folder in folders:
         _fresh_folder(folder, disk_bytes)
+    for point, handle in hidden:
+        os.makedirs(point, exist_ok=True)
+        _check(_LIBC.mount(f"/proc/self/fd/{handle}".encode(), point.encode(), None, _MS_BIND | _MS_REC, None),
+               f"mount {point} again")
+        os.close(handle)
     _drop_all_capabilities()
     _prctl(38, 1)  # PR_SET_NO_NEW_PRIVS (bubblewrap sets it too): no set-user-ID way back
     _forbid_keys_and_user_namespaces()
