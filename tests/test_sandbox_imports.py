@@ -21,12 +21,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import warm_sandbox
+from autograder import launch, sandbox, trusted, warm_sandbox, wire
 from autograder.samples import REFERENCE, sample_notebooks
 from tests.sandbox_import_probe import REPORT
 
@@ -246,8 +247,9 @@ def test_course_dir_elsewhere_with_packages_of_its_own(tmp_path):
     assert tripwire.exists(), "the student's packages did not write to the tripwire when imported"
     tripwire.unlink()
     results = _probe(Path(sys.executable), checkout, course_dir, notebook_folder)
-    _assert_every_process_imports(results, checkout, "grader")
+    # (the kernel launcher runs on the host, in the notebook's folder)
     assert not tripwire.exists(), f"the student's packages ran on the host: {tripwire.read_text()}"
+    _assert_every_process_imports(results, checkout, "grader")
 
 
 ASSIGNMENT = "01-ml-taxonomy"
@@ -275,9 +277,42 @@ def test_grading_from_another_checkout_gives_the_reference_full_marks(tmp_path):
                           "--no-feedback", "--workers", "1"],
                          cwd=checkout, env=_env(), capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
+    assert not tripwire.exists(), f"the student's packages ran on the host: {tripwire.read_text()}"
+    assert "in-kernel run failed" not in run.stdout, run.stdout[-5000:]
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     for student in (REFERENCE, DECOY):
         assert float(rows[student]["score"]) == float(rows[student]["max_score"]) > 0, rows[student]
     assert "could not be loaded" not in rows[REFERENCE]["flags"], rows[REFERENCE]["flags"]
-    assert not tripwire.exists(), f"the student's packages ran on the host: {tripwire.read_text()}"
+
+
+def test_a_warm_child_reads_the_grader_packages_under_tmp_read_only(monkeypatch):
+    """Check that the grader's packages under /tmp, which a warm child's new /tmp would hide, are
+    mounted again there, read-only (a module the zygote did not import is read from them)."""
+    if not warm_sandbox.available():
+        pytest.skip("warm sandboxes need bubblewrap and a grader running as root")
+    limits = sandbox.Limits(call_seconds=60, startup_seconds=180)
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        checkout = _copy_packages(Path(folder) / "checkout", "grader")
+        monkeypatch.setattr(launch, "package_folders", lambda: {name: checkout / name for name in launch.PACKAGES})
+        monkeypatch.delenv(warm_sandbox.ENV_VAR, raising=False)
+        owner = warm_sandbox.WarmSandbox(limits)
+        owner.start()
+        try:
+            assert owner.healthy(), owner.problem()
+            monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
+            answer = ("def probe():\n    import os, autograder\n"
+                      "    from autograder import _which_checkout  # not imported by the zygote\n"
+                      "    read_only = os.statvfs(os.path.dirname(autograder.__file__)).f_flag & os.ST_RDONLY\n"
+                      "    return [autograder.__file__, _which_checkout.TOKEN, read_only]\n")
+            server = trusted.FunctionServer("", [("answer", answer)], ["probe"], limits)
+            try:
+                server.ensure_running()
+                assert isinstance(server.process, warm_sandbox.WarmChild)
+                reply = server.call("probe", (), {})
+            finally:
+                server.close()
+        finally:
+            owner.close()
+    assert reply["ok"], reply
+    assert wire.decode(reply["result"]) == [str(checkout / "autograder" / "__init__.py"), "grader", os.ST_RDONLY]
