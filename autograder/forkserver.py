@@ -7,8 +7,8 @@ the time a submission takes. The fork server imports them once per grading proce
 child per command; the child then runs the module as ``python -m`` would
 (:func:`runpy.run_module`), with the caller's environment, working folder, output files, memory
 limit and cgroup, in a session of its own that the caller kills on a timeout. Like every Python
-the grader starts, the server imports the grader's own ``course`` and ``autograder`` files and
-nothing from its working folder (:mod:`autograder.launch`); so do its children and the fresh
+the grader starts, the server imports the grader's own ``course`` and ``autograder`` files,
+whatever its working folder holds (:mod:`autograder.launch`); so do its children and the fresh
 processes that replace them.
 
 The server only imports: it never runs a TensorFlow operation, opens a database or starts a
@@ -88,6 +88,7 @@ def _child(request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = [request["module"], *request["args"]]
+        sys.path[0] = request["cwd"]  # as `python -m` started in that folder would have it
         import runpy
 
         runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
@@ -163,7 +164,7 @@ class ForkServer:
 
     def _start(self) -> None:
         self.warmed = False
-        self.process = subprocess.Popen(launch.python_command("autograder.forkserver"),
+        self.process = subprocess.Popen(launch.python_command("autograder.forkserver", working_folder_first=True),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True, bufsize=1,
                                         env=dict(os.environ), cwd=os.getcwd())
@@ -277,7 +278,7 @@ def _run_fresh(module: str, args: list[str], *, cwd: Path, env: dict[str, str], 
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        process = subprocess.Popen(launch.python_command(module, args), cwd=cwd, env=env,
+        process = subprocess.Popen(launch.python_command(module, args, working_folder_first=True), cwd=cwd, env=env,
                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
                                    preexec_fn=limits if cgroup_procs or memory_bytes else None)
         timed_out = False

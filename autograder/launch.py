@@ -10,14 +10,17 @@ sandbox does not mount, or another version of the checks). Every Python the grad
 warm sandbox's zygote, the fresh function server, the kernel launcher and its sandboxed kernel,
 the fork server and its fresh fallback) is started by :func:`python_command` instead:
 
-- ``-P``: neither the working folder nor this file's folder comes first on ``sys.path``;
+- ``-P``: neither this file's folder nor the working folder comes first on ``sys.path`` (the
+  working folder does for the commands that ask for it: the fork server's, which run in the
+  grader's and the course's folders, as ``python -m`` would have them);
 - this file, run as a script, puts a finder in front of ``sys.meta_path`` that maps ``course``
   and ``autograder`` to the folders the grader imported them from (:func:`package_folders`, the
   same folders :mod:`autograder.sandbox` mounts), whatever ``.pth`` files, editable finders or
   ``sys.path`` entries say; then it runs the module as ``python -m`` would.
 
-``python -P launch.py FOLDERS MODULE ARGS...`` is that entry point (``FOLDERS``: a JSON object,
-package name -> folder). It imports only the standard library before the finder is in place.
+``python -P launch.py SETUP MODULE ARGS...`` is that entry point (``SETUP``: JSON, the package
+folders and whether the working folder goes first on ``sys.path``). It imports only the standard
+library before the finder is in place.
 """
 
 from __future__ import annotations
@@ -39,12 +42,17 @@ def package_folders() -> dict[str, Path]:
     return {name: Path(importlib.import_module(name).__file__).parent for name in PACKAGES}
 
 
-def python_command(module: str, args: Sequence[str] = ()) -> list[str]:
-    """``python -m module *args`` for this interpreter, importing :func:`package_folders`."""
+def python_command(module: str, args: Sequence[str] = (), working_folder_first: bool = False) -> list[str]:
+    """``python -m module *args`` for this interpreter, importing :func:`package_folders`.
+
+    With ``working_folder_first`` its working folder comes first on ``sys.path``, as with
+    ``python -m`` (for commands that run in the grader's or the course's folder: nbgrader's, say);
+    never for one that runs where a student's files are, or in the sandbox."""
     folders = package_folders()
     entry = folders["autograder"] / Path(__file__).name
-    return [sys.executable, "-P", str(entry), json.dumps({name: str(folder) for name, folder in folders.items()}),
-            module, *args]
+    setup = {"packages": {name: str(folder) for name, folder in folders.items()},
+             "working_folder_first": working_folder_first}
+    return [sys.executable, "-P", str(entry), json.dumps(setup), module, *args]
 
 
 class OwnPackages:
@@ -74,8 +82,10 @@ def pin(folders: dict[str, str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    folders, module, args = json.loads(argv[0]), argv[1], argv[2:]
-    pin(folders)
+    setup, module, args = json.loads(argv[0]), argv[1], argv[2:]
+    pin(setup["packages"])
+    if setup["working_folder_first"]:
+        sys.path.insert(0, os.getcwd())
     sys.argv = [module, *args]  # the first item becomes the module's file, as with `python -m`
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 
