@@ -11,8 +11,10 @@ what a later one sees, because nothing it can write outlives it:
   write to the zygote's folders or to the root of the runtime folder;
 - every child then gets namespaces of its own (user, mount, IPC, network, UTS): new in-memory
   ``/tmp``, ``/dev/shm`` and scratch folders (so a new ``HOME``, ``IPYTHONDIR``, Jupyter and
-  Matplotlib configuration), no System V IPC or abstract sockets shared with anyone, and no
-  capability left (the mounts it inherits are locked: it cannot uncover what lies beneath);
+  Matplotlib configuration; the sandbox's read-only folders beneath them, a checkout or an
+  environment under ``/tmp``, are mounted there again, still read-only), no System V IPC or
+  abstract sockets shared with anyone, and no capability left (the mounts it inherits are
+  locked: it cannot uncover what lies beneath);
 - a submission holds one connection to the zygote; when it closes (or the grader dies), the
   zygote kills every other process in the sandbox's PID namespace and checks that none is left
   (else it exits, and the owner starts a new sandbox) before it accepts the next connection;

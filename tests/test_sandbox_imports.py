@@ -274,7 +274,7 @@ def test_grading_from_another_checkout_gives_the_reference_full_marks(tmp_path):
             nbformat.write(notebook, folder / name)
     _student_packages(course / "submitted" / DECOY / ASSIGNMENT, tripwire)
     run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
-                          "--no-feedback", "--workers", "1"],
+                          "--no-feedback", "--workers", "2"],  # the default on the course machines: spawned workers
                          cwd=checkout, env=_env(), capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
     assert not tripwire.exists(), f"the student's packages ran on the host: {tripwire.read_text()}"
