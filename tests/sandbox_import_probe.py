@@ -5,7 +5,8 @@ Run as ``python -c "$(cat this file)" CONFIG`` in the folder the grader's packag
 (``-c`` puts that folder first on ``sys.path``, as ``python -m autograder`` run there would).
 CONFIG (JSON): ``env`` (variables to set first: the limits the kernel launcher reads),
 ``children_cwd`` (the working folder of the fork server's commands), ``kernel_cwd`` (of the kernels:
-a notebook's folder), ``stages`` (which processes to start; all when missing).
+a notebook's folder), ``stages`` (which processes to start; all when missing), ``hidden`` (paths
+the function servers report when they can see them).
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ def report():
             tokens.append(None)
     return {"autograder": autograder.__file__, "course": course.__file__, "tokens": tokens}
 '''
-ANSWER = REPORT + "\n\ndef probe():\n    return report()\n"
+ANSWER = REPORT + "\n\ndef probe(paths):\n    return report(), [p for p in paths if os.path.exists(p)]\n"
 
 
-def function_server(limits, warm: bool) -> dict:
+def function_server(limits, warm: bool, hidden: list[str]) -> dict:
+    """What a function server imported; with ``seen``: those of ``hidden`` it could see."""
     from autograder import trusted, warm_sandbox, wire
 
     server = trusted.FunctionServer("import os\n", [("answer", ANSWER)], ["probe"], limits)
@@ -47,8 +49,11 @@ def function_server(limits, warm: bool) -> dict:
         forked = isinstance(server.process, warm_sandbox.WarmChild)
         if forked != warm:
             return {"error": f"the function server was {'forked warm' if forked else 'started fresh'}"}
-        reply = server.call("probe", (), {})
-        return wire.decode(reply["result"]) if reply.get("ok") else {"error": str(reply.get("error"))}
+        reply = server.call("probe", (hidden,), {})
+        if not reply.get("ok"):
+            return {"error": str(reply.get("error"))}
+        report, seen = wire.decode(reply["result"])
+        return {**report, "seen": seen}
     finally:
         server.close()
 
@@ -109,12 +114,12 @@ def main(config: dict) -> dict:
             if stage.startswith("warm") and not warm_sandbox.available():
                 continue
             if stage == "fresh function server":
-                results[stage] = function_server(limits, warm=False)
+                results[stage] = function_server(limits, warm=False, hidden=config.get("hidden", []))
             elif stage == "fresh kernel":
                 results[stage] = kernel(Path(tempfile.mkdtemp(dir=scratch)), Path(config["kernel_cwd"]))
             elif stage == "warm function server":
                 warm_sandbox.provide(limits)
-                results[stage] = function_server(limits, warm=True)
+                results[stage] = function_server(limits, warm=True, hidden=config.get("hidden", []))
             elif stage == "warm kernel":
                 warm_sandbox.provide(limits)
                 with warm_sandbox.kernel_folder(limits, scratch / "unused") as folder:

@@ -82,8 +82,11 @@ def _env() -> dict[str, str]:
 
 
 def _probe(python: Path, cwd: Path, children_cwd: Path, kernel_cwd: Path, stages=ALL_STAGES) -> dict:
+    """What each process a grader started in ``cwd`` imported. Its function servers also report which
+    of these they can see: the rest of the grader's checkout and of this one, ``children_cwd``."""
+    hidden = [cwd / "pyproject.toml", REPO / "source", REPO / "pyproject.toml", children_cwd]
     config = {"env": LIMITS_ENV, "children_cwd": str(children_cwd), "kernel_cwd": str(kernel_cwd),
-              "stages": list(stages)}
+              "stages": list(stages), "hidden": [str(path) for path in hidden if path.exists()]}
     run = subprocess.run([str(python), "-c", PROBE.read_text(), json.dumps(config)], cwd=cwd, env=_env(),
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr[-5000:]
@@ -100,6 +103,11 @@ def _assert_every_process_imports(results: dict, folder: Path, token: str, stage
             return report
         return {"autograder": Path(report["autograder"]).resolve(), "course": Path(report["course"]).resolve(),
                 "tokens": report["tokens"]}
+
+    seen = {stage: results[stage]["seen"] for stage in ("fresh function server", "warm function server")
+            if stage in results and results[stage].get("seen")}
+    if sandbox.isolation_available():
+        assert not seen, f"the sandbox could read more than the grader's packages: {seen}"
 
     assert found(results["grader"]) == expected, "the probe's grader did not import the packages meant"
     wanted = [s for s in stages if results["warm sandboxes"] or not s.startswith("warm")]
