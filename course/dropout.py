@@ -2,21 +2,24 @@
 
 What lives here:
 
-- ``reference_*``: plain NumPy dropout (mask, inverted forward pass, backward pass, Monte Carlo
-  prediction) used by the claims and the figures. The notebook never imports them: students
-  write their own, and experiments that take a function as a parameter accept theirs.
 - Claim 6 (dropout delays overfitting), measured on chapter 05's comparison runs
   (:func:`course.regularization.run_comparison`, models "baseline" and "dropout").
 - Claim 7 (inverted dropout keeps the expected activation; the identity at inference), with
-  Keras's ``Dropout`` layer and with :func:`reference_dropout_forward`.
+  Keras's ``Dropout`` layer; :func:`expected_activation_table` adds the student's NumPy
+  ``dropout_forward``.
 - Claim 9 (Monte Carlo dropout: accuracy and uncertainty) on the bundled digits set, with a
-  seaborn figure of the spread on right and wrong predictions.
+  seaborn figure of the spread on right and wrong predictions; :func:`run_mc_dropout` takes the
+  student's ``mc_dropout_predict``.
 - Alpha dropout in a self-normalizing (SELU) stack, the batch-normalization caveat of Monte
   Carlo dropout, and recurrent models (recurrent dropout, stacked and bidirectional layers) on
   digits read row by row as sequences of 8 steps of 8 pixels.
 
 Sizes come from the ``*_sizes(fast)`` functions: the full size is what the notebook's text
 quotes; the fast size keeps grading and CI quick.
+
+Nothing here implements a graded function (the students' ``dropout_mask``, ``dropout_forward``,
+``dropout_backward``, ``mc_dropout_predict``): a student's code can import this package, so
+experiments that need one take it as an argument, and the claims use Keras's own layers.
 """
 
 from __future__ import annotations
@@ -37,45 +40,6 @@ from course.data import load_digits_split
 MCPredict = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
-# ---------------------------------------------------------------------------- reference NumPy dropout
-def _check_rate(rate: float) -> float:
-    rate = float(rate)
-    if not 0.0 <= rate < 1.0:
-        raise ValueError(f"rate must satisfy 0 <= rate < 1, got {rate}")
-    return rate
-
-
-def reference_dropout_mask(shape: int | tuple[int, ...], rate: float,
-                           rng: np.random.Generator) -> np.ndarray:
-    """0/1 float mask of ``shape``; each entry is 1 with probability ``1 - rate``, drawn from ``rng``."""
-    rate = _check_rate(rate)
-    return (rng.random(shape) >= rate).astype(np.float64)
-
-
-def reference_dropout_forward(a: np.ndarray, rate: float, rng: np.random.Generator,
-                              training: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Inverted dropout: ``(a * mask / (1 - rate), mask)``; the identity when not training or rate 0."""
-    rate = _check_rate(rate)
-    a = np.asarray(a)
-    if not training or rate == 0.0:
-        return a.copy(), np.ones(a.shape)
-    mask = reference_dropout_mask(a.shape, rate, rng)
-    return a * mask / (1.0 - rate), mask
-
-
-def reference_dropout_backward(dout: np.ndarray, mask: np.ndarray, rate: float) -> np.ndarray:
-    """Gradient with respect to the forward pass's input: ``dout * mask / (1 - rate)``."""
-    return np.asarray(dout) * np.asarray(mask) / (1.0 - _check_rate(rate))
-
-
-def reference_mc_dropout_predict(model: Any, X: Any, n_passes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and population standard deviation of ``n_passes`` calls ``model(X, training=True)``."""
-    if n_passes < 1:
-        raise ValueError(f"n_passes must be at least 1, got {n_passes}")
-    passes = np.stack([np.asarray(model(X, training=True)) for _ in range(n_passes)])
-    return passes.mean(axis=0), passes.std(axis=0)
-
-
 # ---------------------------------------------------------------------------- claim 7
 def _keras_dropout(a: np.ndarray, rate: float, seed: int, training: bool) -> np.ndarray:
     keras = runtime.import_keras()
@@ -84,15 +48,15 @@ def _keras_dropout(a: np.ndarray, rate: float, seed: int, training: bool) -> np.
         return np.asarray(layer(keras.ops.convert_to_tensor(a), training=training))
 
 
-def expected_activation_table(forward: Callable | None = None, rates: Sequence[float] = (0.2, 0.5),
+def expected_activation_table(forward: Callable | None, rates: Sequence[float] = (0.2, 0.5),
                               size: int = 1_000_000, seed: int = 0) -> pd.DataFrame:
     """Mean output / mean input of Keras's ``Dropout`` and of ``forward`` on positive activations.
 
-    ``forward(a, rate, rng, training)`` defaults to :func:`reference_dropout_forward`; the notebook
-    passes the student's. Each row also holds the standard error of the ratio (from the data),
-    the share of entries kept, and whether inference mode returned the input exactly.
+    ``forward(a, rate, rng, training)`` is a NumPy inverted dropout (the notebook passes the
+    student's ``dropout_forward``); ``None`` gives Keras's rows only. Each row also holds the
+    standard error of the ratio (from the data), the share of entries kept, and whether
+    inference mode returned the input exactly.
     """
-    forward = forward or reference_dropout_forward
     rng = np.random.default_rng(seed)
     a = rng.uniform(0.0, 1.0, size=(size // 1000, 1000)).astype(np.float32)
     rows = []
@@ -100,13 +64,14 @@ def expected_activation_table(forward: Callable | None = None, rates: Sequence[f
         # sd of the mean of a*m/(1-rate), relative to mean(a): sqrt(E[a^2] rate/(1-rate) / n) / E[a]
         std_error = float(np.sqrt(np.mean(a.astype(np.float64) ** 2) * rate / (1 - rate) / a.size)
                           / np.mean(a, dtype=np.float64))
-        keras_train = _keras_dropout(a, rate, seed, training=True)
-        keras_infer = _keras_dropout(a, rate, seed, training=False)
-        # the masks' generator must not be the one that drew a (the same stream would correlate them)
-        out, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=True)
-        infer, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=False)
-        for source, train_out, infer_out in (("keras Dropout", keras_train, keras_infer),
-                                             ("NumPy", np.asarray(out), np.asarray(infer))):
+        outputs = [("keras Dropout", _keras_dropout(a, rate, seed, training=True),
+                    _keras_dropout(a, rate, seed, training=False))]
+        if forward is not None:
+            # the masks' generator must not be the one that drew a (the same stream would correlate them)
+            out, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=True)
+            infer, _ = forward(a, rate, np.random.default_rng([seed, 1]), training=False)
+            outputs.append(("NumPy", np.asarray(out), np.asarray(infer)))
+        for source, train_out, infer_out in outputs:
             rows.append({
                 "implementation": source, "rate": rate,
                 "mean ratio": float(np.mean(train_out, dtype=np.float64) / np.mean(a, dtype=np.float64)),
@@ -125,40 +90,33 @@ def claim_7_sizes(fast: bool | None = None) -> dict[str, int]:
 def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 7: inverted dropout keeps the expected activation; at inference it is the identity.
 
-    For each seed and rate (0.2 and 0.5), Keras's ``Dropout`` and :func:`reference_dropout_forward`
-    are applied in training mode to ``size`` positive activations drawn with that seed. Held when
-    every ratio mean(output) / mean(input) is within 6 standard errors of 1 (the standard error
-    is computed from the data) and every inference-mode output equals its input exactly.
+    For each seed and rate (0.2 and 0.5), Keras's ``Dropout`` (an inverted dropout) is applied in
+    training mode to ``size`` positive activations drawn with that seed. Held when every ratio
+    mean(output) / mean(input) is within 6 standard errors of 1 (the standard error is computed
+    from the data) and every inference-mode output equals its input exactly. (The notebook's
+    table adds the student's NumPy ``dropout_forward``: :func:`expected_activation_table`.)
     """
     size = claim_7_sizes(fast)["size"]
-    tables = [expected_activation_table(rates=(0.2, 0.5), size=size, seed=int(seed)) for seed in seeds]
+    tables = [expected_activation_table(None, rates=(0.2, 0.5), size=size, seed=int(seed)) for seed in seeds]
     table = pd.concat(tables, ignore_index=True)
     deviation = (table["mean ratio"] - 1).abs() / table["std error"]
     held = bool((deviation <= 6).all() and table["identity at inference"].all())
-    keras_rows = table[table["implementation"] == "keras Dropout"]
-    numpy_rows = table[table["implementation"] == "NumPy"]
     figures = {
-        "mean_ratio_keras": float(keras_rows["mean ratio"].mean()),
-        "mean_ratio_numpy": float(numpy_rows["mean ratio"].mean()),
+        "mean_ratio_keras": float(table["mean ratio"].mean()),
         "max_abs_ratio_minus_1": float((table["mean ratio"] - 1).abs().max()),
         "max_deviation_in_std_errors": float(deviation.max()),
         "inference_identity_share": float(table["identity at inference"].mean()),
         "activations_per_run": float(size),
     }
-    summary = (f"mean(output)/mean(input) in training mode: Keras {figures['mean_ratio_keras']:.4f}, "
-               f"NumPy {figures['mean_ratio_numpy']:.4f} (largest deviation from 1: "
-               f"{figures['max_abs_ratio_minus_1']:.4f} = {figures['max_deviation_in_std_errors']:.1f} "
-               f"standard errors, {size:,} activations, rates 0.2 and 0.5); inference mode returned the "
-               f"input exactly in {table['identity at inference'].sum()}/{len(table)} runs")
+    summary = (f"mean(output)/mean(input) of Keras's Dropout in training mode: {figures['mean_ratio_keras']:.4f} "
+               f"(largest deviation from 1: {figures['max_abs_ratio_minus_1']:.4f} = "
+               f"{figures['max_deviation_in_std_errors']:.1f} standard errors, {size:,} activations, rates 0.2 "
+               f"and 0.5); inference mode returned the input exactly in "
+               f"{table['identity at inference'].sum()}/{len(table)} runs")
     return held, figures, summary
 
 
 # ---------------------------------------------------------------------------- claim 6
-def best_epoch(val_losses: Sequence[float]) -> int:
-    """Epoch (counted from 1) of the lowest validation loss; the first one on ties."""
-    return int(np.argmin(np.asarray(val_losses, dtype=float))) + 1
-
-
 def comparison_run(seed: int = 0, fast: bool | None = None):
     """Chapter 05's comparison for ``seed``, with at least the "baseline" and "dropout" models.
 
@@ -186,8 +144,9 @@ def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     in a strict majority of the seeds.
     """
     runs = [comparison_run(int(seed), fast) for seed in seeds]
-    best_base = np.array([best_epoch(r.curve("baseline")) for r in runs])
-    best_drop = np.array([best_epoch(r.curve("dropout")) for r in runs])
+    # the epoch (from 1) of each run's lowest validation loss, the first one on ties
+    best_base = np.array([int(np.argmin(r.curve("baseline"))) + 1 for r in runs])
+    best_drop = np.array([int(np.argmin(r.curve("dropout"))) + 1 for r in runs])
     final_base = np.array([r.curve("baseline")[-1] for r in runs])
     final_drop = np.array([r.curve("dropout")[-1] for r in runs])
     later = int(np.sum(best_drop > best_base))
@@ -348,28 +307,21 @@ class MCDropoutRun:
         return {"right": float(means.get("right", np.nan)), "wrong": float(means.get("wrong", np.nan))}
 
 
-_MC_CACHE: dict[tuple, MCDropoutRun] = {}
-
-
-def run_mc_dropout(seed: int = 0, fast: bool | None = None, mc_predict: MCPredict | None = None,
+def run_mc_dropout(seed: int = 0, fast: bool | None = None, *, mc_predict: MCPredict,
                    n_passes: int | None = None, pass_counts: Sequence[int] | None = None) -> MCDropoutRun:
     """Compare one deterministic pass of the trained dropout classifier with Monte Carlo dropout.
 
-    ``mc_predict(model, X, n_passes) -> (mean, std)`` defaults to
-    :func:`reference_mc_dropout_predict`; the notebook passes the student's. The classifier comes
-    from :func:`train_dropout_classifier` (shared); its dropout streams are reset before every
-    Monte Carlo run, so the result does not depend on what ran before. ``pass_counts`` (default
-    from :func:`mc_sizes`) gives the accuracy and wall time for several numbers of passes.
-    Runs with the default ``mc_predict`` are cached per (seed, fast, n_passes, pass_counts).
+    ``mc_predict(model, X, n_passes) -> (mean, std)`` is the Monte Carlo prediction (the notebook
+    passes the student's ``mc_dropout_predict``). The classifier comes from
+    :func:`train_dropout_classifier` (shared); its dropout streams are reset before every Monte
+    Carlo run, so the result does not depend on what ran before. ``pass_counts`` (default from
+    :func:`mc_sizes`) gives the accuracy and wall time for several numbers of passes. (The
+    trained classifier is cached; the passes, a second or two, are not: a cache would keep
+    ``mc_predict`` where a student's code could find it.)
     """
     fast = runtime.is_fast_mode() if fast is None else fast
     size = mc_sizes(fast)
     n_passes = int(n_passes or size["n_passes"])
-    key = (int(seed), bool(fast), n_passes, None if pass_counts is None else tuple(pass_counts))
-    cacheable = mc_predict is None
-    if cacheable and key in _MC_CACHE:
-        return _MC_CACHE[key]
-    mc_predict = mc_predict or reference_mc_dropout_predict
     keras = runtime.import_keras()
     classifier = train_dropout_classifier(seed, fast)
     model, y_eval = classifier.model, classifier.y_eval
@@ -388,8 +340,6 @@ def run_mc_dropout(seed: int = 0, fast: bool | None = None, mc_predict: MCPredic
     run = MCDropoutRun(int(seed), n_passes, classifier, deterministic,
                        np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64),
                        pd.DataFrame(curve))
-    if cacheable:
-        _MC_CACHE[key] = run
     return run
 
 
@@ -435,7 +385,12 @@ def measure_claim_9(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     least the deterministic accuracy (ties count: no tolerance) and the mean spread on wrong
     predictions exceeds that on right ones.
     """
-    runs = [run_mc_dropout(int(seed), fast, pass_counts=()) for seed in seeds]
+    def passes(model: Any, x: Any, count: int) -> tuple[np.ndarray, np.ndarray]:
+        # Monte Carlo dropout: ``count`` calls with dropout on, their mean and spread
+        outputs = np.stack([np.asarray(model(x, training=True)) for _ in range(count)])
+        return outputs.mean(axis=0), outputs.std(axis=0)
+
+    runs = [run_mc_dropout(int(seed), fast, mc_predict=passes, pass_counts=()) for seed in seeds]
     det = np.array([r.deterministic_accuracy for r in runs])
     mc = np.array([r.mc_accuracy for r in runs])
     spreads = [r.std_by_outcome() for r in runs]
@@ -637,10 +592,12 @@ def time_step_masks(batch: int, steps: int, features: int, rate: float, rng: np.
     Keras's recurrent layers do for ``dropout`` and ``recurrent_dropout``); False draws a new
     mask at each step (what a ``Dropout`` layer applied to a sequence does).
     """
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must satisfy 0 <= rate < 1, got {rate}")
     if same_mask_each_step:
-        one = reference_dropout_mask((batch, 1, features), rate, rng)
+        one = (rng.random((batch, 1, features)) >= rate).astype(np.float64)
         return np.repeat(one, steps, axis=1)
-    return reference_dropout_mask((batch, steps, features), rate, rng)
+    return (rng.random((batch, steps, features)) >= rate).astype(np.float64)
 
 
 def plot_time_step_masks(rate: float = 0.25, seed: int = 0, steps: int = 8, features: int = 16) -> plt.Figure:
@@ -736,6 +693,6 @@ def sequence_summary(histories: dict[str, Any]) -> pd.DataFrame:
         record = history.history
         val = np.asarray(record["val_loss"])
         rows.append({"model": name, "final train loss (as fit reports it)": record["loss"][-1],
-                     "lowest val loss": float(val.min()), "at epoch": best_epoch(val),
+                     "lowest val loss": float(val.min()), "at epoch": int(np.argmin(val)) + 1,
                      "final val loss": float(val[-1]), "final val accuracy": record["val_accuracy"][-1]})
     return pd.DataFrame(rows).set_index("model")

@@ -1,8 +1,9 @@
 """Experiments the chapters run: small Keras models, cross-validation, protocol comparisons.
 
-Split functions are parameters, so a notebook can pass the student's own implementation and
-the reproduction command can pass scikit-learn's. Sizes shrink in fast mode (see
-:mod:`course.runtime`).
+Split functions are parameters: the notebook passes the student's own implementations, the
+claims scikit-learn's (inline). Nothing here implements a graded function, nor wraps the library
+call that computes one: a student's code can import this package. Features are standardized with
+scikit-learn's ``StandardScaler``. Sizes shrink in fast mode (see :mod:`course.runtime`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.model_selection import KFold, train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from course import runtime
 
@@ -48,14 +50,6 @@ def _check_fold(train_idx: np.ndarray, val_idx: np.ndarray, n_samples: int, fold
         )
 
 
-def standardize_with_train_stats(x_train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    """Standardize ``x_train`` and every array in ``others`` with the training mean and std."""
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std = np.where(std == 0, 1.0, std)
-    return [((a - mean) / std).astype(np.float32) for a in (x_train, *others)]
-
-
 @dataclass
 class CrossValidationResult:
     """Validation MAE of each fold (in target units) and each fold's Keras history."""
@@ -90,7 +84,8 @@ def fit_and_score(
     ``TARGET_SCALE`` for training and the MAE is reported in the original units.
     """
     runtime.seed_everything(seed)
-    x_train, x_val = standardize_with_train_stats(x_train, x_val)
+    scaler = StandardScaler().fit(x_train)
+    x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
     validation = (x_val, y_val / TARGET_SCALE) if record_history else None
     # TensorFlow logs harmless native "errors" (CUDA probe, tf.data attributes) on first use.
     with runtime.quiet_native_stderr():
@@ -108,8 +103,9 @@ def linear_fit_and_score(x_train, y_train, x_val, y_val) -> float:
     """Validation MAE of a ridge regression (closed form, milliseconds) on standardized features."""
     from sklearn.linear_model import Ridge
 
-    x_train, x_val = standardize_with_train_stats(x_train, x_val)
-    model = Ridge(alpha=1.0).fit(x_train, y_train)
+    scaler = StandardScaler().fit(x_train)
+    model = Ridge(alpha=1.0).fit(scaler.transform(x_train), y_train)
+    x_val = scaler.transform(x_val)
     return float(np.mean(np.abs(model.predict(x_val) - y_val)))
 
 
@@ -145,18 +141,6 @@ def cross_validate(
     return CrossValidationResult(np.array(scores), histories)
 
 
-def sklearn_holdout_split(n_samples: int, val_fraction: float, seed: int):
-    """Reference hold-out split from scikit-learn, same contract as the chapter's."""
-    n_val = int(n_samples * val_fraction)
-    train_idx, val_idx = train_test_split(np.arange(n_samples), test_size=n_val, random_state=seed)
-    return train_idx, val_idx
-
-
-def sklearn_shuffled_k_fold(n_samples: int, k: int, seed: int):
-    """Reference shuffled K-fold from scikit-learn, same contract as the chapter's."""
-    return list(KFold(k, shuffle=True, random_state=seed).split(np.arange(n_samples)))
-
-
 @dataclass
 class ProtocolSpread:
     """Scores of hold-out and K-fold validation repeated over split seeds."""
@@ -186,15 +170,17 @@ def holdout_vs_kfold_spread(
     seeds: Sequence[int],
     k: int = 5,
     val_fraction: float = 0.2,
+    holdout_split: Callable,
+    shuffled_k_fold_indices: Callable,
     score: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float] = linear_fit_and_score,
-    holdout_split: Callable = sklearn_holdout_split,
-    shuffled_k_fold_indices: Callable = sklearn_shuffled_k_fold,
 ) -> ProtocolSpread:
     """Claim 11: score one model with hold-out and with K-fold, once per split seed.
 
-    ``score(x_train, y_train, x_val, y_val)`` trains a fresh model and returns its validation
-    error; the default is a ridge regression so that many seeds cost milliseconds. Only the
-    split changes between seeds, so the spread measures the protocol, not the model.
+    ``holdout_split(n_samples, val_fraction, seed)`` and ``shuffled_k_fold_indices(n_samples, k,
+    seed)`` make the splits (the notebook passes the student's). ``score(x_train, y_train, x_val,
+    y_val)`` trains a fresh model and returns its validation error; the default is a ridge
+    regression so that many seeds cost milliseconds. Only the split changes between seeds, so the
+    spread measures the protocol, not the model.
     """
     holdout, kfold = [], []
     for seed in seeds:
@@ -282,12 +268,21 @@ def measure_claim_11(seeds: Sequence[int], fast: bool):
     """
     from course.data import load_arrays
 
+    def sklearn_holdout(n_samples: int, val_fraction: float, seed: int):
+        train_idx, val_idx = train_test_split(np.arange(n_samples), test_size=int(n_samples * val_fraction),
+                                              random_state=seed)
+        return train_idx, val_idx
+
+    def sklearn_k_fold(n_samples: int, k: int, seed: int):
+        return list(KFold(k, shuffle=True, random_state=seed).split(np.arange(n_samples)))
+
     x, y = load_arrays("diabetes")
     n_split_seeds = 20 if fast else 50
     ratios, holdout_stds, kfold_stds = [], [], []
     for seed in seeds:
         xs, ys = small_subset(x, y, 150, seed=seed)
-        spread = holdout_vs_kfold_spread(xs, ys, seeds=range(n_split_seeds), k=5, val_fraction=0.2)
+        spread = holdout_vs_kfold_spread(xs, ys, seeds=range(n_split_seeds), k=5, val_fraction=0.2,
+                                         holdout_split=sklearn_holdout, shuffled_k_fold_indices=sklearn_k_fold)
         ratios.append(spread.ratio)
         holdout_stds.append(spread.holdout_std)
         kfold_stds.append(spread.kfold_std)

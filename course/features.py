@@ -14,9 +14,10 @@ Claim 14 measures two ways of inflating a reported test score:
   the shift and reports a score that the deployed model, which sees one sample at a time and
   can only use the training statistics, does not reach.
 
-Functions that apply a preprocessing step take it as a parameter, so the notebook can pass the
-student's ``standardize`` or ``clock_angle_features`` and the reproduction scripts pass the
-reference ones.
+Functions that apply a preprocessing step take it as a parameter, so the notebook passes the
+student's ``standardize`` or ``clock_angle_features``. Nothing here implements them (a
+student's code can import this package): the claims standardize with scikit-learn's
+``StandardScaler`` and take the exact angles the clock generator drew.
 """
 
 from __future__ import annotations
@@ -30,24 +31,11 @@ import pandas as pd
 import seaborn as sns
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import StandardScaler
 
 from course.clock import make_clock_data, representations
 
 TARGET_ACCURACY = 0.9
-
-
-# ----------------------------------------------------------------------------- reference steps
-def reference_standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column mean and standard deviation of ``train`` applied to both arrays."""
-    mean, std = train.mean(axis=0), train.std(axis=0)
-    return (train - mean) / std, (test - mean) / std
-
-
-def reference_clock_angles(hand_tips: np.ndarray) -> np.ndarray:
-    """Clockwise angles from 12 o'clock in [0, 2*pi) of the hour and minute hands."""
-    tips = np.asarray(hand_tips, dtype=np.float64)
-    angles = np.mod(np.arctan2(tips[:, [0, 2]], tips[:, [1, 3]]), 2 * np.pi)
-    return np.where(angles >= 2 * np.pi, 0.0, angles)
 
 
 # ----------------------------------------------------------------------------- claim 13
@@ -195,7 +183,8 @@ def tuning_on_test_leak(x: np.ndarray, y: np.ndarray, seed: int, *, n_repeats: i
         parts = np.split(order, np.cumsum([n_train, n_val, n_test]))
         train, val, test, fresh = (x[p] for p in parts)
         y_train, y_val, y_test, y_fresh = (y[p] for p in parts)
-        train, val, test, fresh = _standardize_all(train, val, test, fresh)
+        scaler = StandardScaler().fit(train)
+        train, val, test, fresh = (scaler.transform(part) for part in (train, val, test, fresh))
         scores = []
         for columns in _candidate_feature_sets(x.shape[1], n_candidates, subset_size, rng):
             model = RidgeClassifier(alpha=1.0).fit(train[:, columns], y_train)
@@ -206,11 +195,6 @@ def tuning_on_test_leak(x: np.ndarray, y: np.ndarray, seed: int, *, n_repeats: i
         by_val = int(np.argmax(scores[:, 0]))
         totals += [scores[by_test, 1], scores[by_test, 2], scores[by_val, 1], scores[by_val, 2]]
     return TuningLeak(*(totals / n_repeats))
-
-
-def _standardize_all(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    mean, std = train.mean(axis=0), train.std(axis=0)
-    return [(a - mean) / std for a in (train, *others)]
 
 
 def shift_like_new_instrument(x: np.ndarray, reference: np.ndarray, offset: float = 0.5,
@@ -235,8 +219,8 @@ class NormalizationLeak:
 
 
 def normalization_leak(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
-                       y_test: np.ndarray, standardize: Callable = reference_standardize,
-                       offset: float = 0.5, gain: float = 1.2) -> NormalizationLeak:
+                       y_test: np.ndarray, standardize: Callable, offset: float = 0.5,
+                       gain: float = 1.2) -> NormalizationLeak:
     """Train a logistic regression on standardized data; score it on a shifted test set.
 
     ``standardize(train, test)`` is the honest step (training statistics only): the notebook
@@ -268,6 +252,10 @@ def measure_claim_14(seeds: Sequence[int], fast: bool):
     """
     from course.data import load_arrays, split_arrays
 
+    def standard_scaler(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scaler = StandardScaler().fit(train)  # the honest protocol: training statistics only
+        return scaler.transform(train), scaler.transform(test)
+
     x, y = load_arrays("breast_cancer")
     x = x.astype(np.float64)
     n_repeats = 10 if fast else 60
@@ -275,7 +263,8 @@ def measure_claim_14(seeds: Sequence[int], fast: bool):
     for seed in seeds:
         tuning.append(tuning_on_test_leak(x, y, seed, n_repeats=n_repeats))
         split = split_arrays(x, y, seed=seed, stratify=True)
-        normalization.append(normalization_leak(split.x_train, split.y_train, split.x_test, split.y_test))
+        normalization.append(normalization_leak(split.x_train, split.y_train, split.x_test, split.y_test,
+                                                standard_scaler))
     leaky_gap = [t.leaky_inflation for t in tuning]
     honest_gap = [t.honest_inflation for t in tuning]
     norm_gap = [n.inflation for n in normalization]

@@ -257,6 +257,15 @@ def grade(function: dict, graded, namespace: dict, stop_early: bool,
     return earned, passed, seconds
 
 
+class CandidateExit(BaseException):
+    """Raised instead of ending the process when a candidate calls ``os._exit`` (several of the
+    sandbox's own functions end the process they run in): the candidate failed, the scan goes on."""
+
+
+def _refuse_exit(code: int = 0) -> None:
+    raise CandidateExit(code)
+
+
 class _FirstCall(BaseException):
     """Stops the solution's grading at its first call, once its arguments are recorded."""
 
@@ -315,6 +324,7 @@ def child(job: dict, chapter: dict, function: dict, candidates: list[tuple[str, 
         begun = time.monotonic()
         if count is not None:
             graded = adapted(candidate, function["name"], params, defaults, count)
+            end_process, os._exit = os._exit, _refuse_exit
             try:
                 if first_call:  # one call on the checks' first input: a callable that cannot answer
                     _send(fd, {"start": index, "seconds": job["probe_seconds"]})  # it in seconds is no shortcut
@@ -336,8 +346,10 @@ def child(job: dict, chapter: dict, function: dict, candidates: list[tuple[str, 
                 outcome = "graded"
             except CandidateTimeout:
                 outcome = "timeout"
-            except BaseException:  # noqa: BLE001 - SystemExit and the like: the candidate failed
+            except BaseException:  # noqa: BLE001 - SystemExit, CandidateExit and the like: it failed
                 outcome = "graded"
+            finally:
+                os._exit = end_process
         _send(fd, {"done": index, "outcome": outcome, "earned": earned, "passed": passed,
                    "seconds": round(time.monotonic() - begun, 2)})
     _reset(job, numpy_state, python_state)

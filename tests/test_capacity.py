@@ -8,6 +8,7 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks import fitting as checks
 from course import capacity
+from tests.solutions import solution
 
 
 # ------------------------------------------------------------------------------ the data
@@ -43,14 +44,6 @@ def test_too_many_samples_is_a_value_error():
 
 
 # -------------------------------------------------------------------- reading the curves
-def test_reference_onset_and_gap():
-    assert capacity.reference_onset([0.5, 0.3, 0.3, 0.4]) == 2
-    assert capacity.reference_onset(np.array([0.1])) == 1
-    with pytest.raises(ValueError):
-        capacity.reference_onset([])
-    assert capacity.reference_gap({"loss": [1.0, 0.2], "val_loss": [1.1, 0.5]}) == pytest.approx(0.3)
-
-
 def test_degradation_rate():
     assert capacity.degradation_rate([0.5, 0.4, 0.3]) == 0.0
     assert capacity.degradation_rate([0.5, 0.2, 0.4, 0.6]) == pytest.approx(0.2)
@@ -62,6 +55,11 @@ def test_capacity_table_accepts_student_functions():
     table = capacity.capacity_table(histories, onset=lambda v: 99, gap=lambda h: -1.0)
     assert table.loc["a", "best epoch"] == 99
     assert table.loc["b", "gap"] == -1.0
+    # with the chapter's solutions: the first lowest validation loss, the last epoch's gap
+    table = capacity.capacity_table(histories, onset=solution("04-fitting", "overfitting_onset"),
+                                    gap=solution("04-fitting", "generalization_gap"))
+    assert table["best epoch"].tolist() == [1, 2]
+    assert table["gap"].tolist() == pytest.approx([0.4, 0.6])
 
 
 # ----------------------------------------------------------------------------- the checks

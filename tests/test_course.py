@@ -10,10 +10,12 @@ import textwrap
 import matplotlib
 import numpy as np
 import pytest
+from sklearn.model_selection import KFold
 
 matplotlib.use("Agg")
 
 from course import data, experiments, plots, runtime  # noqa: E402
+from tests.solutions import solution  # noqa: E402
 
 
 # ---------------------------------------------------------------------------- data
@@ -174,7 +176,9 @@ def test_claim_11_holdout_spreads_more_than_kfold_fast():
     """Claim 11, small version: on 150 samples the hold-out score spreads much more."""
     x, y = data.load_arrays("diabetes")
     x, y = experiments.small_subset(x, y, 150, seed=0)
-    spread = experiments.holdout_vs_kfold_spread(x, y, seeds=range(15), k=5)
+    spread = experiments.holdout_vs_kfold_spread(
+        x, y, seeds=range(15), k=5, holdout_split=solution("02-validation", "holdout_split"),
+        shuffled_k_fold_indices=solution("02-validation", "shuffled_k_fold_indices"))
     assert spread.holdout_scores.shape == spread.kfold_means.shape == (15,)
     assert spread.ratio > 2, spread
 
@@ -184,6 +188,6 @@ def test_mean_split_score_and_duplicate_demo():
     leak = experiments.duplicate_leak_demo(x, y, duplicate_fraction=0.3, seed=0)
     assert leak["val_with_copy_in_train"] > 0.15 and leak["val_with_copy_in_train_deduplicated"] == 0
     xd, yd = data.load_arrays("diabetes")
-    folds = experiments.sklearn_shuffled_k_fold(len(xd), 4, 0)
+    folds = list(KFold(4, shuffle=True, random_state=0).split(xd))
     assert 30 < experiments.mean_split_score(xd, yd, folds) < 60
     assert experiments.class_counts(np.array([0, 2, 2]), 4).tolist() == [1, 0, 2, 0]

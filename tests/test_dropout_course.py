@@ -1,6 +1,6 @@
-"""Chapter 06 helpers and checks: reference dropout, claims 6/7/9, and the dropout checks, which
-must accept any correct implementation (whatever it draws from rng) and reject each usual mistake
-with a message that names it."""
+"""Chapter 06 helpers and checks: claims 6/7/9, the experiments that take a student's dropout, and
+the dropout checks, which must accept any correct implementation (the notebook's solution and
+others, whatever they draw from rng) and reject each usual mistake with a message that names it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks import dropout as checks
 from course import dropout as drop
+from tests.solutions import solution
+
+
+def _solution(name):
+    """The chapter's own implementation, loaded when a test runs (never at collection)."""
+    def call(*args, **kwargs):
+        return solution("06-dropout", name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+dropout_mask, dropout_forward = _solution("dropout_mask"), _solution("dropout_forward")
+dropout_backward, mc_dropout_predict = _solution("dropout_backward"), _solution("mc_dropout_predict")
 
 
 @pytest.fixture(scope="module")
@@ -119,26 +133,26 @@ MC_CHECKS = (checks.check_mc_dropout_predict, checks.check_mc_dropout_predict_ke
 
 
 @pytest.mark.parametrize("fn", [mask_uniform, mask_binomial, mask_uniform_below_keep, mask_choice,
-                                drop.reference_dropout_mask])
+                                dropout_mask])
 def test_mask_checks_accept_correct_masks(fn):
     for check in MASK_CHECKS:
         check(fn)
 
 
 @pytest.mark.parametrize("fn", [forward_float, forward_binomial_int, forward_where_float32,
-                                drop.reference_dropout_forward])
+                                dropout_forward])
 def test_forward_checks_accept_correct_implementations(keras, fn):
     for check in FORWARD_CHECKS:
         check(fn)
 
 
-@pytest.mark.parametrize("fn", [backward, backward_where, drop.reference_dropout_backward])
+@pytest.mark.parametrize("fn", [backward, backward_where, dropout_backward])
 def test_backward_checks_accept_correct_implementations(fn):
     for check in BACKWARD_CHECKS:
         check(fn)
 
 
-@pytest.mark.parametrize("fn", [mc_stack, mc_running_sums, mc_tensorflow, drop.reference_mc_dropout_predict])
+@pytest.mark.parametrize("fn", [mc_stack, mc_running_sums, mc_tensorflow, mc_dropout_predict])
 def test_mc_checks_accept_correct_implementations(keras, fn):
     for check in MC_CHECKS:
         check(fn)
@@ -357,19 +371,28 @@ def test_keras_mc_check_catches_inference_mode_without_the_recording_model(keras
         checks.check_mc_dropout_predict_keras(_mc_with(lambda m, X: m(X, training=False)))
 
 
-# ---------------------------------------------------------------------------- reference helpers
-def test_reference_dropout_is_inverted_and_seeded():
+# ---------------------------------------------------------------------------- experiments
+def test_the_solutions_dropout_is_inverted_and_seeded():
     a = np.random.default_rng(0).normal(size=(30, 20))
-    out, mask = drop.reference_dropout_forward(a, 0.3, np.random.default_rng(1))
+    out, mask = dropout_forward(a, 0.3, np.random.default_rng(1))
     assert np.allclose(out, a * mask / 0.7) and set(np.unique(mask)) <= {0.0, 1.0}
-    again, _ = drop.reference_dropout_forward(a, 0.3, np.random.default_rng(1))
+    again, _ = dropout_forward(a, 0.3, np.random.default_rng(1))
     assert np.array_equal(out, again)
-    same, ones = drop.reference_dropout_forward(a, 0.3, np.random.default_rng(1), training=False)
+    same, ones = dropout_forward(a, 0.3, np.random.default_rng(1), training=False)
     assert np.array_equal(same, a) and np.all(ones == 1)
-    assert np.allclose(drop.reference_dropout_backward(np.ones(3), np.array([1, 0, 1]), 0.5), [2, 0, 2])
+    assert np.allclose(dropout_backward(np.ones(3), np.array([1, 0, 1]), 0.5), [2, 0, 2])
     for bad in (-0.1, 1.0):
         with pytest.raises(ValueError):
-            drop.reference_dropout_mask((2, 2), bad, np.random.default_rng(0))
+            dropout_mask((2, 2), bad, np.random.default_rng(0))
+
+
+def test_expected_activation_table_has_keras_rows_and_the_given_forward(keras):
+    table = drop.expected_activation_table(forward_float, rates=(0.5,), size=20_000)
+    assert table["implementation"].tolist() == ["keras Dropout", "NumPy"]
+    assert table["identity at inference"].all()
+    assert (abs(table["mean ratio"] - 1) < 6 * table["std error"]).all()
+    assert drop.expected_activation_table(None, rates=(0.5,), size=20_000)["implementation"].tolist() == [
+        "keras Dropout"]
 
 
 def test_time_step_masks_share_one_mask_per_sequence():
@@ -387,10 +410,6 @@ def test_digit_sequences_are_rows_of_the_images():
     assert data.x_train.dtype == np.float32 and data.y_train.shape == (100,)
     with pytest.raises(ValueError):
         drop.load_digit_sequences(0, 5)
-
-
-def test_best_epoch_counts_from_one():
-    assert drop.best_epoch([3.0, 1.0, 2.0, 1.0]) == 2
 
 
 def test_alpha_dropout_keeps_the_variance_and_dropout_does_not(keras):
@@ -416,8 +435,8 @@ def test_claim_9_fast_runs_and_spread_is_larger_on_wrong_predictions(keras):
     held, figures, summary = _well_formed(drop.measure_claim_9([0], fast=True))
     assert figures["std_wrong"] > figures["std_right"]
     assert "seeds" in summary
-    run = drop.run_mc_dropout(0, fast=True)
-    again = drop.run_mc_dropout(0, fast=True, mc_predict=drop.reference_mc_dropout_predict)
+    run = drop.run_mc_dropout(0, fast=True, mc_predict=mc_stack)
+    again = drop.run_mc_dropout(0, fast=True, mc_predict=mc_dropout_predict)
     # dropout streams are reset before each MC run: the same passes whatever ran before
     assert np.array_equal(run.mc_mean, again.mc_mean)
 

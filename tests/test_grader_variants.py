@@ -9,7 +9,14 @@ key (one per variant), so hidden cells draw their inputs as they do when a class
 Entries marked ``"sandbox": true`` are graded a second time the way a class is: the function in
 the sandboxed function server, the test cells in this process (:mod:`autograder.trusted`). There
 too a correct one gets full marks and a wrong one loses marks; ``"sandbox_points"`` is the exact
-score a wrong one must get there (attacks on what the sandbox reports earn 0).
+score a wrong one must get there (attacks on what the sandbox reports earn 0), ``"points"`` the
+exact score in this process.
+
+A variant whose code raises when it runs (an import of something that does not exist) defines
+nothing, as an answer cell that raises in a kernel: its test cells fail on the missing name. The
+shortcut variants (``*__shortcut_*``) import an implementation from ``course`` or ``autograder``,
+by name, renamed, through ``importlib``/``getattr`` or by scanning the packages: none is there to
+find (``tests/test_no_reachable_reference.py``), so they score nothing.
 """
 
 from __future__ import annotations
@@ -73,11 +80,16 @@ def _grading_key(chapter: str, entry: dict) -> bytes:
 
 
 def _grade(chapter: str, entry: dict):
-    module = runpy.run_path(str(VARIANTS / chapter / entry["file"]))
+    try:
+        module = runpy.run_path(str(VARIANTS / chapter / entry["file"]))
+    except Exception:  # noqa: BLE001 - the answer cell raises: nothing it defines exists
+        module = {}
     cells = cells_for(_notebook(chapter), entry["function"])
     assert cells, f"no test cells for {entry['function']} in {CHAPTERS[chapter]}"
     namespace = dict(_setup_namespace(chapter))
-    namespace[entry["function"]] = module[entry["function"]]
+    namespace.pop(entry["function"], None)
+    if entry["function"] in module:
+        namespace[entry["function"]] = module[entry["function"]]
     checks.set_grading_key(_grading_key(chapter, entry))
     try:
         return grade_cells(cells, namespace)
@@ -96,7 +108,7 @@ def _grade_in_sandbox(chapter: str, entry: dict) -> list[trusted.CellResult]:
                                     [function], sandbox.DEFAULT_LIMITS)
     try:
         server.ensure_running()
-        assert server.defined == [function], server.cell_errors
+        assert server.defined == [function] or not entry["correct"], server.cell_errors
         return trusted.run_test_cells(setup, cells, server, [function],
                                       grading_key=_grading_key(chapter, entry).hex())
     finally:
@@ -117,7 +129,13 @@ def _assert_graded_right(entry: dict, results: list, where: str = "") -> None:
 
 @pytest.mark.parametrize("chapter, entry", list(_variants()))
 def test_variant_graded_right(chapter, entry):
-    _assert_graded_right(entry, _grade(chapter, entry))
+    results = _grade(chapter, entry)
+    _assert_graded_right(entry, results)
+    if not entry["correct"] and "points" in entry:
+        earned = sum(r.points for r in results if r.passed)
+        assert earned == entry["points"], (
+            f"{entry['mistake']}: {earned:g} points, expected {entry['points']:g}: "
+            + "; ".join(f"{r.grade_id} passed" for r in results if r.passed))
 
 
 @pytest.mark.parametrize("chapter, entry", list(_variants(sandboxed=True)))

@@ -9,9 +9,10 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks import regularization as checks
 from course import regularization as reg
+from tests.solutions import solution
 
 
-# ---------------------------------------------------------------------------- reference answers
+# ---------------------------------------------------------------------------- independent correct answers
 def l1_penalty(weights, l1):
     arrays = weights if isinstance(weights, list) else [weights]
     return l1 * sum(float(np.abs(a).sum()) for a in arrays)
@@ -69,9 +70,15 @@ def test_checks_accept_reference_answers_with_and_without_keras(keras):
     checks.check_max_norm_on_random_inputs(max_norm)
 
 
-def test_reference_max_norm_equals_keras(keras):
-    w = checks.max_norm_matrix(3)
-    assert np.allclose(checks.keras_max_norm(w, 1.0), checks.reference_max_norm(w, 1.0), rtol=1e-5)
+def test_keras_max_norm_equals_the_formula(keras):
+    """The check's oracle (Keras's MaxNorm, float32) and the contract's formula (the notebook's
+    solution, and the independent one above) agree within the check's tolerance."""
+    for seed, axis in ((3, 0), (4, 1)):
+        w = checks.max_norm_matrix(seed, shape=(7, 5)).astype(np.float64)
+        from_keras = np.asarray(keras.constraints.MaxNorm(1.0, axis=axis)(w.astype(np.float32)), dtype=np.float64)
+        assert np.allclose(from_keras, solution("05-weight-regularization", "max_norm")(w, 1.0, axis), rtol=1e-5)
+        assert np.allclose(from_keras, max_norm(w, 1.0, axis), rtol=1e-5)
+        checks.check_max_norm(solution("05-weight-regularization", "max_norm"), w, 1.0, axis=axis)
 
 
 @pytest.mark.parametrize("wrong, kind, words", [
@@ -96,7 +103,7 @@ def test_penalty_checks_name_the_mistake(keras, wrong, kind, words):
     (lambda w, r, axis=0: w * min(1.0, r / np.linalg.norm(w)), checks.check_max_norm_on_random_inputs, "whole matrix"),
     (lambda w, r, axis=0: w * r / np.linalg.norm(w, axis=axis, keepdims=True),
      checks.check_max_norm_on_random_inputs, "even those"),
-    (lambda w, r, axis=0: checks.reference_max_norm(w, r, 1 - axis), checks.check_max_norm_on_random_inputs, "axis"),
+    (lambda w, r, axis=0: max_norm(w, r, 1 - axis), checks.check_max_norm_on_random_inputs, "axis"),
 ])
 def test_other_checks_name_the_mistake(keras, wrong, check, words):
     with pytest.raises(CheckFailed, match=words):

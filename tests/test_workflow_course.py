@@ -8,10 +8,12 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import StandardScaler
 
 from autograder.checks import CheckFailed
 from autograder.checks import workflow as checks
 from course import workflow as wf
+from tests.solutions import solution
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def naive_baseline(y_train, y_val, problem_type):
 
 
 def early_stopping_epoch(val_losses, patience, min_delta=0.0):
-    """A loop written differently from the references: tracks the threshold explicitly."""
+    """A loop written differently from the notebook's solution: tracks the threshold explicitly."""
     if len(val_losses) == 0 or patience < 0:
         raise ValueError("bad input")
     threshold = float(val_losses[0]) - min_delta
@@ -79,11 +81,11 @@ def test_checks_accept_independent_correct_answers(keras):
     checks.check_glorot_uniform_on_random_inputs(glorot_uniform_limit)
 
 
-def test_checks_accept_the_course_references(keras):
-    checks.check_naive_baseline_on_random_inputs(wf.reference_naive_baseline)
-    checks.check_naive_baseline_edge_cases(wf.reference_naive_baseline)
-    checks.check_early_stopping_on_random_inputs(wf.reference_early_stopping_epoch)
-    checks.check_early_stopping_edge_cases(wf.reference_early_stopping_epoch)
+def test_checks_accept_the_notebooks_solutions(keras):
+    checks.check_naive_baseline_on_random_inputs(solution("07-workflow", "naive_baseline"))
+    checks.check_naive_baseline_edge_cases(solution("07-workflow", "naive_baseline"))
+    checks.check_early_stopping_on_random_inputs(solution("07-workflow", "early_stopping_epoch"))
+    checks.check_early_stopping_edge_cases(solution("07-workflow", "early_stopping_epoch"))
 
 
 def test_checks_accept_float32_batchnorm(keras):
@@ -96,18 +98,24 @@ def test_checks_accept_float32_batchnorm(keras):
     checks.check_batchnorm_statistics(float32_version)
 
 
-def test_keras_oracle_agrees_with_the_reference_rule(keras):
+def test_keras_oracle_agrees_with_the_notebooks_rule(keras):
+    rule = solution("07-workflow", "early_stopping_epoch")
     for seed in range(5):
-        for losses, patience, min_delta in checks.random_early_stopping_cases(seed, 30):
-            assert checks.keras_early_stopping(losses, patience, min_delta) == \
-                checks.reference_early_stopping_epoch(losses, patience, min_delta)
-    assert checks.keras_early_stopping([1.0, 1.0, 1.0], 0) == (2, 1)  # patience 0 stops after epoch 2
-    assert checks.keras_early_stopping([1.0, 0.5, 0.25], 0) == (3, 3)  # ... but never on an improvement
+        checks.check_early_stopping_cases(rule, checks.random_early_stopping_cases(seed, 30))
+    # patience 0 stops after epoch 2, but never on an improvement
+    checks.check_early_stopping_cases(lambda v, p, d: (2, 1), [([1.0, 1.0, 1.0], 0, 0.0)])
+    checks.check_early_stopping_cases(lambda v, p, d: (3, 3), [([1.0, 0.5, 0.25], 0, 0.0)])
 
 
 # ---------------------------------------------------------------------------- wrong answers
 def _simulated(**options):
-    return lambda v, p, d=0.0: checks._simulate([float(x) for x in v], p, d, **options)
+    return lambda v, p, d=0.0: checks._simulate([float(x) for x in v], p, d, options)
+
+
+@pytest.mark.parametrize("options", [{}, dict(late=0), dict(delta_sign=1.0000001), dict(late=1, previous=True)])
+def test_the_mistake_simulation_never_gives_the_right_rule(options):
+    with pytest.raises(ValueError, match="known early-stopping mistakes"):
+        checks._simulate([1.0, 0.5], 1, 0.0, options)
 
 
 @pytest.mark.parametrize("options, words", [
@@ -246,8 +254,9 @@ def test_cancer_data_flips_labels_to_malignant():
     data = wf.load_cancer_data(0)
     assert data.sizes() == {"train": 341, "val": 114, "test": 114}
     assert 0.3 < data.y_train.mean() < 0.45  # malignant is the rarer class
-    x_train, x_val = wf.standardized(data.x_train, data.x_val)
-    assert np.allclose(x_train.mean(axis=0), 0, atol=1e-4) and x_val.dtype == np.float32
+    workflow = wf.Workflow(seed=0)  # standardized with the training part's statistics
+    assert np.allclose(workflow.x_train.mean(axis=0), 0, atol=1e-4) and workflow.x_val.dtype == np.float32
+    assert np.abs(workflow.x_val.mean(axis=0)).max() > 1e-3
 
 
 def test_binary_scores_on_a_hand_example():
@@ -260,7 +269,8 @@ def test_binary_scores_on_a_hand_example():
 
 def test_numpy_forward_pass_equals_predict(keras):
     data = wf.load_cancer_data(1)
-    x_train, x_val = wf.standardized(data.x_train, data.x_val)
+    scaler = StandardScaler().fit(data.x_train)
+    x_train, x_val = scaler.transform(data.x_train), scaler.transform(data.x_val)
     model = wf.build_classifier(30, (16, 16), dropout=0.3)
     model.fit(x_train, data.y_train, epochs=1, verbose=0)
     assert np.allclose(wf._predict(model, x_val), model.predict(x_val, verbose=0).ravel(), atol=1e-5)

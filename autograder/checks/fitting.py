@@ -3,7 +3,9 @@
 The checks test the contract of the syllabus's graded API: ``count_parameters`` against
 Keras's ``count_params``, ``overfitting_onset`` against ``np.argmin(...) + 1`` and
 ``generalization_gap`` against ``val_loss[-1] - loss[-1]``. Failure messages name the usual
-misconceptions (a 0-based epoch, the last minimum, the sign of the gap, ...).
+misconceptions (a 0-based epoch, the last minimum, the sign of the gap, ...). The expected values
+are computed inside the checks, which return nothing: no function here gives a graded function's
+answer (a student's code can import this module).
 """
 
 from __future__ import annotations
@@ -18,31 +20,17 @@ from autograder.checks import call_student, expect_value_error, fail, require
 
 
 # ------------------------------------------------------------------------- count_parameters
-def keras_count(input_dim: int, layer_sizes: Sequence[int]) -> int:
-    """Keras's own count for a stack of Dense layers (imports Keras on first use)."""
+def check_count_parameters(count_parameters: Callable, input_dim: int, layer_sizes: Sequence[int]) -> None:
+    """``count_parameters(input_dim, layer_sizes)`` equals Keras's count_params."""
     from course.runtime import import_keras
 
-    if not layer_sizes:  # Keras cannot build a model without layers; the contract says 0
-        return 0
-    keras = import_keras()
-    model = keras.Sequential([keras.Input((input_dim,))] + [keras.layers.Dense(u) for u in layer_sizes])
-    return int(model.count_params())
-
-
-def _formula(input_dim: int, layer_sizes: Sequence[int]) -> int:
-    total, previous = 0, input_dim
-    for units in layer_sizes:
-        total += previous * units + units
-        previous = units
-    return total
-
-
-def check_count_parameters(count_parameters: Callable, input_dim: int, layer_sizes: Sequence[int],
-                           use_keras: bool = True) -> None:
-    """``count_parameters(input_dim, layer_sizes)`` equals Keras's count_params."""
     original = list(layer_sizes)
     got = call_student(count_parameters, input_dim, layer_sizes)
-    expected = keras_count(input_dim, original) if use_keras else _formula(input_dim, original)
+    expected = 0  # Keras cannot build a model without layers; the contract says 0
+    if original:
+        keras = import_keras()
+        model = keras.Sequential([keras.Input((input_dim,))] + [keras.layers.Dense(u) for u in original])
+        expected = int(model.count_params())
     where = f"count_parameters({input_dim}, {original})"
     if list(layer_sizes) != original:
         fail(f"{where} modified layer_sizes; leave the caller's list unchanged.")
@@ -63,7 +51,7 @@ def check_count_parameters(count_parameters: Callable, input_dim: int, layer_siz
     if got == same_input and len(original) > 1:
         fail(f"{where} returned {got}, expected {expected}: each layer's input is the previous "
              "layer's output (its number of units), not input_dim.")
-    if len(original) > 1 and got == _formula(original[0], original[1:]) + 0:
+    if len(original) > 1 and got == sum(a * b + b for a, b in zip(original[:-1], original[1:])):
         fail(f"{where} returned {got}, expected {expected}: the first layer connects to the "
              f"{input_dim} input features; do not skip it.")
     fail(f"{where} returned {got}, expected {expected} (Keras count_params). A Dense layer with "

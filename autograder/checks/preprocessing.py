@@ -7,7 +7,9 @@ that make the usual mistakes visible (repeated indices, labels that leave classe
 test set whose distribution differs from the training set, hands in every quadrant), then
 names the mistake that the wrong output matches. Random inputs come from seeds the test cells
 pass in (fixed in the notebook, drawn at grading time: ``autograder.checks.hidden_seeds``);
-nothing depends on the student's random stream.
+nothing depends on the student's random stream. The oracles run inside the checks, which return
+nothing: no function here gives a graded function's answer (a student's code can import this
+module).
 """
 
 from __future__ import annotations
@@ -63,14 +65,6 @@ def _first_bad_row(result: np.ndarray, expected: np.ndarray) -> int:
 
 
 # ---------------------------------------------------------------------------- vectorize_sequences
-def multi_hot_oracle(sequences: Sequence[Sequence[int]], dimension: int) -> np.ndarray:
-    out = np.zeros((len(sequences), dimension), dtype=np.float32)
-    for i, sequence in enumerate(sequences):
-        for index in sequence:
-            out[i, int(index)] = 1.0
-    return out
-
-
 def check_vectorize_sequences(fn: Callable, sequences: Sequence[Sequence[int]], dimension: int) -> None:
     """Multi-hot: float32 (n, dimension), 1.0 at every index present (repeats still 1.0)."""
     where = f"vectorize_sequences(<{len(sequences)} sequences>, {dimension})"
@@ -88,7 +82,9 @@ def check_vectorize_sequences(fn: Callable, sequences: Sequence[Sequence[int]], 
     else:
         raw = call_student(fn, given, dimension)
     result = _as_array(raw, f"the result of {where}")
-    expected = multi_hot_oracle(sequences, dimension)
+    expected = np.zeros((len(sequences), dimension), dtype=np.float32)
+    for row, sequence in enumerate(sequences):
+        expected[row, [int(index) for index in sequence]] = 1.0
     n = len(sequences)
     if result.shape != expected.shape:
         if result.shape == (dimension, n):
@@ -147,21 +143,16 @@ def random_sequences(seed: int, n: int, dimension: int, max_length: int = 12,
 
 
 # ---------------------------------------------------------------------------- to_one_hot
-def one_hot_oracle(labels: Sequence[int], num_classes: int) -> np.ndarray:
-    """keras.utils.to_categorical when Keras is already loaded, else the same table by NumPy."""
-    labels = np.asarray(labels, dtype=np.int64)
-    if "keras" in sys.modules:
-        return np.asarray(sys.modules["keras"].utils.to_categorical(labels, num_classes),
-                          dtype=np.float32)
-    return np.eye(num_classes, dtype=np.float32)[labels]
-
-
 def check_to_one_hot(fn: Callable, labels: Sequence[int], num_classes: int) -> None:
     """float32 (n, num_classes) with 1.0 at column labels[i], as keras.utils.to_categorical."""
     shown = list(np.asarray(labels).tolist())
     where = f"to_one_hot({shown if len(shown) <= 8 else f'<{len(shown)} labels>'}, {num_classes})"
     result = _as_array(call_student(fn, copy.deepcopy(labels), num_classes), f"the result of {where}")
-    expected = one_hot_oracle(labels, num_classes)
+    codes = np.asarray(labels, dtype=np.int64)
+    if "keras" in sys.modules:  # the contract's own definition, when Keras is loaded
+        expected = np.asarray(sys.modules["keras"].utils.to_categorical(codes, num_classes), dtype=np.float32)
+    else:
+        expected = np.eye(num_classes, dtype=np.float32)[codes]
     if result.shape != expected.shape:
         if result.ndim == 2 and result.shape[0] == len(expected) and result.shape[1] == max(shown) + 1:
             fail(f"{where} returned {result.shape[1]} columns; expected num_classes = {num_classes}. "

@@ -14,7 +14,9 @@ The oracles are the real libraries, never a particular random stream:
   deviation / largest magnitude of large ``HeNormal`` / ``GlorotUniform`` kernels.
 
 When a result is wrong, the usual mistakes are computed on the same inputs and the one that
-matches names the misconception in the message.
+matches names the misconception in the message. The libraries are called inside the checks, which
+return nothing: no function here gives a graded function's answer (a student's code can import
+this module), and the mistakes' simulations only ever compute a mistake.
 """
 
 from __future__ import annotations
@@ -77,22 +79,6 @@ def _same(before: Any, after: Any) -> bool:
 # ============================================================================ naive_baseline
 def _labels(y: Any) -> np.ndarray:
     return np.asarray(list(y) if not isinstance(y, np.ndarray) else y)
-
-
-def reference_naive_baseline(y_train: Any, y_val: Any, problem_type: str) -> float:
-    """scikit-learn's answer: DummyClassifier(most_frequent) accuracy, or DummyRegressor(mean) MAE."""
-    from sklearn.dummy import DummyClassifier, DummyRegressor
-    from sklearn.metrics import mean_absolute_error
-
-    y_train, y_val = _labels(y_train), _labels(y_val)
-    x_train, x_val = np.zeros((len(y_train), 1)), np.zeros((len(y_val), 1))
-    if problem_type == "classification":
-        model = DummyClassifier(strategy="most_frequent").fit(x_train, y_train)
-        return float(model.score(x_val, y_val))
-    if problem_type == "regression":
-        model = DummyRegressor(strategy="mean").fit(x_train, y_train.astype(np.float64))
-        return float(mean_absolute_error(y_val.astype(np.float64), model.predict(x_val)))
-    raise ValueError(f"problem_type must be 'classification' or 'regression', got {problem_type!r}")
 
 
 def _majority(y: np.ndarray, rule: str = "smallest") -> Any:
@@ -168,10 +154,19 @@ def check_naive_baseline(naive_baseline: Callable, y_train: Any, y_val: Any, pro
                      "the validation score (accuracy or mean absolute error)")
     require(_same(before[0], y_train) and _same(before[1], y_val),
             "naive_baseline modified y_train or y_val in place; work on copies.")
-    expected = reference_naive_baseline(y_train, y_val, problem_type)
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.metrics import mean_absolute_error
+
     yt, yv = _labels(y_train), _labels(y_val)
-    if problem_type == "regression":
+    inputs_train, inputs_val = np.zeros((len(yt), 1)), np.zeros((len(yv), 1))  # the dummies ignore inputs
+    if problem_type == "classification":
+        expected = float(DummyClassifier(strategy="most_frequent").fit(inputs_train, yt).score(inputs_val, yv))
+    elif problem_type == "regression":
         yt, yv = yt.astype(np.float64), yv.astype(np.float64)
+        expected = float(mean_absolute_error(yv, DummyRegressor(strategy="mean").fit(inputs_train, yt)
+                                             .predict(inputs_val)))
+    else:
+        raise ValueError(f"problem_type must be 'classification' or 'regression', got {problem_type!r}")
     history = history if history is not None else []
     history.append((yt, yv, problem_type, result))
     if _close_score(result, expected):
@@ -275,25 +270,6 @@ def check_naive_baseline_on_datasets(naive_baseline: Callable, seed: int = 0) ->
 
 
 # ============================================================================ early stopping
-def reference_early_stopping_epoch(val_losses: Sequence[float], patience: int,
-                                   min_delta: float = 0.0) -> tuple[int, int]:
-    """What ``keras.callbacks.EarlyStopping(restore_best_weights=True)`` does (epochs from 1)."""
-    losses = [float(v) for v in val_losses]
-    if not losses:
-        raise ValueError("val_losses is empty")
-    if patience < 0:
-        raise ValueError(f"patience must be >= 0, got {patience}")
-    best, best_epoch, wait = None, 1, 0
-    for epoch, loss in enumerate(losses, start=1):
-        wait += 1
-        if best is None or loss < best - min_delta:
-            best, best_epoch, wait = loss, epoch, 0
-            continue
-        if wait >= patience and epoch > 1:
-            return epoch, best_epoch
-    return len(losses), best_epoch
-
-
 @functools.cache
 def _probe_model():
     keras = _keras()
@@ -301,35 +277,20 @@ def _probe_model():
         return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
 
 
-def keras_early_stopping(val_losses: Sequence[float], patience: int, min_delta: float = 0.0) -> tuple[int, int]:
-    """Drive the real ``keras.callbacks.EarlyStopping`` with scripted validation losses.
-
-    Returns ``(stop_epoch, best_epoch)`` counted from 1: Keras's ``stopped_epoch + 1`` (or the
-    number of losses when it never stops) and ``best_epoch + 1`` (the restored weights' epoch).
-    """
-    keras = _keras()
-    model = _probe_model()
-    callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
-                                             restore_best_weights=True)
-    callback.set_model(model)
-    model.stop_training = False
-    with _quiet():
-        callback.on_train_begin()
-        for epoch, loss in enumerate(val_losses):
-            callback.on_epoch_end(epoch, {"val_loss": float(loss)})
-            if model.stop_training:
-                break
-    stopped = bool(model.stop_training)
-    model.stop_training = False
-    stop_epoch = callback.stopped_epoch + 1 if stopped else len(val_losses)
-    return int(stop_epoch), int(callback.best_epoch) + 1
+_MISTAKE_OPTIONS = {"late": (1, -1), "tie_improves": (True,), "ignore_delta": (True,), "previous": (True,),
+                    "stop_on_improvement": (True,), "delta_sign": (-1,),
+                    "best_rule": ("argmin_all", "argmin_until_stop", "last_argmin_until_stop", "stop_minus_patience")}
 
 
-def _simulate(losses: list[float], patience: int, min_delta: float, *, late: int = 0, tie_improves: bool = False,
-              ignore_delta: bool = False, previous: bool = False, stop_on_improvement: bool = False,
-              best_rule: str = "improvement", delta_sign: int = 1) -> tuple[int, int]:
-    """The early-stopping rule with one deliberate mistake, to recognize a student's."""
-    delta = 0.0 if ignore_delta else delta_sign * min_delta
+def _simulate(losses: list[float], patience: int, min_delta: float, mistake: dict) -> tuple[int, int]:
+    """The early-stopping rule with one deliberate ``mistake`` (one option of :data:`_MISTAKE_OPTIONS`
+    with one of its values), to recognize a student's. It never computes the right rule."""
+    if len(mistake) != 1 or next(iter(mistake.values())) not in _MISTAKE_OPTIONS.get(next(iter(mistake)), ()):
+        raise ValueError(f"not one of the known early-stopping mistakes: {mistake!r}")
+    late, delta_sign = mistake.get("late", 0), mistake.get("delta_sign", 1)
+    tie_improves, previous = mistake.get("tie_improves", False), mistake.get("previous", False)
+    stop_on_improvement, best_rule = mistake.get("stop_on_improvement", False), mistake.get("best_rule", "")
+    delta = 0.0 if mistake.get("ignore_delta") else delta_sign * min_delta
     best, best_epoch, wait, stop = None, 1, 0, len(losses)
     prev = None
     for epoch, loss in enumerate(losses, start=1):
@@ -407,7 +368,7 @@ def _shown(losses: Sequence[float]) -> str:
 def _consistent_es_mistakes(answers: list) -> list[str]:
     """Messages of the mistaken rules that reproduce every ``(losses, patience, min_delta, answer)``."""
     return [message for options, message in _ES_MISTAKES
-            if all(_simulate([float(v) for v in ls], p, d, **options) == g for ls, p, d, g in answers)]
+            if all(_simulate([float(v) for v in ls], p, d, options) == g for ls, p, d, g in answers)]
 
 
 def _probe(early_stopping_epoch: Callable) -> list:
@@ -426,17 +387,31 @@ def check_early_stopping_cases(early_stopping_epoch: Callable,
                                cases: Sequence[tuple[Sequence[float], int, float]]) -> None:
     """Compare the student with the real Keras callback on every case ``(losses, patience, min_delta)``.
 
-    On the first disagreement, the mistaken rules that reproduce every answer so far name the
-    misconception.
+    The callback is driven directly with each case's losses (``on_train_begin``, then
+    ``on_epoch_end`` until it sets the model's ``stop_training``): its stop epoch is
+    ``stopped_epoch + 1`` (or the number of losses when it never stops), its restored epoch
+    ``best_epoch + 1``. On the first disagreement, the mistaken rules that reproduce every answer
+    so far name the misconception.
     """
+    keras = _keras()
+    model = _probe_model()
     answers = []
     for losses, patience, min_delta in cases:
         before = _deepcopy(losses)
         got = _as_pair(call_student(early_stopping_epoch, losses, patience, min_delta), "early_stopping_epoch")
         require(_same(before, losses), "early_stopping_epoch modified val_losses in place; work on a copy.")
-        expected = keras_early_stopping(losses, patience, min_delta)
-        if reference_early_stopping_epoch(losses, patience, min_delta) != expected:
-            fail(f"internal check error: the reference rule disagrees with Keras on {_shown(losses)}")
+        callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
+                                                 restore_best_weights=True)
+        callback.set_model(model)
+        model.stop_training = False
+        with _quiet():
+            callback.on_train_begin()
+            for epoch, loss in enumerate(losses):
+                callback.on_epoch_end(epoch, {"val_loss": float(loss)})
+                if model.stop_training:
+                    break
+        stopped, model.stop_training = bool(model.stop_training), False
+        expected = (int(callback.stopped_epoch) + 1 if stopped else len(losses), int(callback.best_epoch) + 1)
         answers.append((losses, patience, min_delta, got))
         if got == expected:
             continue
@@ -551,10 +526,16 @@ def check_early_stopping_edge_cases(early_stopping_epoch: Callable) -> None:
 def check_early_stopping_default_min_delta(early_stopping_epoch: Callable) -> None:
     """``min_delta`` defaults to 0.0."""
     losses = [1.0, 0.75, 0.75, 0.5, 0.625, 0.625, 0.625]
-    got = _as_pair(call_student(early_stopping_epoch, losses, 2), "early_stopping_epoch")
-    expected = keras_early_stopping(losses, 2, 0.0)
-    require(got == expected, f"early_stopping_epoch({losses}, 2) (min_delta left at its default) returned "
-                             f"{got}; Keras with min_delta=0 gives {expected}. The default of min_delta is 0.0.")
+
+    def default_min_delta(val_losses, patience, min_delta):  # min_delta is 0.0: left at its default
+        return early_stopping_epoch(val_losses, patience)
+
+    default_min_delta.__name__ = "early_stopping_epoch"
+    try:
+        check_early_stopping_cases(default_min_delta, [(losses, 2, 0.0)])
+    except CheckFailed as error:
+        fail(f"With min_delta left at its default, early_stopping_epoch({losses}, 2) disagrees with Keras with "
+             f"min_delta=0 (the default of min_delta is 0.0): {error}")
 
 
 def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patience: int = 2, seed: int = 0,
@@ -564,8 +545,9 @@ def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patienc
 
     Each epoch runs ``fit``'s compiled train step batch by batch (:func:`train_in_order`) and
     then measures the validation loss, as ``fit(validation_data=...)`` does; the callback's
-    first request to stop and the epoch it would restore come from :func:`keras_early_stopping`.
-    The student's function gets the whole curve and must return both (or ``max_epochs``).
+    first request to stop and the epoch it would restore come from
+    :func:`check_early_stopping_cases`. The student's function gets the whole curve and must
+    return both (or ``max_epochs``).
     """
     keras = _keras()
     rng = np.random.default_rng(9000 + seed)
@@ -581,36 +563,14 @@ def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patienc
         for _ in range(max_epochs):
             train_in_order(model, x[:24], y[:24], epochs=1, batch_size=8)
             losses.append(float(np.ravel(model.test_on_batch(x[24:], y[24:]))[0]))
-    expected = keras_early_stopping(losses, patience, 0.0)
-    got = _as_pair(call_student(early_stopping_epoch, losses, patience, 0.0), "early_stopping_epoch")
-    if got == expected:
-        return
-    hint = _es_hint(early_stopping_epoch, [(losses, patience, 0.0, got)], expected)
-    fail(f"Training recorded the validation losses {_shown([round(v, 4) for v in losses])}; "
-         f"EarlyStopping(patience={patience}, restore_best_weights=True) asked to stop after epoch "
-         f"{expected[0]} and to restore epoch {expected[1]}, but early_stopping_epoch on those losses "
-         f"returned {got}.{hint}")
+    try:
+        check_early_stopping_cases(early_stopping_epoch, [(losses, patience, 0.0)])
+    except CheckFailed as error:
+        fail(f"Training recorded the validation losses {_shown([round(v, 4) for v in losses])}; "
+             f"EarlyStopping(patience={patience}, restore_best_weights=True) on them: {error}")
 
 
 # ============================================================================ batch normalization
-def reference_batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-3) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    mean, var = x.mean(axis=0), x.var(axis=0)
-    return np.asarray(gamma) * (x - mean) / np.sqrt(var + eps) + np.asarray(beta)
-
-
-def keras_batchnorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-3) -> np.ndarray:
-    """``keras.layers.BatchNormalization(epsilon=eps)`` with gamma/beta set, training=True."""
-    keras = _keras()
-    with _quiet():
-        layer = keras.layers.BatchNormalization(epsilon=eps)
-        layer.build((None, x.shape[1]))
-        layer.gamma.assign(np.asarray(gamma, dtype=np.float32))
-        layer.beta.assign(np.asarray(beta, dtype=np.float32))
-        out = layer(keras.ops.convert_to_tensor(np.asarray(x, dtype=np.float32)), training=True)
-        return np.asarray(out, dtype=np.float64)
-
-
 def _bn_mistakes(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> list[tuple[np.ndarray, str]]:
     x = np.asarray(x, dtype=np.float64)
     g, b = np.asarray(gamma, dtype=np.float64), np.asarray(beta, dtype=np.float64)
@@ -668,18 +628,25 @@ def check_batchnorm_forward(batchnorm_forward: Callable, x: np.ndarray, gamma: n
     if result.shape != np.shape(x):
         fail(f"batchnorm_forward returned shape {result.shape}; the output has x's shape {np.shape(x)} "
              "(batch, features).")
-    expected = keras_batchnorm(x, gamma, beta, eps)
-    reference = reference_batchnorm_forward(x, gamma, beta, eps)
-    if default_eps and np.max(np.abs(result - expected) / (1.0 + np.abs(reference))) > 5e-4:
-        for other in (1e-5, 1e-8, 0.0, 1e-2):
-            if np.allclose(result, reference_batchnorm_forward(x, gamma, beta, other), rtol=1e-4, atol=1e-6):
-                fail(f"batchnorm_forward's default eps is {other:g}; the contract (and Keras's "
-                     "BatchNormalization) use eps=1e-3 when it is not given.")
-    scale = 1.0 + np.abs(reference)
-    if np.max(np.abs(expected - reference) / scale) > 1e-3:
-        fail("internal check error: Keras's BatchNormalization disagrees with the reference formula")
+    keras = _keras()
+    with _quiet():  # Keras's layer with gamma and beta set, in training mode (float32)
+        layer = keras.layers.BatchNormalization(epsilon=eps)
+        layer.build((None, np.shape(x)[1]))
+        layer.gamma.assign(np.asarray(gamma, dtype=np.float32))
+        layer.beta.assign(np.asarray(beta, dtype=np.float32))
+        expected = np.asarray(layer(keras.ops.convert_to_tensor(np.asarray(x, dtype=np.float32)), training=True),
+                              dtype=np.float64)
+    scale = 1.0 + np.abs(expected)  # float32 precision, relative to the output's size
     if np.max(np.abs(result - expected) / scale) <= 5e-4:
         return
+    if default_eps:
+        x64, g, b = (np.asarray(v, dtype=np.float64) for v in (x, gamma, beta))
+        for other in (1e-5, 1e-8, 0.0, 1e-2):  # the normalization with another eps: a wrong default
+            with np.errstate(all="ignore"):
+                wrong = g * (x64 - x64.mean(axis=0)) / np.sqrt(x64.var(axis=0) + other) + b
+            if np.allclose(result, wrong, rtol=1e-4, atol=1e-6):
+                fail(f"batchnorm_forward's default eps is {other:g}; the contract (and Keras's "
+                     "BatchNormalization) use eps=1e-3 when it is not given.")
     for value, message in _bn_mistakes(x, gamma, beta, eps):
         if value.shape == result.shape and np.max(np.abs(result - value) / (1.0 + np.abs(value))) <= 5e-4:
             fail(f"batchnorm_forward: {message}.")

@@ -1,0 +1,1 @@
+from autograder.checks.fitting import keras_count as count_parameters

@@ -1,0 +1,1 @@
+from course.dropout import best_epoch as overfitting_onset

@@ -1,0 +1,1 @@
+from course.features import reference_clock_angles as clock_angle_features

