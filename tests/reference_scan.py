@@ -2,28 +2,32 @@
 
 Run by ``tests/test_no_reachable_reference.py`` inside the grading sandbox (bubblewrap, a PID
 namespace of its own, read-only file system): it is a plain script that imports only the
-``course`` and ``autograder`` packages, numpy and the standard library, and reads one chapter's
-job (``job.json`` in its working folder, written by the test from the source notebook).
+``course`` and ``autograder`` packages, numpy and the standard library, and reads its job
+(``job.json`` in its working folder, written by the test from the source notebooks: each
+chapter's setup cell, solutions, graded functions' signatures and hidden test cells).
 
 Every module of ``course`` and ``autograder`` is imported, and every callable defined there is
 collected: module-level functions and classes, functions, static and class methods of those
 classes, and functions held in module-level lists, tuples and dicts. For each graded function,
 every callable whose signature accepts the function's arguments is adapted to the function's
-signature (a renamed copy is found as well as the original) and graded by the chapter's own
-hidden test cells, as in trusted grading: with a grading key, so the hidden inputs are drawn as
-they are when a class is graded. A callable that earns at least half of the function's hidden
-points reproduces it.
+name and signature (so a renamed copy is found as well as the original) and graded by the
+chapter's own hidden test cells, as in trusted grading: with a grading key, so the hidden
+inputs are drawn as they are when a class is graded. A callable that earns at least half of the
+function's hidden points reproduces it. Callables that train a Keras model are skipped (no
+graded function does), and so are those built on Keras when the function's checks never use it.
 
 Candidates run one after another in a forked child per graded function (the setup cell and the
-solutions are run there, never in this process: a fork after a TensorFlow operation is unsafe);
-before each one the grading key and the random states are reset. A candidate has its own time
-limit; one that kills or hangs the child is recorded and the next one runs in a new child. At the
-end of each child the notebook's own solution, run the same way, must still earn every hidden
-point (the canary): if a candidate broke the checks for those after it, the function's
-candidates are graded again, each in a child of its own.
+solutions run there, never in this process: a fork after a TensorFlow operation is unsafe). The
+child first grades the solution, which times the cells; each candidate then gets one call on the
+checks' first input (2 s: a callable that cannot answer that in seconds is no shortcut) and a
+time limit per cell of 10 times the solution's (at least 3 s); before each, the grading key and
+the random states are reset, and ``os._exit`` only raises. A child stuck in native code past a
+candidate's limit is killed and a new one goes on. At the end of each child the solution must
+again earn every hidden point (the canary): if a candidate broke the checks for those after it,
+the function's candidates are graded again, each in a child of its own.
 
-Prints one JSON object: per graded function, the candidates tried, the ones that reproduce it,
-those that timed out or crashed, and whether the canary passed.
+Prints one JSON object: per graded function, the candidates tried and skipped, the ones that
+reproduce it, those past their time limit or that ended their process, and the canary's verdict.
 """
 
 from __future__ import annotations
