@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 
 from course import runtime
 from course.data import load_arrays
@@ -89,8 +88,9 @@ def make_capacity_data(seed: int = 0, config: CapacitySettings = FULL) -> Capaci
     rng = np.random.default_rng(seed)
     rows = rng.permutation(len(x))[: config.n_train + config.n_val]
     x, y = x[rows], y[rows].copy()
-    scaler = StandardScaler().fit(x[: config.n_train])
-    x_train, x_val = scaler.transform(x[: config.n_train]), scaler.transform(x[config.n_train:])
+    mean, std = x[: config.n_train].mean(axis=0), x[: config.n_train].std(axis=0)  # training statistics only
+    x_train, x_val = (((part - mean) / np.where(std == 0, 1.0, std)).astype(np.float32)
+                      for part in (x[: config.n_train], x[config.n_train:]))
     y_train, y_val = y[: config.n_train], y[config.n_train:]
     flipped = rng.random(config.n_train) < config.label_noise
     y_train[flipped] = 1 - y_train[flipped]
