@@ -19,14 +19,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import sandbox
+from autograder import launch, sandbox
 from autograder.intake import read_source
 
 pytestmark = pytest.mark.skipif(not sandbox.isolation_available(),
@@ -76,8 +75,9 @@ def scan(assignments: list[str], scratch: Path) -> dict:
     shutil.copy(SCAN, scratch / SCAN.name)
     env = {**os.environ, "COURSE_FAST": "1", "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3",
            "PYTHONDONTWRITEBYTECODE": "1"}
-    argv = sandbox.command([sys.executable, str(scratch / SCAN.name), str(scratch / "job.json")], scratch,
-                           writable=False, environ=env)
+    # the grader's own packages, as every sandboxed Python imports them (autograder.launch)
+    argv = sandbox.command(launch.python_command(SCAN.stem, [str(scratch / "job.json")], working_folder_first=True),
+                           scratch, writable=False, environ=env)
     completed = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True,
                                timeout=SCAN_SECONDS, start_new_session=True)
     lines = completed.stdout.strip().splitlines()
