@@ -9,6 +9,10 @@ of a function's hidden points or more is an implementation within the student's 
 reference, a renamed copy, a thin wrapper of the library call): the chapter's test fails and
 names it. The notebook's own solution, graded the same way after the candidates, must keep every
 point, so a candidate that broke the checks cannot hide the others.
+
+The references are the source notebooks' solution cells, and a source folder holds nothing else:
+nbgrader would copy any other file of it to the students (release/) and into the folder the
+sandboxed kernel runs in.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ import pytest
 from autograder import launch, sandbox
 from autograder.intake import read_source
 
-pytestmark = pytest.mark.skipif(not sandbox.isolation_available(),
-                                reason="bubblewrap is not installed: the candidates must run isolated")
+isolated = pytest.mark.skipif(not sandbox.isolation_available(),
+                              reason="bubblewrap is not installed: the candidates must run isolated")
 
 REPO = Path(__file__).resolve().parent.parent
 SCAN = Path(__file__).resolve().parent / "reference_scan.py"
@@ -105,6 +109,7 @@ def problems(assignment: str, report: dict) -> list[str]:
     return found
 
 
+@isolated
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_callable_reproduces_a_graded_function(assignment):
     report = _report()
@@ -116,3 +121,13 @@ def test_no_callable_reproduces_a_graded_function(assignment):
               f"{result['timeouts']}; ended the process: {result['crashed']}")
     found = problems(assignment, report)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_source_folder_holds_only_its_notebook(assignment):
+    """nbgrader copies every other file of a source folder into release/ (the students') and into
+    the autograded folder (where the sandboxed kernel runs): a reference kept there would reach
+    both. The references are the notebook's own solution cells."""
+    files = [p.name for p in (REPO / "source" / assignment).rglob("*")
+             if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+    assert files == [next((REPO / "source" / assignment).glob("*.ipynb")).name], files
