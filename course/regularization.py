@@ -297,22 +297,17 @@ def compare_custom_with_keras_l2(custom_regularizer, factor: float = 0.01, seed:
 
 
 # ---------------------------------------------------------------------------- claim 8 (exact)
-def reference_decay_comparison(seed: int, shape: tuple[int, int] = (5, 4), m: int = 50,
-                               lambd: float = 0.7, learning_rate: float = 0.1,
-                               gradient_step: Callable | None = None,
-                               decay_step: Callable | None = None) -> float:
-    """Largest difference between one gradient step on the penalized loss and the decay form.
-
-    ``gradient_step(W, dW, lr, lambd, m)`` defaults to ``W - lr * (dW + lambd/m * W)`` and
-    ``decay_step`` to ``W * (1 - lr*lambd/m) - lr*dW``; a notebook can pass the student's.
-    """
+def decay_form_difference(seed: int, shape: tuple[int, int] = (5, 4), m: int = 50, lambd: float = 0.7,
+                          learning_rate: float = 0.1) -> float:
+    """Largest difference between one gradient step on the penalized loss,
+    ``W - lr * (dW + lambd/m * W)``, and the weight-decay form ``W * (1 - lr*lambd/m) - lr*dW``,
+    on random ``W`` and ``dW`` of ``shape`` drawn with ``seed``."""
     rng = np.random.default_rng(seed)
     W = rng.normal(size=shape)
     dW = rng.normal(size=shape)
-    gradient_step = gradient_step or (lambda W, dW, lr, lam, m: W - lr * (dW + (lam / m) * W))
-    decay_step = decay_step or (lambda W, dW, lr, lam, m: W * (1 - lr * lam / m) - lr * dW)
-    return float(np.max(np.abs(gradient_step(W, dW, learning_rate, lambd, m)
-                               - decay_step(W, dW, learning_rate, lambd, m))))
+    gradient_step = W - learning_rate * (dW + (lambd / m) * W)
+    decay_form = W * (1 - learning_rate * lambd / m) - learning_rate * dW
+    return float(np.max(np.abs(gradient_step - decay_form)))
 
 
 def _penalized_gradient_by_finite_differences(W, dW, lambd, m, eps=1e-6) -> np.ndarray:
@@ -338,7 +333,7 @@ def measure_claim_8(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
         lambd = float(rng.uniform(0.01, 5))
         lr = float(rng.uniform(0.001, 0.5))
         shape = (int(rng.integers(2, 8)), int(rng.integers(2, 8)))
-        diffs.append(reference_decay_comparison(seed, shape, m, lambd, lr))
+        diffs.append(decay_form_difference(seed, shape, m, lambd, lr))
         W, dW = rng.normal(size=shape), rng.normal(size=shape)
         numeric = _penalized_gradient_by_finite_differences(W, dW, lambd, m)
         fd_errors.append(float(np.max(np.abs(numeric - (dW + lambd / m * W)))))
