@@ -362,7 +362,8 @@ def child(job: dict, chapter: dict, function: dict, candidates: list[tuple[str, 
     _send(fd, {"canary": earned})
 
 
-def run_children(job: dict, chapter: dict, function: dict, candidates: list, indices: list[int]) -> dict:
+def run_children(job: dict, chapter: dict, function: dict, candidates: list, indices: list[int],
+                 limits: list[float] | None = None) -> dict:
     """Grade ``indices`` in forked children; collect the reports.
 
     A child that stays in one candidate past its time limit (stuck in native code, where the
@@ -372,7 +373,6 @@ def run_children(job: dict, chapter: dict, function: dict, candidates: list, ind
     """
     results: dict[int, dict] = {}
     canaries: list[float] = []
-    limits: list[float] | None = None
     todo = list(indices)
     while True:
         read_fd, write_fd = os.pipe()
@@ -421,10 +421,10 @@ def run_children(job: dict, chapter: dict, function: dict, candidates: list, ind
         os.close(read_fd)
         os.waitpid(pid, 0)
         if finished:
-            return {"results": results, "canaries": canaries}
+            return {"results": results, "canaries": canaries, "limits": limits}
         if running is None or limits is None:  # it died outside a candidate (its setup, the canary)
             canaries.append(-1.0)
-            return {"results": results, "canaries": canaries}
+            return {"results": results, "canaries": canaries, "limits": limits}
         results[running] = {"done": running, "outcome": "timeout" if deadline and time.monotonic() > deadline
                             else "crashed", "earned": 0.0, "passed": [], "seconds": None}
         # again, after a canary: what the killed child graded, then what it did not reach
@@ -446,7 +446,7 @@ def scan_function(job: dict, chapter: dict, function: dict, candidates: list, mo
     if min(run["canaries"], default=-1.0) < total:
         # a candidate broke the checks for those after it: each one in a child of its own
         isolated = True
-        runs = [run_children(job, chapter, function, candidates, [i]) for i in indices]
+        runs = [run_children(job, chapter, function, candidates, [i], run["limits"]) for i in indices]
         run = {"results": {i: r["results"][i] for r, i in zip(runs, indices) if i in r["results"]},
                "canaries": [c for r in runs for c in r["canaries"]]}
     results = run["results"]
