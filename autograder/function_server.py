@@ -13,12 +13,18 @@ call back to the grader over the reply pipe and wait for its result on the reque
 grader runs the method on the real object, which records the call there. Nothing the student
 does to the :class:`RemoteObject` itself (attributes, its class) leaves the sandbox.
 
+While it loads the answer cells, and while it runs a call whose request names ``watch`` prefixes
+(the exercise rules' forbidden names), :class:`autograder.reach.Recorder` records which of them the
+student's code reaches; the reply carries that record (``"reach"``), evidence the grader believes
+only against the student (:mod:`autograder.rules`).
+
 The student's prints go nowhere: descriptors 1 and 2 point at ``/dev/null``.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import io
 import os
 import sys
@@ -27,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder import wire
+from autograder import reach, wire
 
 BUILTIN_ERRORS = {cls.__name__ for cls in (
     ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, NotImplementedError,
@@ -35,7 +41,7 @@ BUILTIN_ERRORS = {cls.__name__ for cls in (
     AssertionError, NameError, LookupError, RecursionError, MemoryError, UnboundLocalError)}
 
 
-def _transform(source: str) -> str:
+def as_python(source: str) -> str:
     """IPython syntax (magics, ``!shell``) as plain Python, as the kernel would run it."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -136,16 +142,27 @@ class RemoteObject:
 class Server:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.recorder = reach.Recorder()
 
     def exec_cell(self, request: dict) -> dict:
-        """Run one cell (the setup cell or an answer cell) in the notebook namespace."""
-        try:
-            exec(compile(_transform(request["source"]), request["label"], "exec"), self.namespace)  # noqa: S102
-        except BaseException as error:  # noqa: BLE001 - reported; the next cell still runs
-            if isinstance(error, KeyboardInterrupt):
-                error = RuntimeError("KeyboardInterrupt")
-            return {"ok": False, "error": _error(error)}
-        return {"ok": True}
+        """Run one cell (the setup cell or an answer cell) in the notebook namespace; an answer cell
+        with ``watch`` prefixes runs under the recorder."""
+        watch = request.get("watch") or ()
+        student = request["label"] != "setup"
+        if student:
+            self.recorder.student_files.add(request["label"])
+        with self.recorder.recording(watch) if student and watch else contextlib.nullcontext({}) as record:
+            try:
+                exec(compile(as_python(request["source"]), request["label"], "exec"), self.namespace)  # noqa: S102
+            except BaseException as error:  # noqa: BLE001 - reported; the next cell still runs
+                if isinstance(error, KeyboardInterrupt):
+                    error = RuntimeError("KeyboardInterrupt")
+                reply = {"ok": False, "error": _error(error)}
+            else:
+                reply = {"ok": True}
+        if record:
+            reply["reach"] = record
+        return reply
 
     def collect(self, request: dict) -> dict:
         """Which graded functions exist, and the answers that are data."""
@@ -160,12 +177,17 @@ class Server:
             return {"ok": False, "error": {"type": "NameError", "builtin": "NameError",
                                            "message": f"name {request['name']!r} is not defined"}}
         args, kwargs = request["args"], request["kwargs"]
-        try:
-            result = function(*args, **kwargs)
-        except BaseException as error:  # noqa: BLE001 - SystemExit and friends are the student's
-            reply = {"ok": False, "error": _error(error)}
-        else:
-            reply = {"ok": True, "result": wire.encode(result)}
+        watch = request.get("watch") or ()
+        # recorded until the result is plain data: converting it may run the student's code too
+        with self.recorder.recording(watch) if watch else contextlib.nullcontext({}) as record:
+            try:
+                result = function(*args, **kwargs)
+            except BaseException as error:  # noqa: BLE001 - SystemExit and friends are the student's
+                reply = {"ok": False, "error": _error(error)}
+            else:
+                reply = {"ok": True, "result": wire.encode(result)}
+        if watch:
+            reply["reach"] = record
         reply["args_after"] = [state_of(a) for a in args]
         reply["kwargs_after"] = {k: state_of(v) for k, v in kwargs.items()}
         return reply

@@ -47,7 +47,7 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from autograder import REPO_ROOT, forkserver, intake, sandbox, trusted, warm_sandbox
+from autograder import REPO_ROOT, forkserver, intake, rules, sandbox, trusted, warm_sandbox
 from autograder.capped_execute import autograde_preprocessor_flags
 from autograder.release import generate_release, nbgrader
 from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
@@ -357,13 +357,32 @@ def submission_digest(folder: Path) -> str:
 
 
 def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
-    """Digest of what decides a grade besides the submission: the source notebook and the checks."""
+    """Digest of what decides a grade besides the submission: the source notebook, the checks and
+    the course's setting for exercise rules."""
     digest = hashlib.sha256()
     for path in sorted((Path(course_dir) / "source" / assignment).glob("*.ipynb")):
         digest.update(path.read_bytes())
     for path in sorted((REPO_ROOT / "autograder" / "checks").glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
+    digest.update(f"rules:{rule_mode(course_dir)}".encode())
     return digest.hexdigest()
+
+
+def rule_mode(course_dir: Path) -> str:
+    """What a broken exercise rule costs, from the course's ``nbgrader_config.py``:
+    ``c.ExerciseRules.on_violation = "withhold"`` (the default: the function's test cells score 0)
+    or ``"flag"`` (flagged only; the points stay)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Path(course_dir) / "nbgrader_config.py"
+    if not config.exists():
+        return rules.WITHHOLD
+    value = PyFileConfigLoader(config.name, path=str(config.parent)).load_config() \
+        .get("ExerciseRules", {}).get("on_violation", rules.WITHHOLD)
+    if value not in (rules.WITHHOLD, rules.FLAG):
+        raise ValueError(f"{config}: c.ExerciseRules.on_violation must be {rules.WITHHOLD!r} or {rules.FLAG!r}, "
+                         f"got {value!r}")
+    return value
 
 
 def registration_digest(course_dir: Path, assignment: str, inputs: str) -> str:
@@ -426,6 +445,12 @@ def _verdict_output(cell: trusted.CellResult) -> dict:
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
+def _rule_output(violations: list[rules.RuleViolation]) -> dict:
+    """What the feedback shows under an answer cell that breaks its exercise rule."""
+    lines = [f"Exercise rule broken: {v.describe()}." for v in violations]
+    return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
+
+
 def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
                        report: trusted.TrustedReport, received: intake.Intake,
                        limits: sandbox.Limits) -> Path:
@@ -445,6 +470,7 @@ def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: in
     answers = {label.removesuffix(" (recovered)"): source for label, source in received.answer_cells}
     verdicts = {c.grade_id: c for c in report.cells}
     tests = {t["grade_id"]: t for t in spec.test_cells}
+    broken = rules.by_function(rules.violations_from_json(report.violations))
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id")
@@ -456,7 +482,7 @@ def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: in
         if cell.cell_type == "code":
             cell.execution_count = None
             if grade_id not in tests:
-                cell.outputs = []
+                cell.outputs = [_rule_output(broken[grade_id])] if grade_id in broken else []
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
@@ -640,7 +666,7 @@ def _run_submission(course_dir: Path, assignment: str, student: str, spec: intak
     _keep_only_the_notebook(course_dir / "autograded" / student / assignment, _notebook_name(course_dir, assignment))
 
     if received.readable:
-        job = intake.make_job(spec, received, limits)
+        job = intake.make_job(spec, received, limits, rule_mode(course_dir))
         job["grading_key"] = grading_key(course_dir, assignment, student,
                                          hashlib.sha256(submitted.read_bytes()).hexdigest())
         warm_sandbox.provide(limits)  # a new one if the in-kernel run left it unhealthy

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import ast
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from autograder import sandbox
+from autograder import rules, sandbox
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -31,6 +31,8 @@ class SourceSpec:
     answers: dict[str, dict]  # grade_id -> {"kind": "function"|"values", "names": [...], "source": str}
     test_cells: list[dict]  # {"grade_id", "points", "source"}
     cell_ids: set[str]
+    # function -> its exercise rule, from the answer cell's docstring (``Exercise rule: ...``)
+    rules: dict[str, rules.ExerciseRule] = field(default_factory=dict)
 
     @property
     def functions(self) -> list[str]:
@@ -70,8 +72,10 @@ def _defined_names(source: str) -> tuple[list[str], list[str]]:
 
 
 def read_source(path: Path) -> SourceSpec:
+    """What the source notebook grades: answers, test cells, and each graded function's exercise
+    rule (raises :class:`autograder.rules.RuleFormatError` for a malformed one)."""
     nb = nbformat.read(path, as_version=4)
-    setup, answers, tests = "", {}, []
+    setup, answers, tests, stated = "", {}, [], {}
     for cell in nb.cells:
         meta = _nbgrader(cell)
         grade_id = meta.get("grade_id")
@@ -81,11 +85,20 @@ def read_source(path: Path) -> SourceSpec:
             functions, assigned = _defined_names(cell.source)
             if grade_id in functions:
                 answers[grade_id] = {"kind": "function", "names": [grade_id]}
+                rule = rules.parse_rule(grade_id, _docstring(cell.source, grade_id))
+                if rule is not None:
+                    stated[grade_id] = rule
             else:
                 answers[grade_id] = {"kind": "values", "names": sorted(set(assigned))}
         elif meta.get("grade") and cell.cell_type == "code":
             tests.append({"grade_id": grade_id, "points": float(meta.get("points", 0)), "source": cell.source})
-    return SourceSpec(setup, answers, tests, {c.get("id") for c in nb.cells if c.get("id")})
+    return SourceSpec(setup, answers, tests, {c.get("id") for c in nb.cells if c.get("id")}, stated)
+
+
+def _docstring(source: str, function: str) -> str | None:
+    tree = ast.parse(source)
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+    return ast.get_docstring(node)
 
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20  # a larger submission is not read
@@ -100,6 +113,7 @@ class Intake:
     flags: list[str] = field(default_factory=list)
     readable: bool = True
     reason: str = ""
+    code: rules.CodeMap | None = None  # the answer cells read as code, for the exercise rules
 
 
 def _definitions_only(source: str) -> bool:
@@ -134,6 +148,8 @@ def read_submission(path: Path, spec: SourceSpec) -> Intake:
             intake.answer_cells.remove((label, source))
             intake.flags.append(f"answer cell {label!r} holds {len(source)} characters, more than "
                                 f"{MAX_ANSWER_CHARS}: it was not run")
+    if intake.readable and any(rule.restricts for rule in spec.rules.values()):
+        intake.code = rules.read_code(intake.answer_cells, spec.setup)
     return intake
 
 
@@ -261,9 +277,15 @@ def extra_file_flags(submission_dir: Path, notebook_name: str) -> list[str]:
     return flags
 
 
-def make_job(spec: SourceSpec, intake: Intake, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> dict:
+def make_job(spec: SourceSpec, intake: Intake, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
+             rule_mode: str = rules.WITHHOLD) -> dict:
     """Everything :func:`autograder.trusted.check_submission` needs, as JSON-able data."""
+    code = intake.code
+    if code is None:
+        ruled = any(rule.restricts for rule in spec.rules.values())
+        code = rules.read_code(intake.answer_cells, spec.setup) if ruled else rules.CodeMap()
     return {"setup": spec.setup, "answer_cells": intake.answer_cells, "functions": spec.functions,
             "answer_ids": [[grade_id] for grade_id in spec.answers],
             "values": spec.value_names, "test_cells": spec.test_cells,
-            "limits": {k: getattr(limits, k) for k in limits.__dataclass_fields__}}
+            "limits": {k: getattr(limits, k) for k in limits.__dataclass_fields__},
+            "rules": [asdict(rule) for rule in spec.rules.values()], "code": code.to_json(), "rule_mode": rule_mode}

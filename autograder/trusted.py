@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder import function_server, launch, sandbox, warm_sandbox, wire
+from autograder import function_server, launch, rules, sandbox, warm_sandbox, wire
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
@@ -84,8 +84,13 @@ class FunctionServer:
     """One sandboxed :mod:`autograder.function_server` process and its pipes."""
 
     def __init__(self, setup: str, cells: list[tuple[str, str]], functions: list[str],
-                 limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, values: list[str] = ()):
+                 limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, values: list[str] = (),
+                 watch: tuple[str, ...] = (), watched_functions: set[str] | frozenset[str] = frozenset()):
         self.setup, self.cells, self.functions, self.limits = setup, cells, functions, limits
+        # the exercise rules' forbidden names, recorded while the cells load and while the checks call
+        # ``watched_functions`` (those with a rule); the records the sandbox sent back
+        self.watch, self.watched_functions = tuple(watch), set(watched_functions)
+        self.records: list[rules.RunRecord] = []
         self.value_names = list(values)
         self.values: dict[str, Any] = {}
         self.process: subprocess.Popen | warm_sandbox.WarmChild | None = None
@@ -121,8 +126,9 @@ class FunctionServer:
         os.close(reply_write)
         self.cell_errors = [e for e in self.cell_errors if e.get("type") == "SandboxFailure"]
         for label, source in [("setup", self.setup)] + [c for c in self.cells if c[0] not in self.fatal_cells]:
+            watch = self.watch if label != "setup" else ()
             try:
-                reply = self._exchange({"op": "exec", "label": label, "source": source},
+                reply = self._exchange({"op": "exec", "label": label, "source": source, "watch": watch},
                                        self.limits.startup_seconds)
             except SandboxFailure as error:
                 if label == "setup":
@@ -134,6 +140,8 @@ class FunctionServer:
                 return self.start()
             if not reply.get("ok"):
                 self.cell_errors.append({"cell": label, **(reply.get("error") or {})})
+            if watch:
+                self._keep_record(None, reply)
         reply = self._exchange({"op": "collect", "functions": self.functions, "values": self.value_names},
                                self.limits.startup_seconds)
         self.defined = list(reply.get("defined", []))
@@ -272,13 +280,26 @@ class FunctionServer:
         except Exception as error:  # noqa: BLE001
             raise StudentCodeError(f"the grader could not send the arguments: {error}") from None
         del payload_check
+        watch = self.watch if name in self.watched_functions else ()
         try:
-            return self._exchange({"op": "call", "name": name, "args": args, "kwargs": kwargs},
-                                  self.limits.call_seconds, remote)
+            reply = self._exchange({"op": "call", "name": name, "args": args, "kwargs": kwargs, "watch": watch},
+                                   self.limits.call_seconds, remote)
         except SandboxFailure as error:
             # one runaway costs its own function's points, not the other functions' time
             self.stopped_functions[name] = str(error)
             raise
+        if watch:
+            self._keep_record(name, reply)
+        return reply
+
+    def _keep_record(self, function: str | None, reply: dict) -> None:
+        """Keep what the recorder saw (only what may count against the student: a reply that failed
+        without a record is a failed call, nothing more)."""
+        if "reach" not in reply and not reply.get("ok"):
+            return
+        record = rules.decode_record(function, reply.get("reach"))
+        if record.reached or not record.complete:
+            self.records.append(record)
 
 
 # ------------------------------------------------------------------ stand-ins passed by reference
@@ -432,6 +453,8 @@ class TrustedReport:
     cell_errors: list[dict] = field(default_factory=list)
     isolation: bool = False
     seconds: float = 0.0
+    violations: list[dict] = field(default_factory=list)  # exercise rules broken (rules.RuleViolation)
+    rule_seconds: float = 0.0  # of ``seconds``: reading the code and judging the rules
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -529,8 +552,11 @@ def check_submission(job: dict) -> TrustedReport:
     started = time.monotonic()
     limits = sandbox.Limits(**job.get("limits", {}))
     report = TrustedReport(isolation=sandbox.isolation_available())
+    exercise_rules = rules.rules_from_json(job.get("rules", []))
+    watched = {name for name, rule in exercise_rules.items() if rule.restricts}
     server = FunctionServer(job["setup"], [tuple(c) for c in job["answer_cells"]], job["functions"], limits,
-                            job.get("values", []))
+                            job.get("values", []), watch=rules.watch_prefixes(exercise_rules) if watched else (),
+                            watched_functions=watched)
     try:
         try:
             server.ensure_running()
@@ -543,6 +569,11 @@ def check_submission(job: dict) -> TrustedReport:
     finally:
         server.close()
     _withhold_example_only_passes(report, job)
+    if watched:
+        judged = time.monotonic()
+        violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records)
+        apply_rules(report, violations, job.get("rule_mode", rules.WITHHOLD))
+        report.rule_seconds = time.monotonic() - judged
     hidden = [line for cell in job["test_cells"] for line in hidden_lines(cell["source"])]
     for cell in report.cells:
         cell.message = redact_hidden(cell.message, hidden)
@@ -560,6 +591,18 @@ def check_submission(job: dict) -> TrustedReport:
         report.flags.append(f"cell {label!r} killed or hung the process when run, so it was left out")
     report.seconds = time.monotonic() - started
     return report
+
+
+def apply_rules(report: TrustedReport, violations: list[rules.RuleViolation], mode: str = rules.WITHHOLD) -> None:
+    """Flag each graded function that breaks its exercise rule and, unless the course keeps the
+    points (``mode`` :data:`rules.FLAG`), fail its test cells with a message naming the rule and line."""
+    report.violations = [asdict(v) for v in violations]
+    for function, found in rules.by_function(violations).items():
+        if mode == rules.FLAG:
+            report.flags.append(f"{rules.summary(found)} (flagged only: the course keeps the points)")
+            continue
+        report.flags.append(f"{rules.summary(found)} (points withheld)")
+        rules.withhold_points(report.cells, function, found)
 
 
 def _check_calls(tree: ast.AST) -> set[str]:
