@@ -705,9 +705,9 @@ class _Judge:
         return blamed
 
     def add(self, violation: RuleViolation) -> None:
-        """Keep one violation per function, rule, place and way it was seen (the first: the library
-        function the student's line called, before what that one called)."""
-        key = (violation.function, violation.kind, violation.rule, violation.cell, violation.line, violation.seen)
+        """Keep one violation per function, place and way it was seen (the first: the name the student's
+        line uses, or the library function it called before what that one called)."""
+        key = (violation.function, violation.kind, violation.cell, violation.line, violation.seen)
         self.found.setdefault(key, violation)
 
     # -- reading

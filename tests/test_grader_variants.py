@@ -17,6 +17,13 @@ nothing, as an answer cell that raises in a kernel: its test cells fail on the m
 shortcut variants (``*__shortcut_*``) import an implementation from ``course`` or ``autograder``,
 by name, renamed, through ``importlib``/``getattr`` or by scanning the packages: none is there to
 find (``tests/test_no_reachable_reference.py``), so they score nothing.
+
+The exercise rules are judged as at grading time (:mod:`autograder.rules`): the variant is read as
+the answer cell, and its calls are recorded (in this process, or by the sandbox's function server).
+Entries with ``"seen"`` break their function's rule: they must be flagged, for ``"rule"`` (the
+forbidden name; none for code that hides what it uses), by each way listed (``"reading"`` the code,
+``"running"`` it), and lose every point of the function; ``"passes_checks": true`` says the checks
+alone would have given them full marks. Every other entry, right or wrong, must raise no flag.
 """
 
 from __future__ import annotations
@@ -27,14 +34,15 @@ import functools
 import hashlib
 import io
 import json
-import runpy
+import linecache
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import nbformat
 import pytest
 
-from autograder import checks, sandbox, trusted
+from autograder import checks, intake, reach, rules, sandbox, trusted
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")
@@ -79,41 +87,118 @@ def _grading_key(chapter: str, entry: dict) -> bytes:
     return hashlib.sha256(f"{chapter}/{entry['file']}".encode()).digest()
 
 
-def _grade(chapter: str, entry: dict):
-    try:
-        module = runpy.run_path(str(VARIANTS / chapter / entry["file"]))
-    except Exception:  # noqa: BLE001 - the answer cell raises: nothing it defines exists
-        module = {}
-    cells = cells_for(_notebook(chapter), entry["function"])
-    assert cells, f"no test cells for {entry['function']} in {CHAPTERS[chapter]}"
+@functools.cache
+def _spec(chapter: str) -> intake.SourceSpec:
+    return intake.read_source(_notebook(chapter))
+
+
+@dataclass
+class Graded:
+    results: list  # each test cell's verdict, after the rules
+    violations: list[rules.RuleViolation]
+    checks_passed: bool  # every cell passed before the rules were applied
+
+
+RECORDER = reach.Recorder()  # one per process, as in a function server (its audit hook stays installed)
+
+
+def _recorded(function, watch: tuple[str, ...], records: list):
+    """``function``, each call recorded as the function server records it."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        report = {}
+        try:
+            with RECORDER.recording(watch) as report:
+                return function(*args, **kwargs)
+        finally:
+            records.append(rules.decode_record(function.__name__, report))
+    return call
+
+
+def _judged(chapter: str, entry: dict, results: list, records: list, defined: bool) -> Graded:
+    """The verdicts after the exercise rules, judged as at grading time."""
+    source = (VARIANTS / chapter / entry["file"]).read_text()
+    code = rules.read_code([(entry["function"], source)], _spec(chapter).setup)
+    violations = rules.judge(_spec(chapter).rules, code, records, defined=[entry["function"]] if defined else [])
+    checks_passed = all(r.passed for r in results)
+    for function, found in rules.by_function(violations).items():
+        rules.withhold_points(results, function, found)
+    return Graded(results, violations, checks_passed)
+
+
+def _grade(chapter: str, entry: dict) -> Graded:
+    """The variant run as the answer cell (compiled under its label, as the function server does) and
+    graded by the notebook's test cells in this process."""
+    function, source = entry["function"], (VARIANTS / chapter / entry["file"]).read_text()
+    linecache.cache[function] = (len(source), None, source.splitlines(True), function)  # as IPython keeps a cell
+    RECORDER.student_files.add(function)
+    watch = rules.watch_prefixes(_spec(chapter).rules)
+    records: list = []
+    module = {"__name__": "__main__"}
+    with RECORDER.recording(watch) as loading:
+        try:
+            exec(compile(source, function, "exec"), module)
+        except Exception:  # noqa: BLE001 - the answer cell raises: nothing it defines exists
+            module = {}
+    records.append(rules.decode_record(None, loading))
+    cells = cells_for(_notebook(chapter), function)
+    assert cells, f"no test cells for {function} in {CHAPTERS[chapter]}"
     namespace = dict(_setup_namespace(chapter))
-    namespace.pop(entry["function"], None)
-    if entry["function"] in module:
-        namespace[entry["function"]] = module[entry["function"]]
+    namespace.pop(function, None)
+    ruled = _spec(chapter).rules.get(function)
+    if function in module:
+        namespace[function] = _recorded(module[function], watch, records) if ruled and ruled.restricts \
+            else module[function]
     checks.set_grading_key(_grading_key(chapter, entry))
     try:
-        return grade_cells(cells, namespace)
+        return _judged(chapter, entry, grade_cells(cells, namespace), records, function in module)
     finally:
         checks.set_grading_key(None)
 
 
-def _grade_in_sandbox(chapter: str, entry: dict) -> list[trusted.CellResult]:
-    """Trusted grading of the variant: its source as the answer cell of a sandboxed function server."""
+def _grade_in_sandbox(chapter: str, entry: dict) -> Graded:
+    """Trusted grading of the variant: its source as the answer cell of a sandboxed function server,
+    which records what the function reaches."""
     nb = nbformat.read(_notebook(chapter), as_version=4)
     setup = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
     cells = [{"grade_id": c.metadata["nbgrader"]["grade_id"], "points": c.metadata["nbgrader"]["points"],
               "source": c.source} for c in cells_for(_notebook(chapter), entry["function"])]
     function = entry["function"]
+    ruled = {name for name, rule in _spec(chapter).rules.items() if rule.restricts}
     server = trusted.FunctionServer(setup, [(function, (VARIANTS / chapter / entry["file"]).read_text())],
-                                    [function], sandbox.DEFAULT_LIMITS)
+                                    [function], sandbox.DEFAULT_LIMITS,
+                                    watch=rules.watch_prefixes(_spec(chapter).rules), watched_functions=ruled)
     try:
         server.ensure_running()
         assert server.defined == [function] or not entry["correct"], server.cell_errors
-        return trusted.run_test_cells(setup, cells, server, [function],
-                                      grading_key=_grading_key(chapter, entry).hex())
+        results = trusted.run_test_cells(setup, cells, server, [function],
+                                         grading_key=_grading_key(chapter, entry).hex())
     finally:
         server.close()
         checks.set_grading_key(None)
+    return _judged(chapter, entry, results, server.records, function in server.defined)
+
+
+def _assert_rules_judged_right(entry: dict, graded: Graded, ways: tuple[str, ...] = ("reading", "running"),
+                               where: str = "") -> None:
+    found = "\n".join(v.describe() for v in graded.violations)
+    if "seen" not in entry:
+        assert not graded.violations, f"{entry['file']} breaks no exercise rule, but was flagged{where}:\n{found}"
+        return
+    assert graded.violations, f"{entry['mistake']}: not flagged{where}"
+    if entry.get("rule"):
+        assert any(v.rule == entry["rule"] for v in graded.violations), \
+            f"{entry['mistake']}: not flagged for `{entry['rule']}`{where}:\n{found}"
+    seen = {"reading": rules.READING, "running": rules.RUNNING}
+    for way in entry["seen"]:
+        if way in ways:
+            assert any(v.seen == seen[way] for v in graded.violations), \
+                f"{entry['mistake']}: nothing {seen[way]}{where}:\n{found}"
+    for result in graded.results:
+        assert not result.passed and result.message.startswith("withheld:"), \
+            f"{entry['mistake']}: {result.grade_id} kept its points{where}"
+    if entry.get("passes_checks"):
+        assert graded.checks_passed, f"{entry['mistake']}: expected to pass the checks without the rule{where}"
 
 
 def _assert_graded_right(entry: dict, results: list, where: str = "") -> None:
@@ -129,8 +214,10 @@ def _assert_graded_right(entry: dict, results: list, where: str = "") -> None:
 
 @pytest.mark.parametrize("chapter, entry", list(_variants()))
 def test_variant_graded_right(chapter, entry):
-    results = _grade(chapter, entry)
+    graded = _grade(chapter, entry)
+    results = graded.results
     _assert_graded_right(entry, results)
+    _assert_rules_judged_right(entry, graded)
     if not entry["correct"] and "points" in entry:
         earned = sum(r.points for r in results if r.passed)
         assert earned == entry["points"], (
@@ -140,8 +227,10 @@ def test_variant_graded_right(chapter, entry):
 
 @pytest.mark.parametrize("chapter, entry", list(_variants(sandboxed=True)))
 def test_variant_graded_right_in_the_sandbox(chapter, entry):
-    results = _grade_in_sandbox(chapter, entry)
+    graded = _grade_in_sandbox(chapter, entry)
+    results = graded.results
     _assert_graded_right(entry, results, " in trusted grading")
+    _assert_rules_judged_right(entry, graded, where=" in trusted grading")
     if not entry["correct"] and "sandbox_points" in entry:
         earned = sum(r.points for r in results if r.passed)
         assert earned == entry["sandbox_points"], (
