@@ -42,15 +42,19 @@ BUILTIN_ERRORS = {cls.__name__ for cls in (
 
 
 def as_python(source: str) -> str:
-    """IPython syntax (magics, ``!shell``) as plain Python, as the kernel would run it."""
+    """IPython syntax (magics, ``!shell``) as plain Python, as the kernel would run it, with the
+    cell's leading blank lines kept (IPython drops them): line numbers are the cell's own."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:
         return source
     try:
-        return TransformerManager().transform_cell(source)
+        python = TransformerManager().transform_cell(source)
     except Exception:  # noqa: BLE001 - leave it to compile() to report
         return source
+    lines = source.splitlines()
+    blank = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
+    return "\n" * blank + python if blank and not python.startswith("\n" * blank) else python
 
 
 def _error(error: BaseException) -> dict:
