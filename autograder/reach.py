@@ -2,16 +2,20 @@
 
 The function server (:mod:`autograder.function_server`) records while it loads the answer cells
 and while the grader calls a graded function: a profile hook (``sys.setprofile``, and
-``threading.setprofile`` for threads started meanwhile) sees every Python function that runs, and
-an audit hook (``sys.addaudithook``) every module imported for the first time and every string
-compiled or run as code. It keeps only what falls under a watched name (the canonical dotted names
-the notebook's exercise rules forbid, :func:`autograder.rules.watch_prefixes`) or code compiled
-from a string by the student's own code, each with the student's frames on the stack at that moment
-(``(cell label, line)``, innermost first): what the grader needs to say which line reached it.
+``threading.setprofile`` for threads started meanwhile) sees every Python function that runs, the
+top-level code of a module imported for the first time included, and every call of ``exec``,
+``eval`` and ``compile`` (a ``c_call`` event). It keeps only what falls under a watched name (the
+canonical dotted names the notebook's exercise rules forbid, :func:`autograder.rules.watch_prefixes`)
+and the student's own calls that run a string as code, each with the student's frames on the stack
+at that moment (``(cell label, line)``, innermost first): what the grader needs to say which line
+reached it.
 
 Each function's code object is matched once (a cache by identity), so the hook costs a dictionary
-lookup per call. The report is plain data: :func:`autograder.rules.decode_record` reads it on the
-grader's side, which believes it against the student only (see :mod:`autograder.rules`).
+lookup per call. No audit hook is installed: once one is, every ``frame.f_code`` and ``id()`` in
+the process raises an audit event, and the profile hook reads both on every call (it made the
+recorded checks several times slower). The report is plain data:
+:func:`autograder.rules.decode_record` reads it on the grader's side, which believes it against the
+student only (see :mod:`autograder.rules`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ class Recorder:
         self._reached: list[dict] = []
         self._seen: set = set()
         self._active = False
-        self._audit_installed = False
         self._hook = self._make_hook()
 
     def _watched(self, name: str) -> str | None:
@@ -58,35 +61,24 @@ class Recorder:
         self._reached.append({"kind": kind, "target": target, "frames": self._student_frames(frame)})
 
     def _make_hook(self):
-        cache, watched, keep = self._cache, self._watched, self._keep
+        cache, watched, keep, files = self._cache, self._watched, self._keep, self.student_files
+        runs_strings = {exec: "exec", eval: "eval", compile: "compile"}
 
         def hook(frame, event, arg):
-            if event != "call":
-                return
-            code = frame.f_code
-            entry = cache.get(id(code))
-            if entry is None or entry[0] is not code:
-                entry = (code, watched(f"{frame.f_globals.get('__name__')}.{code.co_qualname}"))
-                cache[id(code)] = entry
-            if entry[1] is not None and self._active:
-                keep("call", entry[1], frame.f_back, id(code))
+            if event == "call":
+                code = frame.f_code
+                entry = cache.get(id(code))
+                if entry is None or entry[0] is not code:
+                    entry = (code, watched(f"{frame.f_globals.get('__name__')}.{code.co_qualname}"))
+                    cache[id(code)] = entry
+                if entry[1] is not None and self._active:
+                    keep("call", entry[1], frame.f_back, id(code))
+            elif event == "c_call" and arg in runs_strings and self._active:
+                code = frame.f_code  # the frame that calls exec/eval/compile: the student's own?
+                if code.co_filename in files:
+                    keep("exec", runs_strings[arg], frame, ("exec", code.co_filename, frame.f_lineno))
 
         return hook
-
-    def _audit(self, event: str, args: tuple) -> None:
-        if not self._active:
-            return
-        try:
-            if event == "import" and args and isinstance(args[0], str):
-                target = self._watched(args[0])
-                if target is not None:
-                    self._keep("import", target, sys._getframe(1), ("import", target))
-            elif event in ("exec", "compile"):
-                caller = sys._getframe(1)  # the frame that called exec/eval/compile
-                if caller.f_code.co_filename in self.student_files:
-                    self._keep("exec", event, caller, ("exec", caller.f_code.co_filename, caller.f_lineno))
-        except Exception:  # noqa: BLE001, S110 - a hook must never break the code it watches
-            pass
 
     @contextlib.contextmanager
     def recording(self, watch: tuple[str, ...] | list[str]) -> Iterator[dict]:
@@ -95,9 +87,6 @@ class Recorder:
         if watch != self._watch:
             self._watch = watch
             self._cache.clear()
-        if not self._audit_installed:
-            sys.addaudithook(self._audit)  # for the life of the process; it does nothing when idle
-            self._audit_installed = True
         self._reached, self._seen = [], set()
         report: dict = {}
         previous, previous_threads = sys.getprofile(), threading.getprofile()

@@ -589,10 +589,11 @@ def read_code(cells: Iterable[tuple[str, str]], setup: str = "") -> CodeMap:
 # ----------------------------------------------------------------------- what was seen running
 @dataclass(frozen=True)
 class Reached:
-    """Library code (or an import, or code compiled from a string) the student's code reached while
-    running, and the student's frames on the stack then, innermost first: ``(cell, line)``."""
+    """Library code the student's code reached while running (a module imported for the first time
+    runs its ``<module>`` code), or a call of exec/eval/compile by the student's own code; and the
+    student's frames on the stack then, innermost first: ``(cell, line)``."""
 
-    kind: str  # "call" | "import" | "exec"
+    kind: str  # "call" | "exec"
     target: str
     frames: tuple[tuple[str, int], ...]
 
@@ -621,7 +622,7 @@ def decode_record(function: str | None, data: Any) -> RunRecord:
     for item in data["reached"][:MAX_REACHED]:
         with contextlib.suppress(Exception):
             kind, target = str(item["kind"]), str(item["target"])
-            if kind not in ("call", "import", "exec") or not _RECORDED_NAME.fullmatch(target):
+            if kind not in ("call", "exec") or not _RECORDED_NAME.fullmatch(target):
                 continue  # a dotted name is all a recorder reports (nothing else may reach feedback)
             frames = tuple((str(cell)[:200], int(line)) for cell, line in item["frames"][:MAX_FRAMES])
             reached.append(Reached(kind, target, frames))
