@@ -47,6 +47,7 @@ check-release: $(STAMP)
 ## bench: print wall times of the grading pipeline steps, of grading a synthetic class, and the similarity figures
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_rules.py
 	$(PY) benchmarks/bench_class.py --students $(BENCH_STUDENTS)
 	$(PY) benchmarks/bench_similarity.py --students $(BENCH_STUDENTS)
 

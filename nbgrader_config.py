@@ -34,3 +34,8 @@ c.IgnorePattern.pattern = (
     r"|WARNING: All log messages before absl::InitializeLog"
     r"|WARNING:absl:)"
 )
+
+# What a graded function that breaks its stated exercise rule ("Exercise rule: do not use ...") costs:
+# "withhold" (its test cells score 0, flagged) or "flag" (flagged only; the points stay). Read by
+# autograder/grading.py; changing it regrades the class on the next `grade`.
+c.ExerciseRules.on_violation = "withhold"
