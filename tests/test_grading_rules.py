@@ -85,6 +85,7 @@ def test_the_violation_is_in_the_export_the_summary_and_the_feedback(course, wit
     flag = "k_fold_indices breaks its exercise rule (do not use `sklearn.model_selection`)"
     assert flag in rows[CHEAT]["flags"] and "points withheld" in rows[CHEAT]["flags"]
     assert "shuffled_k_fold_indices" not in rows[CHEAT]["flags"]
+    assert "not confirmed" not in rows[CHEAT]["flags"]  # the kernel passes it by design: the rule says why
     assert flag in run.stdout  # the summary of flagged submissions
     page = next((course / "feedback" / CHEAT / ASSIGNMENT).glob("*.html")).read_text()
     assert "Exercise rule broken" in page and "withheld: k_fold_indices breaks its exercise rule" in page
