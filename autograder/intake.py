@@ -149,7 +149,11 @@ def read_submission(path: Path, spec: SourceSpec) -> Intake:
             intake.flags.append(f"answer cell {label!r} holds {len(source)} characters, more than "
                                 f"{MAX_ANSWER_CHARS}: it was not run")
     if intake.readable and any(rule.restricts for rule in spec.rules.values()):
-        intake.code = rules.read_code(intake.answer_cells, spec.setup)
+        try:
+            intake.code = rules.read_code(intake.answer_cells, spec.setup)
+        except Exception as error:  # noqa: BLE001 - the grader's own failure: grading goes on, flagged
+            intake.code = rules.CodeMap(unreadable=[label for label, _ in intake.answer_cells])
+            intake.flags.append(f"the answer cells could not be read for the exercise rules: {type(error).__name__}")
     return intake
 
 

@@ -577,7 +577,10 @@ def read_code(cells: Iterable[tuple[str, str]], setup: str = "") -> CodeMap:
     for label, tree in trees:
         for statement in tree.body:
             reader = _Reader(label, aliases, student_names)
-            reader.read(statement)
+            try:
+                reader.read(statement)
+            except RecursionError:  # Python runs it, but it is nested too deeply to be read here
+                reader.findings.append(Finding(label, statement.lineno, hides="is nested too deeply to be read"))
             first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
             binds = _stored_names([statement])
             code.statements.append(Statement(label, first, statement.end_lineno or statement.lineno,

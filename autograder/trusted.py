@@ -571,8 +571,12 @@ def check_submission(job: dict) -> TrustedReport:
     _withhold_example_only_passes(report, job)
     if watched:
         judged = time.monotonic()
-        violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records)
-        apply_rules(report, violations, job.get("rule_mode", rules.WITHHOLD))
+        try:
+            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records)
+        except Exception as error:  # noqa: BLE001 - the grader's own failure: the scores stand, flagged
+            report.flags.append(f"the exercise rules could not be judged: {type(error).__name__}: {error}"[:300])
+        else:
+            apply_rules(report, violations, job.get("rule_mode", rules.WITHHOLD))
         report.rule_seconds = time.monotonic() - judged
     hidden = [line for cell in job["test_cells"] for line in hidden_lines(cell["source"])]
     for cell in report.cells:

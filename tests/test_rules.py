@@ -375,3 +375,10 @@ def test_a_cheat_loses_its_functions_points_and_honest_functions_keep_theirs():
         ("k_fold_indices", rules.DYNAMIC, rules.READING), ("k_fold_indices", rules.FORBIDDEN, rules.RUNNING)}
     assert any(v.line == 8 and v.rule == "sklearn.model_selection" for v in found)
     assert [f for f in report.flags if "exercise rule" in f] and "points withheld" in report.flags[-1]
+
+
+def test_code_too_deep_to_read_is_flagged_and_reading_never_fails():
+    deep = "def k_fold_indices(n, k):\n    return np" + ".a" * 1500 + "\n"
+    compile(deep, "deep", "exec")  # Python runs it
+    assert [v.found for v in _violations(deep)] == ["is nested too deeply to be read"]
+    assert rules.read_code([("k_fold_indices", "def k_fold_indices(:\n")]).unreadable == ["k_fold_indices"]
