@@ -233,11 +233,11 @@ _HIDING_BUILTINS = {"exec": "runs a string as code (exec)", "eval": "runs a stri
                     "vars": "looks names up in vars()", "breakpoint": "starts a debugger (breakpoint)"}
 _NAME_LOOKUPS = {"getattr": "getattr", "__import__": "__import__", "importlib.import_module": "importlib.import_module",
                  "importlib.__import__": "importlib.__import__"}
-# the interpreter's internals, other processes and the grader's own recorder
+# the interpreter's internals, lookups of objects by name, other processes and the grader's own recorder
 _HIDING_PATHS = (
     "sys.setprofile", "sys.settrace", "sys.addaudithook", "sys._getframe", "sys._current_frames", "sys.modules",
-    "sys.meta_path", "sys.path_hooks", "threading.setprofile", "threading.settrace", "inspect.currentframe",
-    "inspect.stack", "inspect.trace", "inspect.getouterframes", "inspect.getinnerframes", "gc", "ctypes",
+    "sys.meta_path", "sys.path_hooks", "threading.setprofile", "threading.settrace", "inspect", "pydoc",
+    "cProfile", "profile", "_lsprof", "trace", "bdb", "pdb", "unittest.mock", "gc", "ctypes",
     "_ctypes", "_thread", "importlib.util", "importlib.machinery", "importlib.abc", "importlib.reload",
     "importlib._bootstrap", "importlib._bootstrap_external", "builtins", "autograder", "runpy", "pkgutil", "code",
     "codeop", "marshal", "pickle", "_pickle", "dill", "cloudpickle", "types.CodeType", "types.FunctionType",
@@ -515,6 +515,10 @@ class _Reader:
             self.uses.add(node.id)
         if isinstance(node, ast.Attribute) and node.attr in _INTERNAL_ATTRIBUTES:
             self._add(node, hides=f"reaches into the interpreter's internals (.{node.attr})")
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            replaced = self.path(node)
+            if replaced:  # an attribute of a module or a global: the answer changes a library
+                self._add(node, hides=f"replaces {replaced}")
         if isinstance(node, ast.Call):
             self._note_call(node)
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) and \
@@ -536,8 +540,8 @@ class _Reader:
         elif function in _NAME_LOOKUPS:
             computed = _constant(node.args[1] if function == "getattr" and len(node.args) > 1 else
                                  node.args[0] if node.args else None) is None
-            if function == "getattr" and (len(node.args) < 2 or self.path(node.args[0]) is None):
-                computed = False  # getattr on a local object: not a module lookup the reader must follow
+            if function == "getattr" and len(node.args) < 2:
+                computed = False
             if computed:
                 self._add(node, hides=f"looks a name up by a computed string ({_NAME_LOOKUPS[function]})")
             elif function != "getattr" and node.args:
@@ -596,7 +600,7 @@ class Reached:
     runs its ``<module>`` code), or a call of exec/eval/compile by the student's own code; and the
     student's frames on the stack then, innermost first: ``(cell, line)``."""
 
-    kind: str  # "call" | "exec"
+    kind: str  # "call" | "exec" | "tamper" (a call that switches the recorder off)
     target: str
     frames: tuple[tuple[str, int], ...]
 
@@ -625,7 +629,7 @@ def decode_record(function: str | None, data: Any) -> RunRecord:
     for item in data["reached"][:MAX_REACHED]:
         with contextlib.suppress(Exception):
             kind, target = str(item["kind"]), str(item["target"])
-            if kind not in ("call", "exec") or not _RECORDED_NAME.fullmatch(target):
+            if kind not in ("call", "exec", "tamper") or not _RECORDED_NAME.fullmatch(target):
                 continue  # a dotted name is all a recorder reports (nothing else may reach feedback)
             frames = tuple((str(cell)[:200], int(line)) for cell, line in item["frames"][:MAX_FRAMES])
             reached.append(Reached(kind, target, frames))
@@ -652,9 +656,13 @@ class RuleViolation:
         if self.kind == FORBIDDEN:
             return (f"{self.function} breaks its exercise rule (do not use `{self.rule}`): {place} uses "
                     f"`{self.found}` ({self.seen})")
+        if self.kind == DYNAMIC and not self.line:
+            return f"{self.function} breaks its exercise rule: it {self.found}, which hides its code from the grader"
         if self.kind == DYNAMIC:
             return (f"{self.function} breaks its exercise rule: {place} {self.found}, which hides from the "
                     f"grader what the code uses ({self.seen})")
+        if self.line:
+            return f"{self.function} breaks its exercise rule: {place} {self.found} ({self.seen})"
         return (f"{self.function} breaks its exercise rule: the run-time record of its calls was switched off "
                 f"or is missing ({self.found})")
 
@@ -686,9 +694,17 @@ class _Judge:
         ``start``'s finding: it reaches the statement (its own, or a helper it uses) without passing
         through another graded function whose rule forbids the same."""
         blamed = []
+        statement = self.code.statements[start]
+        # top-level code that binds nothing but hides what it does (an exec that defines functions, a
+        # library changed in place) acts on the whole notebook: every ruled function of its cell answers
+        acts_on_cell = names is None and not statement.binds
         for function in self.rules:
             forbidden = self.broken(function, names)
             if forbidden is None:
+                continue
+            if acts_on_cell and any(self.code.statements[i].cell == statement.cell
+                                    for i in self.binders.get(function, [])):
+                blamed.append((function, forbidden))
                 continue
             todo, seen = list(self.binders.get(function, [])), set()
             while todo:
@@ -715,7 +731,11 @@ class _Judge:
         self.found.setdefault(key, violation)
 
     # -- reading
-    def read(self) -> None:
+    def read(self, defined: Iterable[str]) -> None:
+        for function in sorted(set(defined) & set(self.rules)):
+            if function not in self.binders:  # it exists when run, yet no statement defines it
+                self.add(RuleViolation(function, DYNAMIC, "", "is not defined by any statement of the answer "
+                                       "cells (it is made at run time)", function, 0, READING))
         for index, statement in enumerate(self.code.statements):
             for finding in statement.findings:
                 names = None if finding.hides else names_of(finding.path, self.namespace)
@@ -731,18 +751,20 @@ class _Judge:
                 self.add(RuleViolation(record.function, RECORDER, "", "the recorder was replaced or its report "
                                        "is missing", record.function, 0, RUNNING))
             for reached in record.reached:
-                names = None if reached.kind == "exec" else {canonical(reached.target)}
-                found = f"runs code compiled from a string ({reached.target})" if names is None else reached.target
+                names = None if reached.kind in ("exec", "tamper") else {canonical(reached.target)}
+                found = {"exec": f"runs code compiled from a string ({reached.target})",
+                         "tamper": f"calls {reached.target}, which switches the recorder off"}.get(
+                    reached.kind, reached.target)
+                kind = {"exec": DYNAMIC, "tamper": RECORDER}.get(reached.kind, FORBIDDEN)
                 if record.function is None:
-                    self._loading(reached, names, found)
+                    self._loading(reached, names, found, kind)
                 else:
-                    self._calling(record.function, reached, names, found)
+                    self._calling(record.function, reached, names, found, kind)
 
-    def _calling(self, called: str, reached: Reached, names: set[str] | None, found: str) -> None:
+    def _calling(self, called: str, reached: Reached, names: set[str] | None, found: str, kind: str) -> None:
         """Reached during a call of ``called``: it counts against the innermost graded function on the
         stack whose rule forbids it, else against ``called``; the place shown is the student's line
         nearest to it (in a helper, say)."""
-        kind = DYNAMIC if names is None else FORBIDDEN
         known = [(cell, line, index) for cell, line in reached.frames
                  if (index := self.code.statement_at(cell, line)) is not None]
         cell, line = known[0][:2] if known else (called, 0)
@@ -756,7 +778,7 @@ class _Judge:
         if forbidden is not None:
             self.add(RuleViolation(called, kind, forbidden, found, cell, line, RUNNING))
 
-    def _loading(self, reached: Reached, names: set[str] | None, found: str) -> None:
+    def _loading(self, reached: Reached, names: set[str] | None, found: str, kind: str) -> None:
         """Reached while a cell's top-level code ran: every graded function that uses that statement."""
         if not reached.frames:
             return
@@ -765,18 +787,19 @@ class _Judge:
         if index is None:
             return
         for function, forbidden in self.answerable(index, names):
-            self.add(RuleViolation(function, DYNAMIC if names is None else FORBIDDEN, forbidden, found, cell, line,
-                                   RUNNING))
+            self.add(RuleViolation(function, kind, forbidden, found, cell, line, RUNNING))
 
 
 def judge(rules: Mapping[str, ExerciseRule], code: CodeMap, records: Iterable[RunRecord] = (),
-          namespace: Mapping[str, Any] | None = None, load: bool = True) -> list[RuleViolation]:
+          namespace: Mapping[str, Any] | None = None, load: bool = True,
+          defined: Iterable[str] = ()) -> list[RuleViolation]:
     """Every rule violation the reading of the code (``code``) and the run-time ``records`` show.
     ``namespace`` (optional) gives what the code's global names are (in a kernel: the function's
     globals); without it, the setup cell's imports and already imported modules say. ``load``:
-    whether the forbidden names may be imported to see what they are."""
+    whether the forbidden names may be imported to see what they are. ``defined``: the graded
+    functions that exist when the cells run (one that no statement defines was made at run time)."""
     judged = _Judge(rules, code, namespace, load)
-    judged.read()
+    judged.read(defined)
     judged.run(records)
     return sorted(judged.found.values(), key=lambda v: (v.function, v.seen != READING, v.cell, v.line))
 

@@ -572,7 +572,8 @@ def check_submission(job: dict) -> TrustedReport:
     if watched:
         judged = time.monotonic()
         try:
-            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records)
+            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records,
+                                     defined=report.defined)
         except Exception as error:  # noqa: BLE001 - the grader's own failure: the scores stand, flagged
             report.flags.append(f"the exercise rules could not be judged: {type(error).__name__}: {error}"[:300])
         else:

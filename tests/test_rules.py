@@ -131,6 +131,10 @@ def test_reading_follows_imports_aliases_and_helpers(source):
     ("def k_fold_indices(n, k):\n    return globals()['np']", "globals"),
     ("import functools\ndef k_fold_indices(n, k):\n    return functools.reduce(getattr, ['a'], np)", "getattr"),
     ("import autograder.reach\ndef k_fold_indices(n, k):\n    return autograder.reach.Recorder", "autograder"),
+    ("import sys\ndef k_fold_indices(n, k):\n    m = sys\n    return getattr(m, 'set' + 'profile')", "getattr"),
+    ("import sys, inspect\ndef k_fold_indices(n, k):\n    return dict(inspect.getmembers(sys))", "inspect"),
+    ("import pydoc\ndef k_fold_indices(n, k):\n    return pydoc.locate('sys.setprofile')", "pydoc"),
+    ("import sys\nsys.setprofile = print\ndef k_fold_indices(n, k):\n    return sys.setprofile", "replaces"),
 ])
 def test_code_that_hides_what_it_uses_breaks_every_rule(source, trick):
     found = _violations(source)
@@ -218,6 +222,40 @@ def test_the_recorder_reports_watched_library_code_with_the_students_lines():
         function(3, 2)
         sys.setprofile(None)  # what a student's code could do
     assert report["intact"] is False
+
+
+def test_the_recorder_sees_itself_switched_off_even_when_put_back():
+    recorder = reach.Recorder()
+    recorder.student_files.add("k_fold_indices")
+    function = _student_function("""
+        import sys
+        from functools import partial
+
+        def k_fold_indices(n, k):
+            hook = sys.getprofile()
+            partial(sys.setprofile, None)()  # however it is found, it is seen being called
+            sys.setprofile(hook)
+            return n
+    """)
+    with recorder.recording(("json",)) as report:
+        function(3, 2)
+    assert report["intact"] is True  # put back: only the call gives it away
+    record = rules.decode_record("k_fold_indices", report)
+    assert [(r.kind, r.target, r.frames[0]) for r in record.reached] == [
+        ("tamper", "sys.setprofile", ("k_fold_indices", 7)), ("tamper", "sys.setprofile", ("k_fold_indices", 8))]
+    code = rules.read_code([("k_fold_indices", "")])
+    found = rules.judge(SPLITS, code, [record])
+    assert [(v.kind, v.line) for v in found] == [(rules.RECORDER, 0)]  # no statement there: the function is blamed
+    uses_json = _student_function("import json\ndef k_fold_indices(n, k):\n    return json.loads('[1]')\n")
+    sys_setprofile = sys.setprofile
+    try:
+        sys.setprofile = lambda hook: None  # replaced by an answer's top-level code
+        with recorder.recording(("json",)) as report:
+            uses_json(3, 2)
+    finally:
+        sys.setprofile = sys_setprofile
+    assert report["intact"] is True and report["reached"][0]["target"] == "json.loads", \
+        "the recorder uses the real sys.setprofile"
 
 
 def test_the_recorder_sees_a_first_import_under_a_watched_name_run():
