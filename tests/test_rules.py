@@ -420,3 +420,16 @@ def test_code_too_deep_to_read_is_flagged_and_reading_never_fails():
     compile(deep, "deep", "exec")  # Python runs it
     assert [v.found for v in _violations(deep)] == ["is nested too deeply to be read"]
     assert rules.read_code([("k_fold_indices", "def k_fold_indices(:\n")]).unreadable == ["k_fold_indices"]
+
+
+def test_a_function_made_by_hidden_code_is_flagged():
+    """An answer that builds its graded function with exec has no statement the reader can follow:
+    the function itself is flagged, as is the exec (for the ruled functions of its cell)."""
+    code = rules.read_code([("k_fold_indices", "exec('def k_fold_indices(n, k):\\n    return []')\n"),
+                            ("shuffled_k_fold_indices", "def shuffled_k_fold_indices(n, k, seed):\n    return []\n")])
+    found = rules.judge(SPLITS, code, defined=["k_fold_indices", "shuffled_k_fold_indices"])
+    assert [(v.function, v.kind, v.line) for v in found] == [("k_fold_indices", rules.DYNAMIC, 0)], found
+    assert "made at run time" in found[0].describe()
+    code = rules.read_code([("k_fold_indices", "import sys\nsys.setprofile = print\n"
+                                               "def k_fold_indices(n, k):\n    return []\n")])
+    assert [(v.function, v.line) for v in rules.judge(SPLITS, code)] == [("k_fold_indices", 2)]
