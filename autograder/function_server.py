@@ -79,6 +79,22 @@ def state_of(value: Any, depth: int = 0) -> Any:
     return None
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is data whose conversion by :func:`wire.encode` runs none of the student's
+    code (exact NumPy arrays and scalars, Python numbers and strings, and containers of them)."""
+    if depth > 20:
+        return False
+    if value is None or type(value) in (bool, int, float, complex, str):
+        return True
+    if type(value) is np.ndarray or (isinstance(value, np.generic) and type(value).__module__ == "numpy"):
+        return True
+    if type(value) in (list, tuple):
+        return all(_plain(item, depth + 1) for item in value)
+    if type(value) is dict:
+        return all(type(key) in (str, int) and _plain(item, depth + 1) for key, item in value.items())
+    return False
+
+
 # --------------------------------------------------------------- the grader's objects, by reference
 _channel: tuple[int, int] | None = None  # (request fd, reply fd) while serving; set by main()
 
@@ -182,14 +198,17 @@ class Server:
                                            "message": f"name {request['name']!r} is not defined"}}
         args, kwargs = request["args"], request["kwargs"]
         watch = request.get("watch") or ()
-        # recorded until the result is plain data: converting it may run the student's code too
+        reply = None
         with self.recorder.recording(watch) if watch else contextlib.nullcontext({}) as record:
             try:
                 result = function(*args, **kwargs)
             except BaseException as error:  # noqa: BLE001 - SystemExit and friends are the student's
                 reply = {"ok": False, "error": _error(error)}
             else:
-                reply = {"ok": True, "result": wire.encode(result)}
+                if not _plain(result):  # converting it runs the student's code (``__array__``): recorded too
+                    reply = {"ok": True, "result": wire.encode(result)}
+        if reply is None:
+            reply = {"ok": True, "result": wire.encode(result)}
         if watch:
             reply["reach"] = record
         reply["args_after"] = [state_of(a) for a in args]

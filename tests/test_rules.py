@@ -433,3 +433,30 @@ def test_a_function_made_by_hidden_code_is_flagged():
     code = rules.read_code([("k_fold_indices", "import sys\nsys.setprofile = print\n"
                                                "def k_fold_indices(n, k):\n    return []\n")])
     assert [(v.function, v.line) for v in rules.judge(SPLITS, code)] == [("k_fold_indices", 2)]
+
+
+def test_the_function_server_records_the_call_and_the_conversion_of_an_odd_result():
+    """A result that is not plain data runs the student's code when converted (``__array__``): the
+    recorder still watches then; plain arrays are converted after it stops."""
+    from autograder import function_server
+
+    server = function_server.Server()
+    source = textwrap.dedent("""
+        import json
+        import numpy as np
+
+        class Lazy:
+            def __array__(self, dtype=None, copy=None):
+                return np.asarray(json.loads("[1, 2]"))
+
+        def k_fold_indices(n, k):
+            return Lazy() if k == 2 else np.arange(n)
+    """)
+    assert server.exec_cell({"label": "k_fold_indices", "source": source, "watch": ["json"]})["ok"]
+    lazy = server.call({"name": "k_fold_indices", "args": (3, 2), "kwargs": {}, "watch": ["json"]})
+    assert [(r["target"], r["frames"][0]) for r in lazy["reach"]["reached"]][:1] == [
+        ("json.loads", ["k_fold_indices", 7])]
+    plain = server.call({"name": "k_fold_indices", "args": (3, 3), "kwargs": {}, "watch": ["json"]})
+    assert plain["ok"] and plain["reach"] == {"reached": [], "intact": True}
+    unwatched = server.call({"name": "k_fold_indices", "args": (3, 2), "kwargs": {}})
+    assert unwatched["ok"] and "reach" not in unwatched
