@@ -741,8 +741,8 @@ class _Judge:
                 names = None if finding.hides else names_of(finding.path, self.namespace)
                 for function, forbidden in self.answerable(index, names):
                     kind = DYNAMIC if finding.hides else FORBIDDEN
-                    self.add(RuleViolation(function, kind, forbidden, finding.hides or finding.path, finding.cell,
-                                           finding.line, READING))
+                    self.add(RuleViolation(function, kind, forbidden, finding.hides or _shown(finding.path, names),
+                                           finding.cell, finding.line, READING))
 
     # -- running
     def run(self, records: Iterable[RunRecord]) -> None:
@@ -802,6 +802,14 @@ def judge(rules: Mapping[str, ExerciseRule], code: CodeMap, records: Iterable[Ru
     judged.read(defined)
     judged.run(records)
     return sorted(judged.found.values(), key=lambda v: (v.function, v.seen != READING, v.cell, v.line))
+
+
+def _shown(path: str, names: set[str] | None) -> str:
+    """A name as the student wrote it, with what it is when it is a bare name (``KFold``)."""
+    if "." in path or not names:
+        return path
+    resolved = sorted(name for name in names if name != canonical(path))
+    return f"{path} ({resolved[0]})" if resolved else path
 
 
 def by_function(violations: Iterable[RuleViolation]) -> dict[str, list[RuleViolation]]:
