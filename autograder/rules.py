@@ -18,7 +18,8 @@ everything in it, a class or function itself and its methods. The rule is enforc
   (``exec``/``eval``/``compile``, a ``getattr`` or import of a computed name, the interpreter's
   internals, the grader's own recorder), which breaks every rule by itself;
 - while the checks run the function (:mod:`autograder.reach`, in the sandbox): which library
-  functions run and which modules are imported, so that a name built at run time is caught too.
+  functions run (a module imported for the first time runs its code too), so that a name built at
+  run time is caught too, and whether the student's code switched the recorder off.
 
 :func:`judge` resolves what both found against the forbidden names (a name is compared by what it
 is: ``keras.src.regularizers.regularizers.L2`` and ``tf.keras.regularizers.l2`` are
@@ -30,7 +31,12 @@ the same thing: that one answers for it.
 
 What the sandbox reports is evidence the student's code could tamper with: it is believed against
 the student (a forbidden call it saw) and never for them (its silence proves nothing: the reading
-of the code stands on its own, and a record that was switched off is itself a violation).
+of the code stands on its own, and a record that was switched off is itself a violation). Only
+dotted names from it reach a message, and only places that are lines of the answer cells.
+
+Top-level code that binds nothing but hides what it does (an ``exec`` that defines functions, a
+library attribute replaced) counts against every function with a rule in its cell, and a graded
+function that no statement defines (made at run time) breaks its rule by itself.
 """
 
 from __future__ import annotations
