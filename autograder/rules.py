@@ -515,7 +515,7 @@ class _Reader:
             for path in _imported_paths(node):
                 self._add(node, path=path)
                 if _hides(path):
-                    self._add(node, hides=f"imports {path}")
+                    self._add(node, hides=_GRADERS.format(path) if within(path, "autograder") else f"imports {path}")
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and self._local(node.id) is None:
             self.uses.add(node.id)
@@ -534,7 +534,7 @@ class _Reader:
             if path and not (parent is not None and self._extends(parent, node)):
                 self._add(node, path=path)
                 if _hides(path):
-                    self._add(node, hides=f"uses {path}")
+                    self._add(node, hides=_GRADERS.format(path) if within(path, "autograder") else f"uses {path}")
                 elif isinstance(node, ast.Name) and path in _HIDING_BUILTINS | _NAME_LOOKUPS and not (
                         isinstance(parent, ast.Call) and parent.func is node):
                     self._add(node, hides=f"passes {path} around as a value")
@@ -556,6 +556,9 @@ class _Reader:
 
 def _constant(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+_GRADERS = "uses the grader's own code ({})"
 
 
 def _hides(path: str) -> bool:
@@ -664,6 +667,8 @@ class RuleViolation:
                     f"`{self.found}` ({self.seen})")
         if self.kind == DYNAMIC and not self.line:
             return f"{self.function} breaks its exercise rule: it {self.found}, which hides its code from the grader"
+        if self.kind == DYNAMIC and self.found.startswith(_GRADERS.split("(")[0]):
+            return f"{self.function} breaks its exercise rule: {place} {self.found} ({self.seen})"
         if self.kind == DYNAMIC:
             return (f"{self.function} breaks its exercise rule: {place} {self.found}, which hides from the "
                     f"grader what the code uses ({self.seen})")
