@@ -250,8 +250,14 @@ _HIDING_PATHS = (
     "operator.attrgetter", "operator.methodcaller", "os.fork", "os.forkpty", "os.system", "os.popen",
     "os.posix_spawn", "os.posix_spawnp", "subprocess", "multiprocessing", "concurrent.futures.process",
     "concurrent.futures.ProcessPoolExecutor", "pty",
+    # more resolvers of a dotted name given as a string, and more ways to start another process
+    "string.Formatter", "_string", "logging.config", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell", "asyncio.subprocess", "asyncio.base_subprocess",
 )
 _HIDING_PREFIXES = ("os.exec", "os.spawn")
+# what a module or function says it is: renaming one hides its code from the recorder
+_IDENTITY_ATTRIBUTES = {"__name__", "__qualname__", "__module__", "__file__", "__spec__", "__path__", "__package__",
+                        "__class__"}
 _INTERNAL_ATTRIBUTES = {"__dict__", "__globals__", "__builtins__", "__subclasses__", "__getattribute__", "__import__",
                         "__loader__", "__spec__", "__code__", "__closure__", "__traceback__", "__self__",
                         "tb_frame", "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame",
@@ -521,7 +527,10 @@ class _Reader:
             self.uses.add(node.id)
         if isinstance(node, ast.Attribute) and node.attr in _INTERNAL_ATTRIBUTES:
             self._add(node, hides=f"reaches into the interpreter's internals (.{node.attr})")
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)) and \
+                node.attr in _IDENTITY_ATTRIBUTES:
+            self._add(node, hides=f"renames what a module or function is (.{node.attr})")
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
             replaced = self.path(node)
             if replaced:  # an attribute of a module or a global: the answer changes a library
                 self._add(node, hides=f"replaces {replaced}")
@@ -541,6 +550,10 @@ class _Reader:
 
     def _note_call(self, node: ast.Call) -> None:
         function = self.path(node.func)
+        if function in ("setattr", "delattr"):
+            name = _constant(node.args[1]) if len(node.args) > 1 else None
+            if name is None or name in _IDENTITY_ATTRIBUTES or name in _INTERNAL_ATTRIBUTES:
+                self._add(node, hides=f"sets an attribute by a computed or internal name ({function})")
         if function in _HIDING_BUILTINS:
             self._add(node, hides=_HIDING_BUILTINS[function])
         elif function in _NAME_LOOKUPS:

@@ -135,6 +135,16 @@ def test_reading_follows_imports_aliases_and_helpers(source):
     ("import sys, inspect\ndef k_fold_indices(n, k):\n    return dict(inspect.getmembers(sys))", "inspect"),
     ("import pydoc\ndef k_fold_indices(n, k):\n    return pydoc.locate('sys.setprofile')", "pydoc"),
     ("import sys\nsys.setprofile = print\ndef k_fold_indices(n, k):\n    return sys.setprofile", "replaces"),
+    # the red team's routes (issue 17): a resolver by string, a renamed module, another process
+    ("import string, sklearn\ndef k_fold_indices(n, k):\n"
+     "    return string.Formatter().get_field('0.model_' + 'selection', [sklearn], {})", "string.Formatter"),
+    ("import logging.config\ndef k_fold_indices(n, k):\n"
+     "    return logging.config.BaseConfigurator({}).resolve('sklearn.x')", "logging.config"),
+    ("def k_fold_indices(n, k):\n    m = n\n    m.__name__ = 'numpy.hidden'\n    return m", "__name__"),
+    ("def k_fold_indices(n, k):\n    setattr(n, '__name__', 'numpy')\n    return n", "setattr"),
+    ("def k_fold_indices(n, k):\n    setattr(n, 'na' + 'me', 1)\n    return n", "setattr"),
+    ("import asyncio\ndef k_fold_indices(n, k):\n    return asyncio.create_subprocess_exec('python')",
+     "asyncio.create_subprocess_exec"),
 ])
 def test_code_that_hides_what_it_uses_breaks_every_rule(source, trick):
     found = _violations(source)
@@ -149,6 +159,8 @@ def test_code_that_hides_what_it_uses_breaks_every_rule(source, trick):
     "from sklearn.model_selection import KFold  # imported, never used\ndef k_fold_indices(n, k):\n    return n",
     "import keras\ndef k_fold_indices(w, k):\n    return float(keras.ops.sum(keras.ops.square(w)))",
     "import math\ndef k_fold_indices(n, k):\n    return getattr(math, 'sqrt')(n)",
+    "def k_fold_indices(n, k):\n    class Fold:\n        pass\n    f = Fold()\n    f.size = n\n    setattr(f, 'k', k)\n"
+    "    return f",
 ])
 def test_honest_code_is_not_flagged(source):
     assert _violations(source) == []
