@@ -10,6 +10,18 @@ from pathlib import Path
 from autograder import REPO_ROOT
 
 
+def _working_folder_never_shadows_the_packages() -> None:
+    """``python -m`` puts the working folder first on ``sys.path``: a folder there named like one of
+    the packages (a course folder called ``course/``) would be imported in its place."""
+    first = Path(sys.path[0] or ".") if sys.path else None
+    if first is not None and any((first / name).is_dir() and not (first / name / "__init__.py").is_file()
+                                 for name in ("course", "autograder")):
+        sys.path.pop(0)
+
+
+_working_folder_never_shadows_the_packages()
+
+
 def _release(args) -> int:
     from autograder.release import generate_release, release_differences
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,16 @@ def test_grade_table_columns_line_up_for_long_names():
     score_column = rows[0].index("score") + len("score")
     assert rows[1][:score_column].rstrip().endswith("24.0") and rows[2][:score_column].rstrip().endswith("0.0")
     assert "NOT GRADED" in table and "NotJSONError" in table
+
+
+def test_a_course_folder_named_course_in_the_working_folder_does_not_shadow_the_package(tmp_path):
+    """Check that `python -m autograder` run beside a course folder called `course/` imports the package."""
+    course = tmp_path / "course"
+    course.mkdir()
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name, course / name)
+    (course / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text())
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", "course", "grade", "01-ml-taxonomy",
+                          "--workers", "1"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "TypeError" not in run.stderr
