@@ -695,9 +695,21 @@ def violations_from_json(data: Iterable[Mapping]) -> list[RuleViolation]:
     return [RuleViolation(**item) for item in data]
 
 
+# what no graded function may use, whatever its rule says: the grader's own code (its checks'
+# messages would give the expected values away); read in the code only (the function server's own
+# frames are the grader's code too)
+COURSE_WIDE = ("autograder",)
+
+
+def _with_course_wide(rule: ExerciseRule) -> ExerciseRule:
+    extra = tuple(name for name in COURSE_WIDE if name not in rule.forbidden)
+    return ExerciseRule(rule.function, rule.forbidden + extra, rule.statement)
+
+
 class _Judge:
     def __init__(self, rules: Mapping[str, ExerciseRule], code: CodeMap, namespace: Mapping | None, load: bool):
-        self.rules = {name: rule for name, rule in rules.items() if rule.restricts}
+        self.rules = {name: _with_course_wide(rule) for name, rule in rules.items()}
+        self.recorded = {name for name, rule in rules.items() if rule.restricts}  # the sandbox records their calls
         self.code, self.namespace, self.load = code, namespace, load
         self.binders = code.binders()
         self.graded_at = {index: [name for name in s.binds if name in rules] for index, s in enumerate(code.statements)}
@@ -771,7 +783,7 @@ class _Judge:
     # -- running
     def run(self, records: Iterable[RunRecord]) -> None:
         for record in records:
-            if not record.complete and record.function in self.rules:
+            if not record.complete and record.function in self.recorded:
                 self.add(RuleViolation(record.function, RECORDER, "", "the recorder was replaced or its report "
                                        "is missing", record.function, 0, RUNNING))
             for reached in record.reached:

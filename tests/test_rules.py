@@ -472,3 +472,15 @@ def test_the_function_server_records_the_call_and_the_conversion_of_an_odd_resul
     assert plain["ok"] and plain["reach"] == {"reached": [], "intact": True}
     unwatched = server.call({"name": "k_fold_indices", "args": (3, 2), "kwargs": {}})
     assert unwatched["ok"] and "reach" not in unwatched
+
+
+def test_no_graded_function_may_use_the_graders_code_whatever_its_rule():
+    """Check that a function with no rule of its own still may not use the grader's checks as an oracle."""
+    stated = {"overfitting_onset": rules.ExerciseRule("overfitting_onset", (), "Exercise rule: none (any code).")}
+    oracle = ("def overfitting_onset(val_losses):\n    from autograder.checks import fitting\n"
+              "    try:\n        fitting.check_overfitting_onset(lambda v: -1)\n"
+              "    except AssertionError as error:\n        return int(str(error).split()[-1])\n")
+    found = rules.judge(stated, rules.read_code([("overfitting_onset", oracle)], "import numpy as np"))
+    assert [v for v in found if v.function == "overfitting_onset"], found
+    honest = "def overfitting_onset(val_losses):\n    return int(np.argmin(val_losses)) + 1\n"
+    assert rules.judge(stated, rules.read_code([("overfitting_onset", honest)], "import numpy as np")) == []
