@@ -56,14 +56,9 @@ def _grade(args) -> int:
         import_students,
         submitted_students,
     )
-    from autograder.release import list_assignments
 
-    if args.all or "all" in args.assignment:
-        assignments = list_assignments(args.course_dir)
-    elif args.assignment:
-        assignments = list(dict.fromkeys(args.assignment))
-    else:
-        print("error: name an assignment, or use --all", file=sys.stderr)
+    assignments = _chosen_assignments(args)
+    if assignments is None:
         return 2
     students = args.student or None
     if args.students_csv:
@@ -109,16 +104,24 @@ def _report(args) -> int:
     return 0
 
 
-def _similarity(args) -> int:
+def _chosen_assignments(args) -> list[str] | None:
+    """The assignments named on the command line (``--all``: every one), or None after saying
+    that none was named."""
     from autograder.release import list_assignments
-    from autograder.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
 
     if args.all or "all" in args.assignment:
-        assignments = list_assignments(args.course_dir)
-    elif args.assignment:
-        assignments = list(dict.fromkeys(args.assignment))
-    else:
-        print("error: name an assignment, or use --all", file=sys.stderr)
+        return list_assignments(args.course_dir)
+    if args.assignment:
+        return list(dict.fromkeys(args.assignment))
+    print("error: name an assignment, or use --all", file=sys.stderr)
+    return None
+
+
+def _similarity(args) -> int:
+    from autograder.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
+
+    assignments = _chosen_assignments(args)
+    if assignments is None:
         return 2
     out = args.out or args.course_dir / "report"
     status = 0
