@@ -35,7 +35,7 @@ def test_reproduce_command_fast_writes_csv_and_markdown(tmp_path):
     assert [int(r["number"]) for r in rows] == quick
     for row in rows:
         assert row["held"] in {"yes", "no"} and json.loads(row["figures"])
-        assert len(row["seeds"].split()) >= 3
+        assert len(row["seeds"].split()) >= claims.MIN_SEEDS
     markdown = (tmp_path / "claims.md").read_text()
     assert markdown.count("\n| ") == len(rows) + 2  # header, separator, one row per claim
 
@@ -46,6 +46,6 @@ def test_claim_11_holds_in_the_fast_version():
     assert result.figures["holdout_std_mean"] > 2 * result.figures["kfold_std_mean"]
 
 
-def test_fewer_than_three_seeds_is_refused():
+def test_fewer_than_five_seeds_is_refused():
     with pytest.raises(SystemExit):
-        claims.main(["--seeds", "0", "1"])
+        claims.main(["--seeds", "0", "1", "2", "3"])

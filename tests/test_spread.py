@@ -1,0 +1,35 @@
+"""A figure over seeds and the rule that its effect must exceed the spread."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from course.spread import Spread, clearly_below, every_seed
+
+
+def test_mean_min_max_and_the_quoted_form():
+    spread = Spread.of([0.6, 0.5, 0.7])
+    assert math.isclose(spread.mean, 0.6) and spread.min == 0.5 and spread.max == 0.7
+    assert math.isclose(spread.width, 0.2)
+    assert spread.format() == "0.600 (0.500-0.700)"
+    assert spread.figures("val") == {"val_mean": spread.mean, "val_min": 0.5, "val_max": 0.7}
+
+
+def test_overlapping_ranges_are_not_an_effect():
+    baseline, regularized = Spread.of([0.59, 0.61, 0.63]), Spread.of([0.43, 0.48, 0.60])
+    assert regularized.mean < baseline.mean
+    assert not clearly_below(regularized, baseline)
+    assert clearly_below(Spread.of([0.43, 0.48, 0.53]), baseline)
+
+
+def test_empty_or_non_finite_values_are_refused():
+    with pytest.raises(ValueError, match="at least one"):
+        Spread.of([])
+    with pytest.raises(ValueError, match="finite"):
+        Spread.of([0.5, float("nan")])
+
+
+def test_every_seed_needs_at_least_one_seed():
+    assert every_seed([True, True]) and not every_seed([True, False]) and not every_seed([])
