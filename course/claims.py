@@ -70,6 +70,9 @@ REGISTRY: dict[int, tuple[str, str]] = {
          "than the raw representation.", "course.features:measure_claim_13"),
     14: ("Computing normalization statistics on the test data (a leak) or tuning on the test set "
          "inflates the reported score relative to an honest protocol.", "course.features:measure_claim_14"),
+    16: ("Validation loss is U-shaped in the L2 factor (too little overfits, too much underfits), and "
+         "the weights' norm falls as the factor grows.", "course.regularization:measure_claim_16"),
+    17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:measure_claim_17"),
 }
 
 

@@ -7,9 +7,11 @@ What lives here:
 - Claim 7 (inverted dropout keeps the expected activation; the identity at inference), with
   Keras's ``Dropout`` layer; :func:`expected_activation_table` adds the student's NumPy
   ``dropout_forward``.
-- Claim 9 (Monte Carlo dropout: accuracy and uncertainty) on the bundled digits set, with a
+- Claim 9 (Monte Carlo dropout: accuracy and uncertainty) with chapter 05's dropout network on
+  Fashion-MNIST, evaluated on the seed's validation images (the test images stay unused), with a
   seaborn figure of the spread on right and wrong predictions; :func:`run_mc_dropout` takes the
   student's ``mc_dropout_predict``.
+- Claim 17 (validation loss is U-shaped in the dropout rate): :func:`dropout_sweep`.
 - Alpha dropout in a self-normalizing (SELU) stack, the batch-normalization caveat of Monte
   Carlo dropout, and recurrent models (recurrent dropout, stacked and bidirectional layers) on
   digits read row by row as sequences of 8 steps of 8 pixels.
@@ -34,8 +36,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from course import runtime
+from course import fashion, runtime
 from course.data import load_digits_split
+from course.spread import clearly_below, every_seed
 
 MCPredict = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
@@ -116,96 +119,95 @@ def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     return held, figures, summary
 
 
-# ---------------------------------------------------------------------------- claim 6
-def comparison_run(seed: int = 0, fast: bool | None = None):
-    """Chapter 05's comparison for ``seed``, with at least the "baseline" and "dropout" models.
+# ---------------------------------------------------------------------------- claims 6 and 17
+DROPOUT_SWEEP = (0.0, 0.2, 0.5, 0.7, 0.9)  # claim 17: from no dropout to nearly every unit off
 
-    Reuses the cached run of all five models when claims 3-5 (or the chapter 05 notebook) already
-    trained it; otherwise trains only the two models claim 6 needs. Each model is seeded on its
-    own, so both ways give the same two histories.
+
+def comparison_run(seed: int = 0, fast: bool | None = None):
+    """Chapter 05's comparison for ``seed`` with the "baseline" and "dropout" models.
+
+    The runs are cached by :func:`course.fashion.train`, so when claims 3-5 (or the chapter 05
+    notebook) already trained them in this process they are not trained again.
     """
     from course import regularization
 
-    fast = runtime.is_fast_mode() if fast is None else fast
-    cache = getattr(regularization, "_RUN_CACHE", {})
-    for (cached_seed, cached_fast, names), run in cache.items():
-        if cached_seed == int(seed) and cached_fast == bool(fast) and {"baseline", "dropout"} <= set(names):
-            return run
     return regularization.run_comparison(seed, fast, names=("baseline", "dropout"))
 
 
 def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 6: dropout delays overfitting (later lowest validation loss, lower final one).
 
-    Measured on chapter 05's comparison (:func:`course.regularization.run_comparison`): the
-    "baseline" and "dropout" models share architecture, data and initial weights. Held when,
-    averaged over seeds, dropout's best epoch (that of its lowest validation loss) is later
-    than the baseline's and its final validation loss is lower, and each of the two also holds
-    in a strict majority of the seeds.
+    Measured on chapter 05's comparison: the "baseline" and "dropout" models share architecture,
+    data and initial seed. Held when dropout's best epoch is later than the baseline's in every
+    seed and its final validation cross-entropy is below the baseline's beyond the seed spread.
     """
     runs = [comparison_run(int(seed), fast) for seed in seeds]
-    # the epoch (from 1) of each run's lowest validation loss, the first one on ties
-    best_base = np.array([int(np.argmin(r.curve("baseline"))) + 1 for r in runs])
-    best_drop = np.array([int(np.argmin(r.curve("dropout"))) + 1 for r in runs])
-    final_base = np.array([r.curve("baseline")[-1] for r in runs])
-    final_drop = np.array([r.curve("dropout")[-1] for r in runs])
-    later = int(np.sum(best_drop > best_base))
-    lower = int(np.sum(final_drop < final_base))
-    majority = len(runs) / 2
-    held = bool(best_drop.mean() > best_base.mean() and final_drop.mean() < final_base.mean()
-                and later > majority and lower > majority)
-    figures = {
-        "best_epoch_baseline": float(best_base.mean()), "best_epoch_dropout": float(best_drop.mean()),
-        "final_val_loss_baseline": float(final_base.mean()), "final_val_loss_dropout": float(final_drop.mean()),
-        "min_val_loss_baseline": float(np.mean([r.curve("baseline").min() for r in runs])),
-        "min_val_loss_dropout": float(np.mean([r.curve("dropout").min() for r in runs])),
-        "seeds_dropout_best_later": float(later), "seeds_dropout_final_lower": float(lower),
-        "epochs": float(len(runs[0].curve("baseline"))),
-    }
-    summary = (f"lowest validation loss at epoch {best_base.mean():.1f} (baseline) vs "
-               f"{best_drop.mean():.1f} (dropout), later in {later}/{len(runs)} seeds; final validation "
-               f"loss {final_base.mean():.3f} vs {final_drop.mean():.3f}, lower in {lower}/{len(runs)} seeds "
-               f"({int(figures['epochs'])} epochs, means over seeds)")
+    base = [r.runs["baseline"] for r in runs]
+    drop = [r.runs["dropout"] for r in runs]
+    later = [d.best_epoch > b.best_epoch for b, d in zip(base, drop)]
+    spreads = {(label, figure): fashion.spread_of(group, figure)
+               for label, group in (("baseline", base), ("dropout", drop))
+               for figure in ("best_epoch", "final_val_ce", "min_val_ce", "final_val_accuracy")}
+    held = every_seed(later) and clearly_below(spreads["dropout", "final_val_ce"], spreads["baseline", "final_val_ce"])
+    figures = {"epochs": float(len(base[0].val_ce)), "seeds_dropout_best_later": float(sum(later))}
+    for (label, figure), spread in spreads.items():
+        figures.update(spread.figures(f"{figure}_{label}"))
+    summary = (f"lowest validation loss at epoch {spreads['baseline', 'best_epoch'].format('.1f')} (baseline) vs "
+               f"{spreads['dropout', 'best_epoch'].format('.1f')} (dropout), later in {sum(later)}/{len(runs)} seeds; "
+               f"final validation cross-entropy {spreads['baseline', 'final_val_ce']} vs "
+               f"{spreads['dropout', 'final_val_ce']}; final accuracy {spreads['baseline', 'final_val_accuracy']} vs "
+               f"{spreads['dropout', 'final_val_accuracy']} ({int(figures['epochs'])} epochs)")
     return held, figures, summary
 
 
+def dropout_sweep(seeds: Sequence[int], fast: bool | None = None, rates: Sequence[float] = DROPOUT_SWEEP,
+                  verbose: int = 0) -> pd.DataFrame:
+    """One row per (rate, seed): final validation cross-entropy and accuracy of the 512-512 network
+    with ``Dropout(rate)`` after each hidden layer."""
+    size = fashion.task_size(fast)
+    rows = []
+    for rate in rates:
+        for seed in seeds:
+            run = fashion.train(fashion.NetworkSpec(dropout=float(rate)), seed, size, verbose=verbose)
+            rows.append({"dropout rate": float(rate), "seed": int(seed), "val crossentropy": run.final_val_ce,
+                         "val accuracy": run.final_val_accuracy, "best epoch": run.best_epoch})
+    return pd.DataFrame(rows)
+
+
+def measure_claim_17(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+    """Claim 17: validation loss is U-shaped in the dropout rate (see
+    :func:`course.regularization.is_u_shaped`)."""
+    from course.regularization import is_u_shaped, sweep_spreads
+
+    frame = dropout_sweep(seeds, fast)
+    loss = sweep_spreads(frame, "dropout rate", "val crossentropy")
+    accuracy = sweep_spreads(frame, "dropout rate", "val accuracy")
+    best = min(loss, key=lambda rate: loss[rate].mean)
+    figures = {"best_rate": best}
+    for rate in sorted(loss):
+        figures.update(loss[rate].figures(f"val_ce_at_{rate:g}"))
+        figures.update(accuracy[rate].figures(f"val_accuracy_at_{rate:g}"))
+    summary = ("final val cross-entropy by dropout rate: " + ", ".join(f"{r:g}: {loss[r]}" for r in sorted(loss))
+               + f"; lowest at {best:g}; accuracy there {accuracy[best]}")
+    return is_u_shaped([loss[r] for r in sorted(loss)]), figures, summary
+
+
 # ---------------------------------------------------------------------------- Monte Carlo dropout (claim 9)
-MC_UNITS = 256
-MC_RATE = 0.5
-MC_LEARNING_RATE = 1e-3
-
-
 def mc_sizes(fast: bool | None = None) -> dict[str, Any]:
-    """Epochs, Monte Carlo passes and the pass counts of the cost curve."""
+    """Monte Carlo passes and the pass counts of the cost curve."""
     fast = runtime.is_fast_mode() if fast is None else fast
     if fast:
-        return {"epochs": 15, "n_passes": 100, "batch_size": 32, "pass_counts": (1, 5, 20, 100)}
-    return {"epochs": 40, "n_passes": 100, "batch_size": 32, "pass_counts": (1, 2, 5, 10, 20, 50, 100, 200)}
-
-
-def build_dropout_classifier(n_features: int = 64, n_classes: int = 10, units: int = MC_UNITS,
-                             rate: float = MC_RATE):
-    """Two hidden ReLU layers of ``units``, each followed by ``Dropout(rate)``; a softmax output."""
-    keras = runtime.import_keras()
-    layers = keras.layers
-    model = keras.Sequential([
-        keras.Input(shape=(n_features,)),
-        layers.Dense(units, activation="relu"), layers.Dropout(rate),
-        layers.Dense(units, activation="relu"), layers.Dropout(rate),
-        layers.Dense(n_classes, activation="softmax"),
-    ])
-    model.compile(optimizer=keras.optimizers.Adam(MC_LEARNING_RATE),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+        return {"n_passes": 30, "pass_counts": (1, 5, 30)}
+    return {"n_passes": 100, "pass_counts": (1, 2, 5, 10, 20, 50, 100, 200)}
 
 
 @dataclass
 class TrainedClassifier:
-    """A dropout classifier trained on digits, its data, and its losses with and without dropout."""
+    """Chapter 05's dropout network for one seed, its data, and its training loss without dropout."""
 
     seed: int
     model: Any
-    history: Any
+    history: dict[str, list[float]]
     x_train: np.ndarray
     y_train: np.ndarray
     x_eval: np.ndarray
@@ -217,7 +219,7 @@ class TrainedClassifier:
     def train_loss_with_dropout(self) -> float:
         """The last epoch's training loss as ``fit`` reports it: averaged over the epoch's batches,
         each computed with dropout on."""
-        return float(self.history.history["loss"][-1])
+        return float(self.history["loss"][-1])
 
     def reset_dropout_streams(self) -> None:
         """Put every dropout layer's random stream back where it was after training, so that Monte
@@ -229,37 +231,24 @@ class TrainedClassifier:
 _CLASSIFIER_CACHE: dict[tuple, TrainedClassifier] = {}
 
 
-def _digits_for_mc(seed: int):
-    split = load_digits_split(seed)
-    # Validation and test together: 718 samples make the accuracies less grainy.
-    x_eval = np.concatenate([split.x_val, split.x_test])
-    y_eval = np.concatenate([split.y_val, split.y_test])
-    return split.x_train, split.y_train, x_eval, y_eval
-
-
 def train_dropout_classifier(seed: int = 0, fast: bool | None = None) -> TrainedClassifier:
-    """Train :func:`build_dropout_classifier` on the digits training split (cached per seed and size).
+    """Chapter 05's "dropout" network for ``seed`` (trained once, shared), evaluated on the seed's
+    validation images; its training loss is re-evaluated without dropout (``model.evaluate``)."""
+    from course import regularization
 
-    The 718 validation and test digits together are the evaluation set (and ``fit``'s validation
-    data). The training loss is also re-evaluated without dropout (``model.evaluate``).
-    """
     fast = runtime.is_fast_mode() if fast is None else fast
     key = (int(seed), bool(fast))
     if key in _CLASSIFIER_CACHE:
         return _CLASSIFIER_CACHE[key]
-    size = mc_sizes(fast)
-    runtime.import_keras()
-    x_train, y_train, x_eval, y_eval = _digits_for_mc(seed)
-    runtime.seed_everything(int(seed))
+    size = fashion.task_size(fast)
+    run = fashion.train(regularization.MODELS["dropout"], seed, size)
+    split = fashion.make_split(int(seed), size)
     with runtime.quiet_native_stderr():
-        model = build_dropout_classifier(x_train.shape[1])
-        history = model.fit(x_train, y_train, epochs=size["epochs"], batch_size=size["batch_size"],
-                            validation_data=(x_eval, y_eval), verbose=0)
-        train_loss_without, _ = model.evaluate(x_train, y_train, verbose=0)
+        train_loss_without = run.model.evaluate(split.x_train, split.y_train, batch_size=1000, verbose=0)[0]
     states = [(layer.seed_generator, np.asarray(layer.seed_generator.state).copy())
-              for layer in model.layers if hasattr(layer, "seed_generator")]
-    trained = TrainedClassifier(int(seed), model, history, x_train, y_train, x_eval, y_eval,
-                                float(train_loss_without), states)
+              for layer in run.model.layers if hasattr(layer, "seed_generator")]
+    trained = TrainedClassifier(int(seed), run.model, run.history, split.x_train, split.y_train,
+                                split.x_val, split.y_val, float(train_loss_without), states)
     _CLASSIFIER_CACHE[key] = trained
     return trained
 
@@ -365,7 +354,7 @@ def plot_mc_uncertainty(run: MCDropoutRun, *, title: str | None = None) -> plt.F
                         label="one deterministic pass")
         axes[1].set_xscale("log")
         axes[1].set_xlabel("number of passes (log scale)")
-        axes[1].set_ylabel("accuracy on 718 digits")
+        axes[1].set_ylabel(f"accuracy on {len(run.y_test)} validation images")
         axes[1].set_title("Accuracy of the MC average vs the number of passes")
         axes[1].legend()
     if title:
@@ -378,8 +367,8 @@ def measure_claim_9(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     """Claim 9: MC dropout is at least as accurate as one deterministic pass, and its standard
     deviation is larger on misclassified samples than on correct ones.
 
-    A classifier with two ``Dropout(0.5)`` layers is trained on digits for each seed and evaluated
-    on 718 held-out digits: once in inference mode (dropout off) and as the mean of ``n_passes``
+    Chapter 05's network with two ``Dropout(0.5)`` layers is evaluated for each seed on its
+    validation images: once in inference mode (dropout off) and as the mean of ``n_passes``
     passes with dropout on. The spread of a sample is the standard deviation over the passes of
     the probability of its MC-predicted class. Held when, in every seed, the MC accuracy is at
     least the deterministic accuracy (ties count: no tolerance) and the mean spread on wrong
@@ -410,7 +399,7 @@ def measure_claim_9(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
         "log_loss_mc": float(np.mean([r.log_loss(r.mc_mean) for r in runs])),
         "n_passes": float(runs[0].n_passes), "evaluation_samples": float(len(runs[0].y_test)),
     }
-    summary = (f"accuracy on {len(runs[0].y_test)} digits: deterministic {det.mean():.4f}, MC dropout "
+    summary = (f"accuracy on {len(runs[0].y_test)} validation images: deterministic {det.mean():.4f}, MC dropout "
                f"({runs[0].n_passes} passes) {mc.mean():.4f}; per-seed MC minus deterministic "
                + ", ".join(f"{d:+.2f}" for d in diffs)
                + f" points (one sample = {100 / len(runs[0].y_test):.2f}); MC at least as accurate in "
@@ -455,7 +444,8 @@ def batchnorm_caveat(seed: int = 0, n_passes: int = 30, epochs: int = 3) -> pd.D
     keras = runtime.import_keras()
     layers = keras.layers
     MCDropout = mc_dropout_layer_class()
-    x_train, y_train, x_eval, _ = _digits_for_mc(seed)
+    split = load_digits_split(seed)  # small and quick: the caveat is about the layers, not the data
+    x_train, y_train, x_eval = split.x_train, split.y_train, split.x_val
 
     def build(dropout_layer):
         return keras.Sequential([

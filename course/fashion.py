@@ -1,0 +1,300 @@
+"""The Fashion-MNIST task that chapters 04-07 train on: one split, one network builder, cached runs.
+
+Every experiment of the regularization chapters draws, for a seed, ``n_train`` training and
+``n_val`` validation images from Fashion-MNIST's 60,000 training images (disjoint, pixels scaled
+to [0, 1] and flattened to 784 features); the official 10,000 test images are kept for the one
+final evaluation of chapter 05. A network is described by a :class:`NetworkSpec` (hidden sizes,
+L1/L2 factor, dropout rate, batch normalization, activation, optimizer) and trained by
+:func:`train`, which returns a :class:`Run` and caches it, so that the claims that compare the
+same networks (the baseline of chapters 04, 05 and 06) train them once per seed.
+
+Every model reports its plain cross-entropy as a metric (``crossentropy`` and
+``val_crossentropy``): Keras's ``loss`` of a regularized model includes its penalty, which is a
+training device, not a measure of how well the model predicts. Comparisons of validation loss use
+``val_crossentropy``.
+
+Sizes: :data:`FULL` is what the chapters quote (5,000 + 5,000 images, 30 epochs: about ten
+seconds per network on two cores); :data:`FAST` keeps the notebooks quick under nbgrader and in
+CI. When only the bundled subset of the data is found (4,000 training images), the split shrinks
+to what is there and :attr:`FashionSplit.note` says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from course import runtime
+from course.data import FASHION_MNIST_CLASSES, ImageSet, load_fashion_mnist
+from course.spread import Spread
+
+INPUT_DIM = 28 * 28
+N_CLASSES = len(FASHION_MNIST_CLASSES)
+DEFAULT_LEARNING_RATES = {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3}  # Keras's defaults
+LEAKY_SLOPE = 0.2  # the LeakyReLU of the Keras settings notes
+
+
+@dataclass(frozen=True)
+class TaskSize:
+    """How much data and how many epochs one run uses."""
+
+    n_train: int
+    n_val: int
+    epochs: int
+    batch_size: int = 128
+
+
+FULL = TaskSize(n_train=5000, n_val=5000, epochs=30)
+FAST = TaskSize(n_train=1000, n_val=1000, epochs=6)
+
+
+def task_size(fast: bool | None = None) -> TaskSize:
+    """:data:`FULL` or :data:`FAST` (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
+    fast = runtime.is_fast_mode() if fast is None else fast
+    return FAST if fast else FULL
+
+
+# ------------------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class FashionSplit:
+    """One seed's training and validation images (float32, (n, 784), in [0, 1]) and the test set."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    note: str = ""
+
+    @staticmethod
+    def as_images(x: np.ndarray) -> np.ndarray:
+        """Rows of 784 pixels back to 28x28 images."""
+        return np.asarray(x).reshape(-1, 28, 28)
+
+
+@lru_cache(maxsize=1)
+def images() -> ImageSet:
+    """Fashion-MNIST as :func:`course.data.load_fashion_mnist` finds it (read once per process)."""
+    return load_fashion_mnist()
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    return (np.asarray(x, dtype=np.float32) / 255.0).reshape(len(x), INPUT_DIM)
+
+
+@lru_cache(maxsize=16)
+def make_split(seed: int = 0, size: TaskSize = FULL) -> FashionSplit:
+    """Draw ``size.n_train`` training and ``size.n_val`` validation images for ``seed``.
+
+    The two parts are disjoint draws from the 60,000 training images (a seeded permutation); the
+    test part is the official test set. With only the bundled subset, both parts shrink to half
+    the available training images each and ``note`` says so.
+    """
+    data = images()
+    n_train, n_val, note = size.n_train, size.n_val, ""
+    if n_train + n_val > len(data.x_train):
+        n_train = n_val = len(data.x_train) // 2
+        note = (f"only {len(data.x_train)} training images found ({data.source}): using "
+                f"{n_train} + {n_val} instead of {size.n_train} + {size.n_val}; the numbers "
+                f"quoted in the text come from the full data")
+    order = np.random.default_rng(seed).permutation(len(data.x_train))
+    train, val = order[:n_train], order[n_train:n_train + n_val]
+    return FashionSplit(
+        _scaled(data.x_train[train]), data.y_train[train].astype(np.int64),
+        _scaled(data.x_train[val]), data.y_train[val].astype(np.int64),
+        _scaled(data.x_test), data.y_test.astype(np.int64), data.source, note,
+    )
+
+
+# ---------------------------------------------------------------------------------- networks
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A Dense network on the 784 pixels: hidden sizes and what regularizes or normalizes it.
+
+    With ``batch_norm`` each hidden block is Dense (no bias) -> BatchNormalization -> activation,
+    the order of the Keras settings notes; ``dropout`` follows every hidden block.
+    """
+
+    hidden: tuple[int, ...] = (512, 512)
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    batch_norm: bool = False
+    activation: str = "relu"
+    optimizer: str = "adam"
+    learning_rate: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.activation not in {"relu", "leaky_relu"}:
+            raise ValueError(f"activation must be 'relu' or 'leaky_relu', got {self.activation!r}")
+        if self.optimizer not in DEFAULT_LEARNING_RATES:
+            raise ValueError(f"optimizer must be one of {sorted(DEFAULT_LEARNING_RATES)}, got {self.optimizer!r}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.l1 < 0 or self.l2 < 0:
+            raise ValueError("regularization factors must be >= 0")
+
+    @property
+    def rate(self) -> float:
+        """The learning rate: the given one or the optimizer's Keras default."""
+        return DEFAULT_LEARNING_RATES[self.optimizer] if self.learning_rate is None else self.learning_rate
+
+    def kernel_regularizer(self):
+        """Keras's L1, L2 or L1L2 regularizer for the hidden kernels, or None."""
+        keras = runtime.import_keras()
+        if self.l1 and self.l2:
+            return keras.regularizers.L1L2(l1=self.l1, l2=self.l2)
+        if self.l1:
+            return keras.regularizers.L1(self.l1)
+        if self.l2:
+            return keras.regularizers.L2(self.l2)
+        return None
+
+
+BASELINE = NetworkSpec()
+
+
+def build_network(spec: NetworkSpec, input_dim: int = INPUT_DIM, n_classes: int = N_CLASSES,
+                  kernel_regularizer: Any = None):
+    """The compiled Keras model of ``spec``: softmax output, sparse cross-entropy, accuracy metric.
+
+    ``kernel_regularizer`` (a Keras regularizer) replaces the one ``spec`` describes on every
+    hidden layer: chapter 05 plugs in a regularizer built from the student's penalty.
+    """
+    keras = runtime.import_keras()
+    layers: list[Any] = [keras.Input(shape=(input_dim,))]
+    for units in spec.hidden:
+        regularizer = kernel_regularizer if kernel_regularizer is not None else spec.kernel_regularizer()
+        if spec.batch_norm:
+            layers += [keras.layers.Dense(units, use_bias=False, kernel_regularizer=regularizer),
+                       keras.layers.BatchNormalization()]
+        else:
+            layers.append(keras.layers.Dense(units, kernel_regularizer=regularizer))
+        layers.append(keras.layers.LeakyReLU(negative_slope=LEAKY_SLOPE) if spec.activation == "leaky_relu"
+                      else keras.layers.Activation("relu"))
+        if spec.dropout:
+            layers.append(keras.layers.Dropout(spec.dropout))
+    layers.append(keras.layers.Dense(n_classes, activation="softmax"))
+    model = keras.Sequential(layers)
+    optimizer = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
+                 "rmsprop": keras.optimizers.RMSprop}[spec.optimizer](spec.rate)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="crossentropy")])
+    return model
+
+
+# -------------------------------------------------------------------------------------- runs
+@dataclass
+class Run:
+    """One trained network: its spec, seed, size, per-epoch history and the model itself."""
+
+    spec: NetworkSpec
+    seed: int
+    size: TaskSize
+    history: dict[str, list[float]]
+    model: Any = field(repr=False)
+    seconds: float = 0.0
+
+    @property
+    def train_ce(self) -> np.ndarray:
+        return np.asarray(self.history["crossentropy"])
+
+    @property
+    def val_ce(self) -> np.ndarray:
+        return np.asarray(self.history["val_crossentropy"])
+
+    @property
+    def val_accuracy(self) -> np.ndarray:
+        return np.asarray(self.history["val_accuracy"])
+
+    @property
+    def best_epoch(self) -> int:
+        """Epoch (from 1) of the lowest validation cross-entropy; the first one on ties."""
+        return int(np.argmin(self.val_ce)) + 1
+
+    @property
+    def min_val_ce(self) -> float:
+        return float(np.min(self.val_ce))
+
+    @property
+    def final_val_ce(self) -> float:
+        return float(self.val_ce[-1])
+
+    @property
+    def final_val_accuracy(self) -> float:
+        return float(self.val_accuracy[-1])
+
+    @property
+    def final_train_ce(self) -> float:
+        return float(self.train_ce[-1])
+
+    @property
+    def gap(self) -> float:
+        """Final validation minus final training cross-entropy."""
+        return self.final_val_ce - self.final_train_ce
+
+    def hidden_kernels(self) -> list[np.ndarray]:
+        """The kernels of the hidden Dense layers (not the output layer)."""
+        keras = runtime.import_keras()
+        dense = [layer for layer in self.model.layers if isinstance(layer, keras.layers.Dense)]
+        return [np.asarray(layer.kernel) for layer in dense[:-1]]
+
+    def weight_norm(self) -> float:
+        """Euclidean norm of all hidden kernels together."""
+        return float(np.sqrt(sum(float(np.sum(np.square(k))) for k in self.hidden_kernels())))
+
+    def keras_history(self) -> dict[str, list[float]]:
+        """The history with ``loss``/``val_loss`` as Keras names them (penalty included)."""
+        return dict(self.history)
+
+
+_RUNS: dict[tuple[NetworkSpec, int, TaskSize], Run] = {}
+
+
+def train(spec: NetworkSpec = BASELINE, seed: int = 0, size: TaskSize | None = None, *,
+          verbose: int = 0, callbacks: Sequence[Any] = ()) -> Run:
+    """Train ``spec`` on the split of ``seed`` and return the :class:`Run`.
+
+    Runs without callbacks are cached per ``(spec, seed, size)`` for the process, so experiments
+    that share a network train it once. The model is seeded with ``seed`` before it is built.
+    """
+    size = task_size() if size is None else size
+    key = (spec, int(seed), size)
+    if not callbacks and key in _RUNS:
+        return _RUNS[key]
+    split = make_split(int(seed), size)
+    runtime.seed_everything(int(seed))
+    started = time.perf_counter()
+    with runtime.quiet_native_stderr():
+        model = build_network(spec)
+        fitted = model.fit(split.x_train, split.y_train, validation_data=(split.x_val, split.y_val),
+                           epochs=size.epochs, batch_size=size.batch_size, verbose=verbose,
+                           callbacks=list(callbacks))
+    run = Run(spec, int(seed), size, {k: [float(v) for v in vals] for k, vals in fitted.history.items()},
+              model, time.perf_counter() - started)
+    if not callbacks:
+        _RUNS[key] = run
+    return run
+
+
+def over_seeds(spec: NetworkSpec, seeds: Sequence[int], size: TaskSize | None = None) -> list[Run]:
+    """:func:`train` once per seed."""
+    return [train(spec, int(seed), size) for seed in seeds]
+
+
+def spread_of(runs: Sequence[Run], figure: str) -> Spread:
+    """A :class:`Run` property (``"final_val_ce"``, ``"best_epoch"``, ...) over the runs, as a Spread."""
+    values = [getattr(run, figure) for run in runs]
+    return Spread.of(value() if callable(value) else value for value in values)
+
+
+def with_size(size: TaskSize, **changes: int) -> TaskSize:
+    """``size`` with some fields changed (``with_size(FULL, epochs=40)``)."""
+    return replace(size, **changes)
