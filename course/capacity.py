@@ -170,7 +170,7 @@ def measure_claim_2(seeds: Sequence[int], fast: bool):
     toward_zero = (large["final train loss"] < NEAR_ZERO_FRACTION * large["first train loss"]).to_numpy()
     widest = [table[table.seed == s]["gap"].idxmax() == LARGER for s in seeds]
     spreads = {(name, column): Spread.of(table.loc[name][column])
-               for name in CAPACITY_MODELS for column in ("best epoch", "final train loss", "gap")}
+               for name in CAPACITY_MODELS for column in ("best epoch", "lowest val loss", "final train loss", "gap")}
     figures = {"epochs": float(settings(fast).epochs), "seeds_widest_gap": float(sum(widest))}
     for (name, column), spread in spreads.items():
         figures.update(spread.figures(f"{name.split()[0]}_{column.replace(' ', '_')}"))

@@ -1,10 +1,17 @@
 """The reproduction table: every syllabus claim measured over several seeds.
 
 ``python -m course.claims`` (``make reproduce``) runs each registered claim's experiment and
-writes ``results/claims.csv`` and ``results/claims.md``: one row per claim with its number,
+writes ``course/reproduction/claims.csv`` and ``claims.md``: one row per claim with its number,
 statement, measured figures, seeds and whether it held. A claim that does not hold is reported
 as not holding, with its figures. ``--fast`` (or ``COURSE_FAST=1``) runs the small version
-that the test suite uses.
+that the test suite uses (written to ``results/fast`` unless ``--out`` says otherwise).
+
+The full table is committed: the chapters quote it. A quoted figure is marked in the markdown
+with an HTML comment that names its claim and figure, ``<!--claim 3 l2_final_val_ce-->0.484
+(0.429-0.532)`` (a spread: mean, min and max) or ``<!--claim 2 larger_best_epoch_max-->6``, and
+``<!--claim 5 held-->`` before the words "held" or "did not hold";
+:func:`check_quoted_figures` (``python -m course.claims --check-text``, and a test) fails when
+a quote and the table disagree.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ import argparse
 import csv
 import importlib
 import json
+import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import runtime
+
+PUBLISHED_DIR = Path(__file__).parent / "reproduction"
+FAST_DIR = Path("results") / "fast"
 
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 MIN_SEEDS = 5  # a claim holds only when its effect exceeds the spread over at least this many seeds
@@ -110,23 +121,99 @@ def write_results(results: Sequence[ClaimResult], out_dir: Path) -> tuple[Path, 
     return csv_path, md_path
 
 
+def read_results(path: Path = PUBLISHED_DIR / "claims.csv") -> dict[int, ClaimResult]:
+    """The rows of a ``claims.csv`` written by :func:`write_results`, by claim number."""
+    with open(path, newline="") as handle:
+        return {int(row["number"]): ClaimResult(int(row["number"]), row["statement"], row["held"] == "yes",
+                                                 json.loads(row["figures"]), [int(s) for s in row["seeds"].split()],
+                                                 seconds=float(row["seconds"]))
+                for row in csv.DictReader(handle)}
+
+
+_QUOTE = re.compile(r"<!--\s*claim\s+(\d+)\s+([A-Za-z0-9_.]+)\s*-->\s*(\**)([^<\n]*)")
+_NUMBER = r"[-+]?\d+(?:\.\d+)?"
+_SPREAD = re.compile(rf"({_NUMBER}) \(({_NUMBER})-({_NUMBER})\)")
+
+
+def _agrees(quoted: str, value: float) -> bool:
+    """``quoted`` (as written: "0.48", "6", "12 %") equals ``value`` rounded to its decimals."""
+    decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+    return abs(float(quoted) - value) <= 0.5 * 10 ** -decimals + 1e-12
+
+
+def check_quoted_figures(text: str, results: dict[int, ClaimResult], where: str = "") -> list[str]:
+    """Every disagreement between the marked quotes in ``text`` and ``results`` (empty: all agree)."""
+    problems = []
+    for match in _QUOTE.finditer(text):
+        number, key, quoted = int(match.group(1)), match.group(2), match.group(4).strip()
+        label = f"{where}claim {number} {key}: {quoted[:40]!r}"
+        if number not in results:
+            problems.append(f"{label}: claim {number} is not in the table")
+            continue
+        result = results[number]
+        if key == "held":
+            says_held = quoted.lower().startswith("held")
+            says_not = quoted.lower().startswith(("did not hold", "does not hold", "not held"))
+            if not (says_held or says_not) or says_held != result.held:
+                problems.append(f"{label}: the table says {'held' if result.held else 'did not hold'}")
+            continue
+        spread = _SPREAD.match(quoted)
+        if f"{key}_mean" in result.figures:
+            if not spread:
+                problems.append(f"{label}: a spread is quoted as 'mean (min-max)'")
+                continue
+            values = [result.figures[f"{key}_{part}"] for part in ("mean", "min", "max")]
+            if not all(_agrees(q, v) for q, v in zip(spread.groups(), values)):
+                problems.append(f"{label}: the table has {values}")
+        elif key in result.figures:
+            first = re.match(_NUMBER, quoted)
+            if not first or not _agrees(first.group(0), result.figures[key]):
+                problems.append(f"{label}: the table has {result.figures[key]}")
+        else:
+            problems.append(f"{label}: claim {number} has no figure {key!r}")
+    return problems
+
+
+def notebook_markdown(paths: Iterable[Path]) -> dict[Path, str]:
+    """The markdown cells of each notebook, joined."""
+    texts = {}
+    for path in paths:
+        cells = json.loads(Path(path).read_text())["cells"]
+        texts[Path(path)] = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return texts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.claims", description=__doc__)
     parser.add_argument("--claims", type=int, nargs="*", help="claim numbers (default: all registered)")
     parser.add_argument("--seeds", type=int, nargs="*", default=list(DEFAULT_SEEDS))
     parser.add_argument("--fast", action="store_true", help="small, quick version")
-    parser.add_argument("--out", type=Path, default=Path("results"))
+    parser.add_argument("--out", type=Path, help=f"default: {PUBLISHED_DIR} (full), {FAST_DIR} (fast)")
+    parser.add_argument("--check-text", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="only check the figures the notebooks quote against the published table")
     args = parser.parse_args(argv)
+    if args.check_text is not None:
+        results = read_results()
+        paths = args.check_text or sorted(Path("source").glob("*/*.ipynb"))
+        problems = [p for path, text in notebook_markdown(paths).items()
+                    for p in check_quoted_figures(text, results, f"{path}: ")]
+        print("\n".join(problems) or f"every quoted figure agrees with {PUBLISHED_DIR / 'claims.csv'}")
+        return 1 if problems else 0
     if len(args.seeds) < MIN_SEEDS:
         parser.error(f"use at least {MIN_SEEDS} seeds")
     fast = args.fast or runtime.is_fast_mode()
+    out = args.out or (FAST_DIR if fast else PUBLISHED_DIR)
     results = []
     for number in args.claims or sorted(REGISTRY):
         print(f"claim {number} ...", flush=True)
         result = measure(number, args.seeds, fast)
         print(f"  {'held' if result.held else 'DID NOT HOLD'}: {result.summary} ({result.seconds:.1f} s)")
         results.append(result)
-    csv_path, md_path = write_results(results, args.out)
+    previous = out / "claims.csv"
+    if args.claims and previous.exists():  # a partial rerun replaces only its own rows
+        kept = {number: result for number, result in read_results(previous).items() if number not in args.claims}
+        results = sorted([*kept.values(), *results], key=lambda result: result.number)
+    csv_path, md_path = write_results(results, out)
     print(f"wrote {csv_path} and {md_path}")
     return 0
 

@@ -113,6 +113,28 @@ def make_split(seed: int = 0, size: TaskSize = FULL) -> FashionSplit:
     )
 
 
+def plot_examples(x: np.ndarray, y: np.ndarray, n_per_class: int = 2, seed: int = 0):
+    """A grid of ``n_per_class`` images of every class (rows of 784 pixels or 28x28 images)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    rng = np.random.default_rng(seed)
+    picks = [(label, int(rng.choice(np.flatnonzero(y == label)))) for label in range(N_CLASSES)
+             for _ in range(n_per_class) if np.any(y == label)]
+    with sns.axes_style("white"):
+        fig, axes = plt.subplots(n_per_class, N_CLASSES, figsize=(1.3 * N_CLASSES, 1.5 * n_per_class), squeeze=False)
+    for k, (label, row) in enumerate(picks):
+        ax = axes[k % n_per_class, label]
+        ax.imshow(np.asarray(x[row]).reshape(28, 28), cmap="gray_r", interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k % n_per_class == 0:
+            ax.set_title(FASHION_MNIST_CLASSES[label], fontsize=8)
+    fig.suptitle("Fashion-MNIST: two images of each class")
+    fig.tight_layout()
+    return fig
+
+
 # ---------------------------------------------------------------------------------- networks
 @dataclass(frozen=True)
 class NetworkSpec:
@@ -250,9 +272,15 @@ class Run:
         """Euclidean norm of all hidden kernels together."""
         return float(np.sqrt(sum(float(np.sum(np.square(k))) for k in self.hidden_kernels())))
 
-    def keras_history(self) -> dict[str, list[float]]:
-        """The history with ``loss``/``val_loss`` as Keras names them (penalty included)."""
-        return dict(self.history)
+    def test_scores(self) -> tuple[float, float]:
+        """Cross-entropy (no penalty) and accuracy on the official test images: for the one final
+        evaluation of a setting chosen on validation."""
+        split = make_split(self.seed, self.size)
+        with runtime.quiet_native_stderr():
+            probabilities = np.asarray(self.model.predict(split.x_test, batch_size=1000, verbose=0), dtype=np.float64)
+        picked = probabilities[np.arange(len(split.y_test)), split.y_test]
+        return (float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0)))),
+                float(np.mean(probabilities.argmax(axis=1) == split.y_test)))
 
 
 _RUNS: dict[tuple[NetworkSpec, int, TaskSize], Run] = {}

@@ -106,3 +106,20 @@ def plot_score_spread(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_sweep(frame: pd.DataFrame, setting: str, figures: Sequence[str] = ("val crossentropy", "val accuracy"),
+               *, log_x: bool = False, title: str | None = None) -> plt.Figure:
+    """One panel per figure against ``setting`` (one row per setting and seed): the mean over seeds
+    with its range as a band, each seed as a dot."""
+    fig, axes = plt.subplots(1, len(figures), figsize=(5.2 * len(figures), 3.8), squeeze=False)
+    for ax, figure in zip(axes[0], figures):
+        sns.lineplot(data=frame, x=setting, y=figure, marker="o", errorbar=("pi", 100), ax=ax)
+        sns.scatterplot(data=frame, x=setting, y=figure, color="black", s=12, alpha=0.5, ax=ax)
+        if log_x:
+            ax.set_xscale("symlog", linthresh=float(frame.loc[frame[setting] > 0, setting].min()))
+        ax.set_title(f"{figure} by {setting}")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -49,3 +49,39 @@ def test_claim_11_holds_in_the_fast_version():
 def test_fewer_than_five_seeds_is_refused():
     with pytest.raises(SystemExit):
         claims.main(["--seeds", "0", "1", "2", "3"])
+
+
+def _result(number: int, held: bool, **figures: float) -> claims.ClaimResult:
+    return claims.ClaimResult(number, "a statement", held, figures, [0, 1, 2, 3, 4])
+
+
+def test_quoted_figures_agree_or_are_named():
+    results = {3: _result(3, True, l2_final_val_ce_mean=0.48412, l2_final_val_ce_min=0.4291,
+                          l2_final_val_ce_max=0.5322, best_factor=0.001),
+               5: _result(5, False)}
+    good = ("L2 ends at <!--claim 3 l2_final_val_ce-->0.484 (0.429-0.532), best at <!--claim 3 best_factor-->0.001; "
+            "claim 3 <!--claim 3 held-->**held**, claim 5 <!--claim 5 held-->did not hold.")
+    assert claims.check_quoted_figures(good, results) == []
+    bad = ("<!--claim 3 l2_final_val_ce-->0.48 (0.43-0.54) <!--claim 3 l2_final_val_ce-->0.48 "
+           "<!--claim 3 best_factor-->0.01 <!--claim 5 held-->held <!--claim 4 held-->held "
+           "<!--claim 3 missing_key-->1.0")
+    problems = claims.check_quoted_figures(bad, results)
+    assert len(problems) == 6, problems
+    assert any("0.5322" in p for p in problems) and any("'mean (min-max)'" in p for p in problems)
+    assert any("not in the table" in p for p in problems) and any("no figure 'missing_key'" in p for p in problems)
+
+
+def test_the_chapters_quote_the_published_table():
+    from pathlib import Path
+
+    results = claims.read_results()
+    texts = claims.notebook_markdown(sorted(Path("source").glob("*/*.ipynb")))
+    problems = [p for path, text in texts.items() for p in claims.check_quoted_figures(text, results, f"{path}: ")]
+    assert not problems, "\n".join(problems)
+    assert sum(text.count("<!--claim") for text in texts.values()) >= 20  # the chapters do quote the table
+
+
+def test_the_published_table_measures_every_claim_over_five_seeds():
+    results = claims.read_results()
+    assert sorted(results) == sorted(claims.REGISTRY)
+    assert all(len(r.seeds) >= claims.MIN_SEEDS for r in results.values())

@@ -442,4 +442,12 @@ def test_claim_9_fast_runs_and_spread_is_larger_on_wrong_predictions(keras):
 
 
 def test_claim_6_fast_runs(keras):
-    _well_formed(drop.measure_claim_6([0], fast=True))
+    _, figures, summary = _well_formed(drop.measure_claim_6([0], fast=True))
+    assert "final_val_ce_dropout_mean" in figures and "accuracy" in summary
+
+
+def test_dropout_sweep_rows_and_claim_17_fast(keras):
+    frame = drop.dropout_sweep([0], True, rates=(0.0, 0.5))
+    assert sorted(frame["dropout rate"]) == [0.0, 0.5] and frame["val accuracy"].between(0, 1).all()
+    _, figures, _ = _well_formed(drop.measure_claim_17([0], fast=True))
+    assert figures["best_rate"] in drop.DROPOUT_SWEEP
