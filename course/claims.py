@@ -174,6 +174,48 @@ def check_quoted_figures(text: str, results: dict[int, ClaimResult], where: str 
     return problems
 
 
+def _rewrite(quoted: str, value: float) -> str:
+    decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+    return f"{value:.{decimals}f}"
+
+
+def fill_quoted_figures(text: str, results: dict[int, ClaimResult]) -> str:
+    """``text`` with every marked figure rewritten from ``results``, keeping its decimals (the
+    verdicts "held" / "did not hold" are checked, never rewritten: the prose around them must be
+    read again when they change)."""
+    def replace(match: re.Match) -> str:
+        number, key, stars, quoted = int(match.group(1)), match.group(2), match.group(3), match.group(4)
+        figures = results[number].figures if number in results else {}
+        spread = _SPREAD.match(quoted)
+        if key != "held" and f"{key}_mean" in figures and spread:
+            parts = [_rewrite(q, figures[f"{key}_{part}"]) for q, part in zip(spread.groups(), ("mean", "min", "max"))]
+            new = f"{parts[0]} ({parts[1]}-{parts[2]})" + quoted[spread.end():]
+        elif key != "held" and key in figures and (first := re.match(_NUMBER, quoted)):
+            new = _rewrite(first.group(0), figures[key]) + quoted[first.end():]
+        else:
+            return match.group(0)
+        return match.group(0)[: match.start(3) - match.start(0)] + stars + new
+
+    return _QUOTE.sub(replace, text)
+
+
+def fill_notebooks(paths: Iterable[Path], results: dict[int, ClaimResult]) -> list[Path]:
+    """Rewrite the marked figures of the notebooks' markdown cells; return the notebooks changed."""
+    import nbformat
+
+    changed = []
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        before = [cell.source for cell in notebook.cells]
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = fill_quoted_figures(cell.source, results)
+        if [cell.source for cell in notebook.cells] != before:
+            nbformat.write(notebook, path)
+            changed.append(Path(path))
+    return changed
+
+
 def notebook_markdown(paths: Iterable[Path]) -> dict[Path, str]:
     """The markdown cells of each notebook, joined."""
     texts = {}
@@ -191,7 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=f"default: {PUBLISHED_DIR} (full), {FAST_DIR} (fast)")
     parser.add_argument("--check-text", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="only check the figures the notebooks quote against the published table")
+    parser.add_argument("--fill-text", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="rewrite the figures the notebooks quote from the published table, then check")
     args = parser.parse_args(argv)
+    if args.fill_text is not None:
+        paths = args.fill_text or sorted(Path("source").glob("*/*.ipynb"))
+        for path in fill_notebooks(paths, read_results()):
+            print(f"rewrote the quoted figures of {path}")
+        args.check_text = paths
     if args.check_text is not None:
         results = read_results()
         paths = args.check_text or sorted(Path("source").glob("*/*.ipynb"))

@@ -37,6 +37,7 @@ INPUT_DIM = 28 * 28
 N_CLASSES = len(FASHION_MNIST_CLASSES)
 DEFAULT_LEARNING_RATES = {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3}  # Keras's defaults
 LEAKY_SLOPE = 0.2  # the LeakyReLU of the Keras settings notes
+END_EPOCHS = 5  # "at the end of training": the mean of the last epochs, steadier than the last one alone
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,17 @@ class Run:
     @property
     def final_val_accuracy(self) -> float:
         return float(self.val_accuracy[-1])
+
+    @property
+    def end_val_ce(self) -> float:
+        """Mean validation cross-entropy of the last ``END_EPOCHS`` epochs: where training ended,
+        without the epoch-to-epoch jitter of Adam on an overfitting network."""
+        return float(np.mean(self.val_ce[-END_EPOCHS:]))
+
+    @property
+    def end_val_accuracy(self) -> float:
+        """Mean validation accuracy of the last ``END_EPOCHS`` epochs."""
+        return float(np.mean(self.val_accuracy[-END_EPOCHS:]))
 
     @property
     def final_train_ce(self) -> float:

@@ -1,9 +1,15 @@
 """A figure measured over several seeds, with its spread, and the rule that a claim needs.
 
-A claim "holds only when the effect exceeds the spread": here, when the two ranges over seeds
-do not overlap (every seed of one setting beats every seed of the other). That is stricter
-than a difference of means, and easy to read off a table: ``0.484 (0.429-0.532)`` against
-``0.611 (0.591-0.635)``.
+A claim "holds only when the effect exceeds the spread". Two readings, used where each fits:
+
+- **Paired** (:func:`paired_effect`, :func:`consistently_positive`): when two settings are
+  trained on the same seed (the same images drawn, the same initial weights), the effect is the
+  per-seed difference, and it holds when its whole range over the seeds lies above zero: better
+  in every seed, whatever the seed-to-seed noise of the figure itself. Most comparisons in the
+  course are of this kind: a different seed draws different images, which moves every setting's
+  figure together.
+- **Unpaired** (:func:`clearly_below`): the two ranges over seeds do not overlap at all (every seed
+  of one setting beats every seed of the other): stricter, for figures that are not paired.
 """
 
 from __future__ import annotations
@@ -63,6 +69,18 @@ def clearly_below(lower: Spread, higher: Spread) -> bool:
     """True when every value of ``lower`` is below every value of ``higher``: the effect exceeds
     the spread between seeds."""
     return lower.max < higher.min
+
+
+def paired_effect(higher: Spread, lower: Spread) -> Spread:
+    """Per-seed ``higher - lower`` of two figures measured on the same seeds (in the same order)."""
+    if len(higher.values) != len(lower.values):
+        raise ValueError("a paired effect needs the same seeds on both sides")
+    return Spread.of(h - low for h, low in zip(higher.values, lower.values))
+
+
+def consistently_positive(effect: Spread) -> bool:
+    """True when the effect is above zero in every seed: its range over the seeds excludes zero."""
+    return effect.min > 0
 
 
 def every_seed(flags: Iterable[bool]) -> bool:

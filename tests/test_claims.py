@@ -85,3 +85,15 @@ def test_the_published_table_measures_every_claim_over_five_seeds():
     results = claims.read_results()
     assert sorted(results) == sorted(claims.REGISTRY)
     assert all(len(r.seeds) >= claims.MIN_SEEDS for r in results.values())
+
+
+def test_fill_rewrites_figures_keeping_their_decimals_but_never_a_verdict():
+    results = {3: _result(3, True, l2_final_val_ce_mean=0.48412, l2_final_val_ce_min=0.4291,
+                          l2_final_val_ce_max=0.5322, best_factor=0.001)}
+    text = ("L2: <!--claim 3 l2_final_val_ce-->**0.000 (0.000-0.000)** and <!--claim 3 best_factor-->0.0000, "
+            "<!--claim 3 held-->did not hold <!--claim 3 nothing-->7")
+    filled = claims.fill_quoted_figures(text, results)
+    assert filled == ("L2: <!--claim 3 l2_final_val_ce-->**0.484 (0.429-0.532)** and <!--claim 3 best_factor-->0.0010, "
+                      "<!--claim 3 held-->did not hold <!--claim 3 nothing-->7")
+    problems = claims.check_quoted_figures(filled, results)
+    assert len(problems) == 2 and "did not hold" in problems[0] and "no figure 'nothing'" in problems[1]

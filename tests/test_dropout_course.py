@@ -443,7 +443,7 @@ def test_claim_9_fast_runs_and_spread_is_larger_on_wrong_predictions(keras):
 
 def test_claim_6_fast_runs(keras):
     _, figures, summary = _well_formed(drop.measure_claim_6([0], fast=True))
-    assert "final_val_ce_dropout_mean" in figures and "accuracy" in summary
+    assert "end_val_ce_dropout_mean" in figures and "accuracy" in summary
 
 
 def test_dropout_sweep_rows_and_claim_17_fast(keras):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from course.spread import Spread, clearly_below, every_seed
+from course.spread import Spread, clearly_below, consistently_positive, every_seed, paired_effect
 
 
 def test_mean_min_max_and_the_quoted_form():
@@ -33,3 +33,13 @@ def test_empty_or_non_finite_values_are_refused():
 
 def test_every_seed_needs_at_least_one_seed():
     assert every_seed([True, True]) and not every_seed([True, False]) and not every_seed([])
+
+
+def test_a_paired_effect_holds_when_every_seed_agrees_even_if_the_ranges_overlap():
+    baseline, regularized = Spread.of([0.53, 0.66, 0.50]), Spread.of([0.42, 0.50, 0.47])
+    assert not clearly_below(regularized, baseline)
+    effect = paired_effect(baseline, regularized)
+    assert effect.values == pytest.approx((0.11, 0.16, 0.03)) and consistently_positive(effect)
+    assert not consistently_positive(paired_effect(baseline, Spread.of([0.42, 0.50, 0.51])))
+    with pytest.raises(ValueError, match="same seeds"):
+        paired_effect(baseline, Spread.of([0.4]))
