@@ -31,35 +31,51 @@ CAPACITY_MODELS: dict[str, tuple[int, ...]] = {
     "larger (512-512)": (512, 512),
 }
 SMALLER, REFERENCE, LARGER = CAPACITY_MODELS
+# The book's networks, for the IMDB switch (course.fashion.TASKS)
+IMDB_CAPACITY_MODELS: dict[str, tuple[int, ...]] = {
+    "smaller (4-4)": (4, 4),
+    "reference (16-16)": (16, 16),
+    "larger (512-512)": (512, 512),
+}
 FIRST_FEW_EPOCHS = 8  # claim 2: "within the first few epochs" (of 40)
 NEAR_ZERO_FRACTION = 0.1  # claim 2: "toward zero": final training loss below a tenth of the first epoch's
 MIN_EPOCHS_AFTER_BEST = 5  # claim 1: a rise needs this many epochs after the minimum to be measured
 
-FULL = fashion.with_size(fashion.FULL, epochs=40)
+FULL = fashion.FULL  # 40 epochs: the larger network's runs are chapter 05's baseline runs
 FAST = fashion.with_size(fashion.FAST, epochs=10)  # grading: enough for the larger network to overfit
 
 
-def settings(fast: bool | None = None) -> fashion.TaskSize:
+def settings(fast: bool | None = None, task: str = "fashion") -> fashion.TaskSize:
     """The full or fast size (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
+    if task != "fashion":
+        return fashion.task_size(fast, task)
     fast = runtime.is_fast_mode() if fast is None else fast
     return FAST if fast else FULL
 
 
-def spec_for(hidden: Sequence[int]) -> fashion.NetworkSpec:
-    """The unregularized network with these hidden sizes (Adam, ReLU)."""
-    return fashion.NetworkSpec(hidden=tuple(int(u) for u in hidden))
+def capacity_models(task: str = "fashion") -> dict[str, tuple[int, ...]]:
+    """The three networks of ``task``: smaller, reference, larger (in that order)."""
+    return IMDB_CAPACITY_MODELS if task == "imdb" else CAPACITY_MODELS
+
+
+def spec_for(hidden: Sequence[int], task: str = "fashion") -> fashion.NetworkSpec:
+    """The unregularized network with these hidden sizes (Adam; RMSprop on IMDB, as the book)."""
+    return fashion.NetworkSpec(hidden=tuple(int(u) for u in hidden), task=task,
+                               optimizer="rmsprop" if task == "imdb" else "adam")
 
 
 def train_capacity_models(seed: int = 0, size: fashion.TaskSize | None = None,
-                          models: Mapping[str, Sequence[int]] = CAPACITY_MODELS,
-                          verbose: int = 0) -> dict[str, fashion.Run]:
-    """Train every model in ``models`` on the split of ``seed``; return ``{name: Run}``.
+                          models: Mapping[str, Sequence[int]] | None = None,
+                          verbose: int = 0, task: str = "fashion") -> dict[str, fashion.Run]:
+    """Train every model in ``models`` (default: :func:`capacity_models`) on the split of ``seed``;
+    return ``{name: Run}``.
 
     A :class:`course.fashion.Run` has ``.history`` (the dict of per-epoch ``loss``,
     ``val_loss``, accuracies) and ``.model``. Runs are cached per process.
     """
-    size = settings() if size is None else size
-    return {name: fashion.train(spec_for(hidden), seed, size, verbose=verbose)
+    size = settings(task=task) if size is None else size
+    models = capacity_models(task) if models is None else models
+    return {name: fashion.train(spec_for(hidden, task), seed, size, verbose=verbose)
             for name, hidden in models.items()}
 
 

@@ -123,7 +123,7 @@ def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
 DROPOUT_SWEEP = (0.0, 0.2, 0.5, 0.7, 0.9)  # claim 17: from no dropout to nearly every unit off
 
 
-def comparison_run(seed: int = 0, fast: bool | None = None):
+def comparison_run(seed: int = 0, fast: bool | None = None, task: str = "fashion"):
     """Chapter 05's comparison for ``seed`` with the "baseline" and "dropout" models.
 
     The runs are cached by :func:`course.fashion.train`, so when claims 3-5 (or the chapter 05
@@ -131,7 +131,7 @@ def comparison_run(seed: int = 0, fast: bool | None = None):
     """
     from course import regularization
 
-    return regularization.run_comparison(seed, fast, names=("baseline", "dropout"))
+    return regularization.run_comparison(seed, fast, names=("baseline", "dropout"), task=task)
 
 
 def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
