@@ -79,8 +79,9 @@ REGISTRY: dict[int, tuple[str, str]] = {
          "restoring, keeps that epoch's validation loss.", "course.workflow:measure_claim_12"),
     13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "
          "than the raw representation.", "course.features:measure_claim_13"),
-    14: ("Computing normalization statistics on the test data (a leak) or tuning on the test set "
-         "inflates the reported score relative to an honest protocol.", "course.features:measure_claim_14"),
+    14: ("Fitting a preprocessing step on all the data before the split (here: choosing features by "
+         "their correlation with the labels) or tuning on the test set inflates the reported score "
+         "relative to an honest protocol.", "course.features:measure_claim_14"),
     16: ("Validation loss is U-shaped in the L2 factor (too little overfits, too much underfits), and "
          "the weights' norm falls as the factor grows.", "course.regularization:measure_claim_16"),
     17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:measure_claim_17"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -76,29 +78,51 @@ def test_samples_to_reach_uses_the_first_size_at_the_target():
 
 
 def test_claim_13_holds_in_fast_mode():
-    held, figures, summary = features.measure_claim_13([0, 1, 2], fast=True)
+    held, figures, summary = features.measure_claim_13([0, 1, 2, 3, 4], fast=True)
     assert held, summary
     assert figures["angles_samples_max"] < figures["largest_size"] / 8
-    assert "angles" in summary
+    assert figures["angles_samples_max"] < figures["pixels_samples_min"]
+    assert "angles" in summary and "(" in summary  # each figure with its spread
 
 
 def test_claim_14_holds_in_fast_mode():
-    held, figures, summary = features.measure_claim_14([0, 1, 2], fast=True)
+    held, figures, summary = features.measure_claim_14([0, 1, 2, 3, 4], fast=True)
     assert held, summary
-    assert figures["tuned_on_test_reported"] > figures["tuned_on_test_fresh"]
-    assert figures["test_stats_accuracy"] > figures["train_stats_accuracy"]
+    assert figures["honest_max"] < figures["leaky_min"]
+    assert figures["tuned_on_test_reported_mean"] > figures["tuned_on_test_fresh_mean"]
+    assert figures["honest_tuning_inflation_max"] < figures["tuning_inflation_min"]
 
 
-def test_normalization_leak_uses_the_given_standardize():
-    x, y = np.random.default_rng(0).normal(size=(60, 3)), np.arange(60) % 2
-    calls = []
+def test_selection_before_cross_validation_inflates_the_score_on_noisy_real_data():
+    x, y = features.diabetes_above_median()
+    leak = features.selection_leak(x, y, seed=0, size=features.selection_leak_size(fast=True))
+    assert leak.leaky > leak.honest + 0.05, leak
+    # the honest score is a real score: above always guessing the majority class
+    assert leak.honest > leak.majority + 0.05, leak
+    # a scaler fitted on all rows uses no labels: it changes almost nothing here
+    assert abs(leak.scaled_on_all - leak.honest) < 0.05, leak
 
-    def spy(train, test):
-        calls.append(1)
-        return standardize(train, test)
 
-    features.normalization_leak(x[:40], y[:40], x[40:], y[40:], standardize=spy)
-    assert calls
+def test_selection_inside_the_folds_is_at_chance_when_labels_are_random():
+    """With labels shuffled, no feature says anything: the honest protocol must score about the
+    majority rate, while selecting on all rows still reports far more."""
+    x, y = features.diabetes_above_median()
+    size = replace(features.selection_leak_size(fast=True), n_repeats=3)
+    leaks = [features.selection_leak(x, np.random.default_rng(100 + seed).permutation(y), seed, size)
+             for seed in range(3)]
+    honest = np.mean([leak.honest for leak in leaks])
+    majority = np.mean([leak.majority for leak in leaks])
+    assert abs(honest - 0.5) < 0.08 and honest < majority + 0.03, leaks
+    assert min(leak.leaky for leak in leaks) > 0.7, leaks
+
+
+def test_selection_leak_is_seeded_and_its_sizes_are_checked():
+    x, y = features.diabetes_above_median()
+    size = features.selection_leak_size(fast=True)
+    assert features.selection_leak(x, y, 3, size) == features.selection_leak(x, y, 3, size)
+    assert features.selection_leak(x, y, 3, size) != features.selection_leak(x, y, 4, size)
+    assert x.shape == (442, 10) and set(np.unique(y)) == {0, 1}
+    assert abs(y.mean() - 0.5) < 0.01  # split at the median
 
 
 # ---------------------------------------------------------------------------- checks accept / reject
