@@ -51,7 +51,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_class.py --students $(BENCH_STUDENTS)
 	$(PY) benchmarks/bench_similarity.py --students $(BENCH_STUDENTS)
 
-## reproduce: measure every syllabus claim over 3 seeds; writes results/claims.{md,csv}
+## reproduce: measure every syllabus claim over 5 seeds at full size; writes course/reproduction/claims.{md,csv} (~20 min)
 reproduce: $(STAMP)
 	$(PY) -m course.claims --out results
 
