@@ -180,22 +180,12 @@ def dropout_sweep(seeds: Sequence[int], fast: bool | None = None, rates: Sequenc
 def measure_claim_17(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 17: validation loss is U-shaped in the dropout rate (see
     :func:`course.regularization.is_u_shaped`)."""
-    from course.regularization import choose_on_validation, is_u_shaped, sweep_spreads
+    from course.regularization import is_u_shaped, sweep_figures
 
     frame = dropout_sweep(seeds, fast)
-    loss = sweep_spreads(frame, "dropout rate", "val crossentropy")
-    accuracy = sweep_spreads(frame, "dropout rate", "val accuracy")
-    chosen = choose_on_validation(frame, "dropout rate", lambda rate: fashion.NetworkSpec(dropout=rate), fast)
-    best = chosen.value
-    figures = {"best_rate": best, **chosen.test_crossentropy.figures("test_ce_at_best"),
-               **chosen.test_accuracy.figures("test_accuracy_at_best")}
-    for rate in sorted(loss):
-        figures.update(loss[rate].figures(f"val_ce_at_{rate:g}"))
-        figures.update(accuracy[rate].figures(f"val_accuracy_at_{rate:g}"))
-    summary = ("validation cross-entropy at the end by dropout rate: "
-               + ", ".join(f"{r:g}: {loss[r]}" for r in sorted(loss))
-               + f"; lowest at {best:g}; chosen on validation, then tested once: {chosen}")
-    return is_u_shaped([loss[r] for r in sorted(loss)]), figures, summary
+    losses, figures, summary = sweep_figures(frame, "dropout rate", lambda rate: fashion.NetworkSpec(dropout=rate),
+                                             fast, "best_rate")
+    return is_u_shaped(losses), figures, summary
 
 
 # ---------------------------------------------------------------------------- Monte Carlo dropout (claim 9)

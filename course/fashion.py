@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from course import runtime
-from course.data import FASHION_MNIST_CLASSES, ImageSet, load_fashion_mnist
+from course.data import FASHION_MNIST_CLASSES, ImageSet, Split, load_fashion_mnist
 from course.spread import Spread
 
 INPUT_DIM = 28 * 28
@@ -79,16 +79,11 @@ def imdb_is_cached() -> bool:
 
 # ------------------------------------------------------------------------------------- data
 @dataclass(frozen=True)
-class FashionSplit:
-    """One seed's training and validation images (float32, (n, 784), in [0, 1]) and the test set."""
+class FashionSplit(Split):
+    """One seed's training and validation images (float32, (n, 784), in [0, 1]) and the test set,
+    with where the data came from and a note when it is smaller than asked."""
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    source: str
+    source: str = ""
     note: str = ""
 
     @staticmethod

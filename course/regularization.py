@@ -398,6 +398,24 @@ def choose_on_validation(frame: pd.DataFrame, setting: str, spec_for: Callable[[
                          Spread.of(t[0] for t in test), Spread.of(t[1] for t in test))
 
 
+def sweep_figures(frame: pd.DataFrame, setting: str, spec_for: Callable[[float], fashion.NetworkSpec],
+                  fast: bool | None, best_key: str) -> tuple[list[Spread], dict[str, float], str]:
+    """What claims 16 and 17 report of a sweep: the validation loss of each setting (in order), the
+    figures (loss and accuracy per setting, the chosen setting and its test scores) and a summary."""
+    loss = sweep_spreads(frame, setting, "val crossentropy")
+    accuracy = sweep_spreads(frame, setting, "val accuracy")
+    chosen = choose_on_validation(frame, setting, spec_for, fast)
+    figures = {best_key: chosen.value, **chosen.test_crossentropy.figures("test_ce_at_best"),
+               **chosen.test_accuracy.figures("test_accuracy_at_best")}
+    for value in sorted(loss):
+        figures.update(loss[value].figures(f"val_ce_at_{value:g}"))
+        figures.update(accuracy[value].figures(f"val_accuracy_at_{value:g}"))
+    summary = (f"validation cross-entropy at the end by {setting}: "
+               + ", ".join(f"{value:g}: {loss[value]}" for value in sorted(loss))
+               + f"; chosen on validation, then tested once: {chosen}")
+    return [loss[value] for value in sorted(loss)], figures, summary
+
+
 def measure_claim_16(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 16: validation loss is U-shaped in the L2 factor and the weights' norm falls as it grows.
 
@@ -405,20 +423,11 @@ def measure_claim_16(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, 
     at every step of the sweep.
     """
     frame = l2_sweep(seeds, fast)
-    loss, norm = sweep_spreads(frame, "l2 factor", "val crossentropy"), sweep_spreads(frame, "l2 factor", "weight norm")
-    accuracy = sweep_spreads(frame, "l2 factor", "val accuracy")
+    losses, figures, summary = sweep_figures(frame, "l2 factor", lambda f: fashion.NetworkSpec(l2=f), fast,
+                                             "best_factor")
+    norm = sweep_spreads(frame, "l2 factor", "weight norm")
     norms = [norm[f].mean for f in sorted(norm)]
     falling = all(b < a for a, b in zip(norms, norms[1:]))
-    chosen = choose_on_validation(frame, "l2 factor", lambda f: fashion.NetworkSpec(l2=f), fast)
-    best = chosen.value
-    figures = {"best_factor": best, **chosen.test_crossentropy.figures("test_ce_at_best"),
-               **chosen.test_accuracy.figures("test_accuracy_at_best")}
-    for factor in sorted(loss):
-        figures.update(loss[factor].figures(f"val_ce_at_{factor:g}"))
-        figures.update(accuracy[factor].figures(f"val_accuracy_at_{factor:g}"))
-        figures[f"weight_norm_at_{factor:g}"] = norm[factor].mean
-    summary = ("validation cross-entropy at the end by L2 factor: "
-               + ", ".join(f"{f:g}: {loss[f]}" for f in sorted(loss))
-               + f"; lowest at {best:g}; weight norm " + " > ".join(f"{n:.0f}" for n in norms)
-               + f"; chosen on validation, then tested once: {chosen}")
-    return is_u_shaped([loss[f] for f in sorted(loss)]) and falling, figures, summary
+    figures.update({f"weight_norm_at_{factor:g}": norm[factor].mean for factor in norm})
+    summary += "; weight norm " + " > ".join(f"{n:.0f}" for n in norms)
+    return is_u_shaped(losses) and falling, figures, summary
