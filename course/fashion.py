@@ -364,6 +364,7 @@ def train(spec: NetworkSpec = BASELINE, seed: int = 0, size: TaskSize | None = N
     if not callbacks and key in _RUNS:
         return _RUNS[key]
     split = make_split(int(seed), size, spec.task)
+    runtime.import_keras()  # seed_everything seeds Keras only once it is imported: the first run too
     runtime.seed_everything(int(seed))
     started = time.perf_counter()
     with runtime.quiet_native_stderr():

@@ -62,3 +62,17 @@ def test_training_is_cached_reproducible_and_reports_plain_crossentropy():
     np.testing.assert_allclose(again.val_ce, run.val_ce, rtol=1e-5)
     assert run.weight_norm() > 0 and len(run.hidden_kernels()) == 1
     assert fashion.spread_of([run, again], "final_val_ce").width < 1e-5
+
+
+def test_the_first_run_of_a_fresh_process_is_seeded_too():
+    """Two fresh processes train the same network to the same numbers (Keras is seeded even when
+    the first call of the process is what imports it)."""
+    import subprocess
+    import sys
+
+    code = ("from course import fashion\n"
+            "size = fashion.with_size(fashion.FAST, n_train=200, n_val=200, epochs=2)\n"
+            "print('CE', fashion.train(fashion.NetworkSpec(hidden=(8,)), 0, size).val_ce.tolist())")
+    outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300).stdout
+               for _ in range(2)]
+    assert "CE" in outputs[0] and outputs[0] == outputs[1], outputs
