@@ -3,13 +3,16 @@
 ``python -m course.claims`` (``make reproduce``) runs each registered claim's experiment and
 writes ``course/reproduction/claims.csv`` and ``claims.md``: one row per claim with its number,
 statement, measured figures, seeds and whether it held. A claim that does not hold is reported
-as not holding, with its figures. ``--fast`` (or ``COURSE_FAST=1``) runs the small version
-that the test suite uses (written to ``results/fast`` unless ``--out`` says otherwise).
+as not holding, with its figures. The named :data:`EXPERIMENTS` (measurements a chapter quotes
+that the syllabus does not number) follow the claims, one row each under their name. ``--fast``
+(or ``COURSE_FAST=1``) runs the small version that the test suite uses (written to
+``results/fast`` unless ``--out`` says otherwise).
 
 The full table is committed: the chapters quote it. A quoted figure is marked in the markdown
 with an HTML comment that names its claim and figure, ``<!--claim 3 l2_final_val_ce-->0.484
 (0.429-0.532)`` (a spread: mean, min and max) or ``<!--claim 2 larger_best_epoch_max-->6``, and
-``<!--claim 5 held-->`` before the words "held" or "did not hold";
+``<!--claim 5 held-->`` before the words "held" or "did not hold" (an experiment is named
+instead of numbered: ``<!--claim augmentation held-->``);
 :func:`check_quoted_figures` (``python -m course.claims --check-text``, and a test) fails when
 a quote and the table disagree.
 """
@@ -32,6 +35,7 @@ from course import runtime
 PUBLISHED_DIR = Path(__file__).parent / "reproduction"
 FAST_DIR = Path("results") / "fast"
 
+ClaimKey = int | str  # a syllabus claim's number, or the name of one of the EXPERIMENTS
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 MIN_SEEDS = 5  # a claim holds only when its effect exceeds the spread over at least this many seeds
 
@@ -40,7 +44,7 @@ MIN_SEEDS = 5  # a claim holds only when its effect exceeds the spread over at l
 class ClaimResult:
     """What one claim's experiment measured."""
 
-    number: int
+    number: ClaimKey
     statement: str
     held: bool
     figures: dict[str, float]
@@ -85,14 +89,37 @@ REGISTRY: dict[int, tuple[str, str]] = {
     16: ("Validation loss is U-shaped in the L2 factor (too little overfits, too much underfits), and "
          "the weights' norm falls as the factor grows.", "course.regularization:measure_claim_16"),
     17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:measure_claim_17"),
+    18: ("On 28x28 images with Adam, batch normalization (with ReLU, and with LeakyReLU(0.2)) lowers "
+         "the validation loss of the first epochs compared with the plain ReLU network.",
+         "course.workflow:measure_claim_18"),
+}
+
+# name -> (statement, "module:function"): measurements that a chapter quotes but that are not
+# numbered syllabus claims; they run after the claims and get a row of the table under their name.
+EXPERIMENTS: dict[str, tuple[str, str]] = {
+    "augmentation": ("On 1,500 Fashion-MNIST training images, random flips, and flips with shifts and "
+                     "rotations, each end with a lower validation loss of the 512-512 network than no "
+                     "augmentation.", "course.workflow:measure_augmentation"),
 }
 
 
-def measure(number: int, seeds: Sequence[int] = DEFAULT_SEEDS, fast: bool | None = None) -> ClaimResult:
-    """Run claim ``number``'s experiment over ``seeds``."""
-    if number not in REGISTRY:
-        raise ValueError(f"no experiment registered for claim {number}; known: {sorted(REGISTRY)}")
-    statement, target = REGISTRY[number]
+def claim_key(text: str) -> ClaimKey:
+    """A claim's number or an experiment's name, from text (the command line, the table, a quote)."""
+    return int(text) if text.isdigit() else text
+
+
+def table_order(number: ClaimKey) -> tuple[int, int, str]:
+    """Sort key of the table's rows: the claims by number, then the experiments by name."""
+    return (0, number, "") if isinstance(number, int) else (1, 0, number)
+
+
+def measure(number: ClaimKey, seeds: Sequence[int] = DEFAULT_SEEDS, fast: bool | None = None) -> ClaimResult:
+    """Run claim ``number``'s experiment (or the named one of :data:`EXPERIMENTS`) over ``seeds``."""
+    registered = {**REGISTRY, **EXPERIMENTS}
+    if number not in registered:
+        raise ValueError(f"no experiment registered for claim {number}; known: {sorted(REGISTRY)} "
+                         f"and {sorted(EXPERIMENTS)}")
+    statement, target = registered[number]
     module_name, function_name = target.split(":")
     function = getattr(importlib.import_module(module_name), function_name)
     fast = runtime.is_fast_mode() if fast is None else fast
@@ -122,16 +149,16 @@ def write_results(results: Sequence[ClaimResult], out_dir: Path) -> tuple[Path, 
     return csv_path, md_path
 
 
-def read_results(path: Path = PUBLISHED_DIR / "claims.csv") -> dict[int, ClaimResult]:
-    """The rows of a ``claims.csv`` written by :func:`write_results`, by claim number."""
+def read_results(path: Path = PUBLISHED_DIR / "claims.csv") -> dict[ClaimKey, ClaimResult]:
+    """The rows of a ``claims.csv`` written by :func:`write_results`, by claim number (or name)."""
     with open(path, newline="") as handle:
-        return {int(row["number"]): ClaimResult(int(row["number"]), row["statement"], row["held"] == "yes",
+        return {claim_key(row["number"]): ClaimResult(claim_key(row["number"]), row["statement"], row["held"] == "yes",
                                                  json.loads(row["figures"]), [int(s) for s in row["seeds"].split()],
                                                  seconds=float(row["seconds"]))
                 for row in csv.DictReader(handle)}
 
 
-_QUOTE = re.compile(r"<!--\s*claim\s+(\d+)\s+([A-Za-z0-9_.]+)\s*-->\s*(\**)([^<\n]*)")
+_QUOTE = re.compile(r"<!--\s*claim\s+(\w+)\s+([A-Za-z0-9_.]+)\s*-->\s*(\**)([^<\n]*)")
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _SPREAD = re.compile(rf"({_NUMBER}) \(({_NUMBER})-({_NUMBER})\)")
 
@@ -142,11 +169,11 @@ def _agrees(quoted: str, value: float) -> bool:
     return abs(float(quoted) - value) <= 0.5 * 10 ** -decimals + 1e-12
 
 
-def check_quoted_figures(text: str, results: dict[int, ClaimResult], where: str = "") -> list[str]:
+def check_quoted_figures(text: str, results: dict[ClaimKey, ClaimResult], where: str = "") -> list[str]:
     """Every disagreement between the marked quotes in ``text`` and ``results`` (empty: all agree)."""
     problems = []
     for match in _QUOTE.finditer(text):
-        number, key, quoted = int(match.group(1)), match.group(2), match.group(4).strip()
+        number, key, quoted = claim_key(match.group(1)), match.group(2), match.group(4).strip()
         label = f"{where}claim {number} {key}: {quoted[:40]!r}"
         if number not in results:
             problems.append(f"{label}: claim {number} is not in the table")
@@ -180,12 +207,12 @@ def _rewrite(quoted: str, value: float) -> str:
     return f"{value:.{decimals}f}"
 
 
-def fill_quoted_figures(text: str, results: dict[int, ClaimResult]) -> str:
+def fill_quoted_figures(text: str, results: dict[ClaimKey, ClaimResult]) -> str:
     """``text`` with every marked figure rewritten from ``results``, keeping its decimals (the
     verdicts "held" / "did not hold" are checked, never rewritten: the prose around them must be
     read again when they change)."""
     def replace(match: re.Match) -> str:
-        number, key, stars, quoted = int(match.group(1)), match.group(2), match.group(3), match.group(4)
+        number, key, stars, quoted = claim_key(match.group(1)), match.group(2), match.group(3), match.group(4)
         figures = results[number].figures if number in results else {}
         spread = _SPREAD.match(quoted)
         if key != "held" and f"{key}_mean" in figures and spread:
@@ -200,7 +227,7 @@ def fill_quoted_figures(text: str, results: dict[int, ClaimResult]) -> str:
     return _QUOTE.sub(replace, text)
 
 
-def fill_notebooks(paths: Iterable[Path], results: dict[int, ClaimResult]) -> list[Path]:
+def fill_notebooks(paths: Iterable[Path], results: dict[ClaimKey, ClaimResult]) -> list[Path]:
     """Rewrite the marked figures of the notebooks' markdown cells; return the notebooks changed."""
     import nbformat
 
@@ -228,7 +255,8 @@ def notebook_markdown(paths: Iterable[Path]) -> dict[Path, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.claims", description=__doc__)
-    parser.add_argument("--claims", type=int, nargs="*", help="claim numbers (default: all registered)")
+    parser.add_argument("--claims", type=claim_key, nargs="*",
+                        help="claim numbers or experiment names (default: every claim, then every experiment)")
     parser.add_argument("--seeds", type=int, nargs="*", default=list(DEFAULT_SEEDS))
     parser.add_argument("--fast", action="store_true", help="small, quick version")
     parser.add_argument("--out", type=Path, help=f"default: {PUBLISHED_DIR} (full), {FAST_DIR} (fast)")
@@ -254,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     fast = args.fast or runtime.is_fast_mode()
     out = args.out or (FAST_DIR if fast else PUBLISHED_DIR)
     results = []
-    for number in args.claims or sorted(REGISTRY):
+    for number in args.claims or [*sorted(REGISTRY), *EXPERIMENTS]:
         print(f"claim {number} ...", flush=True)
         result = measure(number, args.seeds, fast)
         print(f"  {'held' if result.held else 'DID NOT HOLD'}: {result.summary} ({result.seconds:.1f} s)")
@@ -262,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = out / "claims.csv"
     if args.claims and previous.exists():  # a partial rerun replaces only its own rows
         kept = {number: result for number, result in read_results(previous).items() if number not in args.claims}
-        results = sorted([*kept.values(), *results], key=lambda result: result.number)
+        results = sorted([*kept.values(), *results], key=lambda result: table_order(result.number))
     csv_path, md_path = write_results(results, out)
     print(f"wrote {csv_path} and {md_path}")
     return 0
