@@ -769,14 +769,17 @@ def measure_augmentation(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[s
     comparison = run_augmentation_effect(seeds, fast)
     names = {NO_AUGMENTATION: "none", FLIPPED: "flips", ALL_AUGMENTATIONS: "all"}
     loss = {name: comparison.final(name) for name in AUGMENTATIONS}
+    lowest = {name: comparison.final(name, "min_val_ce") for name in AUGMENTATIONS}
     accuracy = {name: comparison.final(name, "final_val_accuracy") for name in AUGMENTATIONS}
     held = all(clearly_below(loss[name], loss[NO_AUGMENTATION]) for name in AUGMENTATIONS if name != NO_AUGMENTATION)
     size = comparison.runs[NO_AUGMENTATION][0].size
     figures: dict[str, float] = {"n_train": size.n_train, "epochs": size.epochs}
     for name, key in names.items():
         figures.update(loss[name].figures(f"final_val_ce_{key}"))
+        figures.update(lowest[name].figures(f"min_val_ce_{key}"))
         figures.update(accuracy[name].figures(f"final_val_accuracy_{key}"))
     summary = (f"512-512 network on {size.n_train:,} images, {size.epochs} epochs: final validation cross-entropy "
                + ", ".join(f"{name} {loss[name]}" for name in AUGMENTATIONS) + "; accuracy "
-               + ", ".join(f"{name} {accuracy[name]}" for name in AUGMENTATIONS))
+               + ", ".join(f"{name} {accuracy[name]}" for name in AUGMENTATIONS) + "; lowest validation "
+               "cross-entropy during training " + ", ".join(f"{name} {lowest[name]}" for name in AUGMENTATIONS))
     return held, figures, summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import subprocess
 import sys
@@ -16,6 +17,17 @@ def test_every_registered_claim_points_at_a_function():
     for statement, target in claims.REGISTRY.values():
         module, _, function = target.partition(":")
         assert statement and module.startswith("course.") and function.startswith("measure_claim_")
+
+
+def test_every_named_experiment_points_at_a_function():
+    for name, (statement, target) in claims.EXPERIMENTS.items():
+        module, _, function = target.partition(":")
+        assert statement and not name.isdigit() and module.startswith("course.") and function.startswith("measure_")
+        assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_command_line_takes_claim_numbers_and_experiment_names():
+    assert claims._claim_key("18") == 18 and claims._claim_key("augmentation") == "augmentation"
 
 
 def test_unknown_claim_is_a_clear_error():

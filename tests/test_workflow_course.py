@@ -1,5 +1,5 @@
 """Chapter 07 helpers: the workflow checks accept correct answers and name wrong ones; the
-experiment helpers and claims 10 and 12 run in fast mode."""
+experiment helpers, claims 10, 12 and 18 and the augmentation experiment run in fast mode."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from sklearn.preprocessing import StandardScaler
 
 from autograder.checks import CheckFailed
 from autograder.checks import workflow as checks
+from course import fashion
 from course import workflow as wf
+from course.data import FASHION_MNIST_CLASSES
+from course.spread import clearly_below
 from tests.solutions import solution
 
 
@@ -276,21 +279,105 @@ def test_numpy_forward_pass_equals_predict(keras):
     assert np.allclose(wf._predict(model, x_val), model.predict(x_val, verbose=0).ravel(), atol=1e-5)
 
 
-def test_augmented_examples_shapes(keras):
-    originals, variants = wf.augmented_examples(n_digits=2, n_variants=3, seed=0)
-    assert originals.shape == (2, 8, 8) and variants.shape == (2, 3, 8, 8)
-    assert not np.allclose(variants[0, 0], originals[0])  # something moved
+def test_augmented_examples_are_fashion_images_moved(keras):
+    originals, variants, names = wf.augmented_examples(n_images=3, n_variants=4, seed=0)
+    assert originals.shape == (3, 28, 28) and variants.shape == (3, 4, 28, 28)
+    assert len(set(names)) == 3 and set(names) <= set(FASHION_MNIST_CLASSES)
+    assert 0 <= variants.min() and variants.max() <= 1 + 1e-6
+    assert all(not np.allclose(variants[i, j], originals[i]) for i in range(3) for j in range(4))
+    flipped_only, flips, _ = wf.augmented_examples(n_images=2, n_variants=8, seed=1, transforms=(wf.FLIPS,))
+    for image, variants_of_image in zip(flipped_only, flips):  # a flip is the image or its mirror, nothing else
+        for variant in variants_of_image:
+            assert np.allclose(variant, image) or np.allclose(variant, image[:, ::-1])
 
 
-# ---------------------------------------------------------------------------- claims
-def test_claim_10_holds_in_fast_mode(keras):
+def test_augmentation_is_the_identity_at_inference(keras):
+    model = wf.build_augmented_network(wf.AUGMENTATIONS[wf.ALL_AUGMENTATIONS], seed=0)
+    x = fashion.make_split(0, fashion.FAST).x_val[:16].reshape(-1, 28, 28, 1)
+    augmentation = model.get_layer("augmentation")
+    assert np.allclose(np.asarray(augmentation(x, training=False)), x)
+    assert not np.allclose(np.asarray(augmentation(x, training=True)), x)
+
+
+def test_no_augmentation_is_the_baseline_run(keras):
+    """The augmentation experiment's network without augmentation is chapter 04-06's baseline on the
+    same images: same initial weights, same batches, same curves."""
+    size = wf.AUG_FAST
+    plain = wf.train_augmented(wf.NO_AUGMENTATION, 1, size)
+    baseline = fashion.train(fashion.BASELINE, 1, size)
+    assert np.allclose(plain.val_ce, baseline.val_ce, rtol=1e-4)
+    assert plain.model.count_params() == baseline.model.count_params()
+
+
+def test_augmentation_measure_reports_what_it_judges(keras):
+    held, figures, summary = wf.measure_augmentation([0, 1], fast=True)
+    keys = ("none", "flips", "all")
+    loss = {key: (figures[f"final_val_ce_{key}_min"], figures[f"final_val_ce_{key}_max"]) for key in keys}
+    assert held == all(loss[key][1] < loss["none"][0] for key in ("flips", "all"))
+    assert all(0 < figures[f"final_val_accuracy_{key}_mean"] <= 1 for key in keys)
+    assert f"{wf.AUG_FAST.n_train:,} images" in summary and "(" in summary
+
+
+# ---------------------------------------------------------------------------- batch normalization
+@pytest.mark.parametrize("variant, optimizer", [(wf.PLAIN, "sgd"), (wf.BN_RELU, "adam"), (wf.BN_LEAKY, "sgd")])
+def test_batchnorm_variants_build_the_documented_blocks(keras, variant, optimizer):
+    model = fashion.build_network(wf.bn_spec(variant, optimizer))
+    kinds = [layer.__class__.__name__ for layer in model.layers]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [*wf.BN_HIDDEN, 10]
+    if variant == wf.PLAIN:
+        assert "BatchNormalization" not in kinds and all(layer.use_bias for layer in dense)
+    else:  # Dense (no bias, BN's beta replaces it) -> BatchNormalization -> activation, every hidden block
+        assert kinds.count("BatchNormalization") == len(wf.BN_HIDDEN)
+        assert not any(layer.use_bias for layer in dense[:-1])
+        for index, kind in enumerate(kinds[:-1]):
+            if kind == "Dense":
+                assert kinds[index + 1] == "BatchNormalization"
+    assert ("LeakyReLU" in kinds) == (variant == wf.BN_LEAKY)
+    assert model.optimizer.__class__.__name__.lower() == optimizer
+    assert float(model.optimizer.learning_rate) == pytest.approx({"sgd": 0.01, "adam": 0.001}[optimizer])
+
+
+def test_claim_10_in_fast_mode(keras):
     held, figures, summary = wf.measure_claim_10([0, 1], fast=True)
-    assert held and figures["mean_val_loss_bn"] < figures["mean_val_loss_no_bn"]
-    assert "first 5 epochs" in summary
+    assert held == (figures["first_epochs_val_ce_bn_relu_max"] < figures["first_epochs_val_ce_plain_relu_min"])
+    # with batch statistics (training mode) normalization speeds SGD up even on 1,000 images
+    assert figures["first_epochs_train_ce_bn_relu_max"] < figures["first_epochs_train_ce_plain_relu_min"]
+    assert f"first {wf.BN_FIRST_EPOCHS} of" in summary and "SGD 0.01" in summary
 
 
+def test_claim_18_judges_both_normalized_variants(keras):
+    held, figures, summary = wf.measure_claim_18([0, 1], fast=True)
+    comparison = wf.run_batchnorm_comparison("adam", [0, 1], fast=True)  # cached: the runs the claim used
+    spreads = {variant: comparison.first_epochs(variant) for variant in wf.BN_VARIANTS}
+    assert held == (clearly_below(spreads[wf.BN_RELU], spreads[wf.PLAIN])
+                    and clearly_below(spreads[wf.BN_LEAKY], spreads[wf.PLAIN]))
+    assert figures["first_epochs_val_ce_plain_relu_mean"] == pytest.approx(spreads[wf.PLAIN].mean)
+    assert "Adam 0.001" in summary and wf.BN_LEAKY in summary
+    assert comparison.seeds == [0, 1] and len(comparison.runs[wf.PLAIN][0].val_ce) == wf.BN_FAST.epochs
+
+
+def test_batchnorm_figure_has_one_panel_per_optimizer(keras):
+    comparisons = [wf.run_batchnorm_comparison(optimizer, [0, 1], fast=True) for optimizer in ("sgd", "adam")]
+    figure = wf.plot_batchnorm_curves(comparisons)
+    assert [ax.get_title().split(":")[0] for ax in figure.axes] == ["SGD 0.01", "Adam 0.001"]
+    frame = comparisons[0].curves()
+    assert len(frame) == 3 * 2 * wf.BN_FAST.epochs and set(frame["variant"]) == set(wf.BN_VARIANTS)
+
+
+# ---------------------------------------------------------------------------- early stopping
 def test_claim_12_holds_in_fast_mode(keras):
     held, figures, summary = wf.measure_claim_12([0, 1], fast=True)
     assert held, summary
     assert figures["max_relative_restore_error"] <= 1e-5
-    assert figures["mean_stop_minus_argmin"] == figures["patience"]
+    assert figures["min_stop_minus_argmin"] == figures["max_stop_minus_argmin"] == figures["patience"]
+    assert figures["stop_epoch_max"] < wf.ES_FAST.epochs  # it did stop early
+
+
+def test_early_stopped_run_is_the_full_run_cut_short(keras):
+    """Same seed, same batches: the callback changes when training ends, not what happens before."""
+    run = wf.run_early_stopping(1, fast=True)
+    assert np.allclose(run.val_losses, run.full_val_losses[:run.stopped_epoch], rtol=1e-5)
+    assert run.restored_val_loss == pytest.approx(run.full_val_losses[run.best_epoch - 1], rel=1e-5)
+    rule = solution("07-workflow", "early_stopping_epoch")
+    assert rule(run.val_losses, run.patience) == (run.stopped_epoch, run.best_epoch)
