@@ -26,8 +26,13 @@ def test_every_named_experiment_points_at_a_function():
         assert callable(getattr(importlib.import_module(module), function))
 
 
-def test_command_line_takes_claim_numbers_and_experiment_names():
-    assert claims._claim_key("18") == 18 and claims._claim_key("augmentation") == "augmentation"
+def test_claims_and_experiments_are_keyed_and_ordered():
+    assert claims.claim_key("18") == 18 and claims.claim_key("augmentation") == "augmentation"
+    assert sorted(["augmentation", 18, 3], key=claims.table_order) == [3, 18, "augmentation"]
+    results = {"augmentation": _result("augmentation", False, gain_mean=0.0624, gain_min=-0.0213, gain_max=0.131)}
+    text = "a gain of <!--claim augmentation gain-->0.062 (-0.021-0.131) <!--claim augmentation held-->did not hold"
+    assert claims.check_quoted_figures(text, results) == []
+    assert claims.check_quoted_figures(text.replace("did not", "does"), results)
 
 
 def test_unknown_claim_is_a_clear_error():
@@ -96,7 +101,7 @@ def test_the_chapters_quote_the_published_table():
 
 def test_the_published_table_measures_every_claim_over_five_seeds():
     results = claims.read_results()
-    assert sorted(results) == sorted(claims.REGISTRY)
+    assert sorted(results, key=claims.table_order) == [*sorted(claims.REGISTRY), *claims.EXPERIMENTS]
     assert all(len(r.seeds) >= claims.MIN_SEEDS for r in results.values())
 
 

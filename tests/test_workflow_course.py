@@ -15,7 +15,7 @@ from autograder.checks import workflow as checks
 from course import fashion
 from course import workflow as wf
 from course.data import FASHION_MNIST_CLASSES
-from course.spread import clearly_below
+from course.spread import consistently_positive, paired_effect
 from tests.solutions import solution
 
 
@@ -311,11 +311,15 @@ def test_no_augmentation_is_the_baseline_run(keras):
 
 def test_augmentation_measure_reports_what_it_judges(keras):
     held, figures, summary = wf.measure_augmentation([0, 1], fast=True)
-    keys = ("none", "flips", "all")
-    loss = {key: (figures[f"final_val_ce_{key}_min"], figures[f"final_val_ce_{key}_max"]) for key in keys}
-    assert held == all(loss[key][1] < loss["none"][0] for key in ("flips", "all"))
-    assert all(0 < figures[f"final_val_accuracy_{key}_mean"] <= 1 for key in keys)
-    assert f"{wf.AUG_FAST.n_train:,} images" in summary and "(" in summary
+    comparison = wf.run_augmentation_effect([0, 1], fast=True)  # cached: the runs the measure used
+    end = {name: [run.end_val_ce for run in runs] for name, runs in comparison.runs.items()}
+    lower_in_every_seed = [all(a < b for a, b in zip(end[name], end[wf.NO_AUGMENTATION]))
+                           for name in (wf.FLIPPED, wf.ALL_AUGMENTATIONS)]
+    assert held == all(lower_in_every_seed)
+    assert figures["all_lower_ce_by_min"] == pytest.approx(
+        min(b - a for a, b in zip(end[wf.ALL_AUGMENTATIONS], end[wf.NO_AUGMENTATION])))
+    assert all(0 < figures[f"end_val_accuracy_{key}_mean"] <= 1 for key in ("none", "flips", "all"))
+    assert f"{wf.AUG_FAST.n_train:,} images" in summary and "paired by seed" in summary
 
 
 # ---------------------------------------------------------------------------- batch normalization
@@ -340,9 +344,11 @@ def test_batchnorm_variants_build_the_documented_blocks(keras, variant, optimize
 
 def test_claim_10_in_fast_mode(keras):
     held, figures, summary = wf.measure_claim_10([0, 1], fast=True)
-    assert held == (figures["first_epochs_val_ce_bn_relu_max"] < figures["first_epochs_val_ce_plain_relu_min"])
+    assert held == (figures["bn_relu_lower_by_min"] > 0)
     # with batch statistics (training mode) normalization speeds SGD up even on 1,000 images
-    assert figures["first_epochs_train_ce_bn_relu_max"] < figures["first_epochs_train_ce_plain_relu_min"]
+    comparison = wf.run_batchnorm_comparison("sgd", [0, 1], fast=True)
+    assert consistently_positive(paired_effect(comparison.first_epochs_train(wf.PLAIN),
+                                               comparison.first_epochs_train(wf.BN_RELU)))
     assert f"first {wf.BN_FIRST_EPOCHS} of" in summary and "SGD 0.01" in summary
 
 
@@ -350,8 +356,11 @@ def test_claim_18_judges_both_normalized_variants(keras):
     held, figures, summary = wf.measure_claim_18([0, 1], fast=True)
     comparison = wf.run_batchnorm_comparison("adam", [0, 1], fast=True)  # cached: the runs the claim used
     spreads = {variant: comparison.first_epochs(variant) for variant in wf.BN_VARIANTS}
-    assert held == (clearly_below(spreads[wf.BN_RELU], spreads[wf.PLAIN])
-                    and clearly_below(spreads[wf.BN_LEAKY], spreads[wf.PLAIN]))
+    per_seed = {variant: spread.values for variant, spread in spreads.items()}
+    assert held == all(n < p for variant in (wf.BN_RELU, wf.BN_LEAKY)
+                       for n, p in zip(per_seed[variant], per_seed[wf.PLAIN]))
+    assert figures["bn_leaky_relu_lower_by_max"] == pytest.approx(
+        max(p - n for n, p in zip(per_seed[wf.BN_LEAKY], per_seed[wf.PLAIN])))
     assert figures["first_epochs_val_ce_plain_relu_mean"] == pytest.approx(spreads[wf.PLAIN].mean)
     assert "Adam 0.001" in summary and wf.BN_LEAKY in summary
     assert comparison.seeds == [0, 1] and len(comparison.runs[wf.PLAIN][0].val_ce) == wf.BN_FAST.epochs
