@@ -136,10 +136,10 @@ def write_results(results: Sequence[ClaimResult], out_dir: Path) -> tuple[Path, 
     csv_path, md_path = out_dir / "claims.csv", out_dir / "claims.md"
     with open(csv_path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["number", "statement", "figures", "seeds", "held", "seconds"])
+        writer.writerow(["number", "statement", "figures", "seeds", "held", "seconds", "summary"])
         for r in results:
             writer.writerow([r.number, r.statement, json.dumps(r.figures, sort_keys=True),
-                             " ".join(map(str, r.seeds)), "yes" if r.held else "no", f"{r.seconds:.1f}"])
+                             " ".join(map(str, r.seeds)), "yes" if r.held else "no", f"{r.seconds:.1f}", r.summary])
     lines = ["# Reproduction of the syllabus claims", "",
              "| # | claim | measured | seeds | held |", "| --- | --- | --- | --- | --- |"]
     for r in results:
@@ -150,12 +150,14 @@ def write_results(results: Sequence[ClaimResult], out_dir: Path) -> tuple[Path, 
 
 
 def read_results(path: Path = PUBLISHED_DIR / "claims.csv") -> dict[ClaimKey, ClaimResult]:
-    """The rows of a ``claims.csv`` written by :func:`write_results`, by claim number (or name)."""
+    """The rows of a ``claims.csv`` written by :func:`write_results`, by claim number (or name). The
+    summary comes back too, so that a partial rerun rewrites the other rows of ``claims.md`` whole."""
+    def row_result(row: dict[str, str]) -> ClaimResult:
+        return ClaimResult(claim_key(row["number"]), row["statement"], row["held"] == "yes", json.loads(row["figures"]),
+                           [int(s) for s in row["seeds"].split()], row.get("summary") or "", float(row["seconds"]))
+
     with open(path, newline="") as handle:
-        return {claim_key(row["number"]): ClaimResult(claim_key(row["number"]), row["statement"], row["held"] == "yes",
-                                                 json.loads(row["figures"]), [int(s) for s in row["seeds"].split()],
-                                                 seconds=float(row["seconds"]))
-                for row in csv.DictReader(handle)}
+        return {result.number: result for result in map(row_result, csv.DictReader(handle))}
 
 
 _QUOTE = re.compile(r"<!--\s*claim\s+(\w+)\s+([A-Za-z0-9_.]+)\s*-->\s*(\**)([^<\n]*)")

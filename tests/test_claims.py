@@ -115,3 +115,12 @@ def test_fill_rewrites_figures_keeping_their_decimals_but_never_a_verdict():
                       "<!--claim 3 held-->did not hold <!--claim 3 nothing-->7")
     problems = claims.check_quoted_figures(filled, results)
     assert len(problems) == 2 and "did not hold" in problems[0] and "no figure 'nothing'" in problems[1]
+
+
+def test_the_table_reads_back_whole_so_a_partial_rerun_keeps_the_other_rows(tmp_path):
+    rows = [claims.ClaimResult(3, "a statement", True, {"x_mean": 0.5}, [0, 1, 2, 3, 4], "x 0.500 (0.4-0.6)", 1.0),
+            claims.ClaimResult("augmentation", "another", False, {"y": 2.0}, [0, 1, 2, 3, 4], "y 2", 3.0)]
+    claims.write_results(rows, tmp_path)
+    again = claims.read_results(tmp_path / "claims.csv")
+    assert list(again) == [3, "augmentation"]
+    assert [(r.summary, r.held, r.figures) for r in again.values()] == [(r.summary, r.held, r.figures) for r in rows]
