@@ -712,6 +712,7 @@ def train_augmented(name: str, seed: int = 0, size: fashion.TaskSize | None = No
         return _AUG_RUNS[key]
     split = fashion.make_split(int(seed), size)
     as_images = lambda x: split.as_images(x)[..., None]  # noqa: E731
+    runtime.import_keras()  # before seeding: seed_everything seeds Keras only once it is imported
     runtime.seed_everything(int(seed))
     started = time.perf_counter()
     with runtime.quiet_native_stderr():
