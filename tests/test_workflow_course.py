@@ -391,17 +391,3 @@ def test_early_stopped_run_is_the_full_run_cut_short(keras):
     rule = solution("07-workflow", "early_stopping_epoch")
     assert rule(run.val_losses, run.patience) == (run.stopped_epoch, run.best_epoch)
 
-
-def test_the_first_run_of_a_process_is_seeded_too():
-    """seed_everything seeds Keras only once it is imported: a process whose first act is to train
-    must get the same network as one that imported Keras before."""
-    import subprocess
-    import sys
-
-    program = ("from course import fashion, workflow as wf\n{prelude}"
-               "size = fashion.with_size(fashion.FAST, epochs=1)\n"
-               "print(repr(fashion.train(wf.bn_spec(wf.PLAIN, 'sgd'), 3, size).val_ce.tolist()))\n")
-    outputs = [subprocess.run([sys.executable, "-c", program.format(prelude=prelude)], capture_output=True,
-                              text=True, timeout=300, check=True).stdout.strip().splitlines()[-1]
-               for prelude in ("", "from course.runtime import import_keras\nimport_keras()\n")]
-    assert outputs[0] == outputs[1]
