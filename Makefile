@@ -53,7 +53,7 @@ bench: $(STAMP)
 
 ## reproduce: measure every syllabus claim over 5 seeds at full size; writes course/reproduction/claims.{md,csv} (~20 min)
 reproduce: $(STAMP)
-	$(PY) -m course.claims --out results
+	$(PY) -m course.claims
 
 ## lock: refresh constraints.txt from the current .venv
 lock: $(STAMP)
