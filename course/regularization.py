@@ -100,9 +100,13 @@ def near_zero_share(kernels: Sequence[np.ndarray], threshold: float = NEAR_ZERO)
 
 def val_loss_rise(val_losses: Sequence[float], end_epochs: int = fashion.END_EPOCHS) -> float:
     """How far the validation loss climbed after its minimum: its mean over the last
-    ``end_epochs`` epochs minus its minimum (0 when it never rose)."""
+    ``end_epochs`` epochs minus its lowest value before them (0 when it never rose, as for a curve
+    still falling at the end). A curve of at most ``end_epochs`` values: its last value minus its
+    minimum."""
     values = np.asarray(val_losses, dtype=float)
-    return float(max(values[-end_epochs:].mean() - values.min(), 0.0))
+    if len(values) <= end_epochs:
+        return float(values[-1] - values.min())
+    return float(max(values[-end_epochs:].mean() - values[:-end_epochs].min(), 0.0))
 
 
 def weights_frame(kernels_by_model: dict[str, Sequence[np.ndarray]]) -> pd.DataFrame:
