@@ -142,7 +142,8 @@ def load_digits_split(seed: int = 0, val_fraction: float = 0.2, test_fraction: f
 def load_breast_cancer_split(
     seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2
 ) -> Split:
-    """Breast cancer diagnosis: x float32 (n, 30) in raw units (not standardized), y int64 0/1."""
+    """Breast cancer diagnosis: x float32 (n, 30) in raw units (not standardized), y int64 with
+    scikit-learn's coding: 0 = malignant, 1 = benign."""
     return _load_split("breast_cancer", seed, val_fraction, test_fraction)
 
 
