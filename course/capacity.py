@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from course import fashion, runtime
-from course.spread import Spread, every_seed
+from course.spread import Spread, every_seed, figures_of
 
 # name -> hidden layer sizes; a softmax output over the 10 classes comes on top.
 CAPACITY_MODELS: dict[str, tuple[int, ...]] = {
@@ -188,8 +188,8 @@ def measure_claim_2(seeds: Sequence[int], fast: bool):
     spreads = {(name, column): Spread.of(table.loc[name][column])
                for name in CAPACITY_MODELS for column in ("best epoch", "lowest val loss", "final train loss", "gap")}
     figures = {"epochs": float(settings(fast).epochs), "seeds_widest_gap": float(sum(widest))}
-    for (name, column), spread in spreads.items():
-        figures.update(spread.figures(f"{name.split()[0]}_{column.replace(' ', '_')}"))
+    figures.update(figures_of({f"{name.split()[0]}_{column.replace(' ', '_')}": spread
+                               for (name, column), spread in spreads.items()}))
     summary = (f"larger: lowest val loss at epoch {spreads[LARGER, 'best epoch'].format('.1f')}, final train loss "
                f"{spreads[LARGER, 'final train loss'].format('.3f')} (reference "
                f"{spreads[REFERENCE, 'final train loss'].format('.3f')}); final gap larger "

@@ -38,7 +38,7 @@ import seaborn as sns
 
 from course import fashion, runtime
 from course.data import load_digits_split
-from course.spread import Spread, consistently_positive, every_seed, paired_effect
+from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
 
 MCPredict = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
@@ -152,8 +152,7 @@ def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     held = every_seed(later) and consistently_positive(gain)
     figures = {"epochs": float(len(base[0].val_ce)), "seeds_dropout_best_later": float(sum(later)),
                **gain.figures("dropout_lower_by")}
-    for (label, figure), spread in spreads.items():
-        figures.update(spread.figures(f"{figure}_{label}"))
+    figures.update(figures_of({f"{figure}_{label}": spread for (label, figure), spread in spreads.items()}))
     summary = (f"lowest validation loss at epoch {spreads['baseline', 'best_epoch'].format('.1f')} (baseline) vs "
                f"{spreads['dropout', 'best_epoch'].format('.1f')} (dropout), later in {sum(later)}/{len(runs)} seeds; "
                f"validation cross-entropy at the end {spreads['baseline', 'end_val_ce']} vs "

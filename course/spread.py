@@ -14,7 +14,7 @@ A claim "holds only when the effect exceeds the spread". Two readings, used wher
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +63,11 @@ class Spread:
     def figures(self, name: str) -> dict[str, float]:
         """``{name_mean, name_min, name_max}`` for the reproduction table."""
         return {f"{name}_mean": self.mean, f"{name}_min": self.min, f"{name}_max": self.max}
+
+
+def figures_of(named: Mapping[str, Spread]) -> dict[str, float]:
+    """The table's figures of several spreads: ``{name_mean, name_min, name_max}`` for each name."""
+    return {key: value for name, spread in named.items() for key, value in spread.figures(name).items()}
 
 
 def clearly_below(lower: Spread, higher: Spread) -> bool:

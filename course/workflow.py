@@ -37,7 +37,7 @@ from sklearn import metrics as skm
 
 from course import fashion, runtime
 from course.data import FASHION_MNIST_CLASSES, Split, load_breast_cancer_split
-from course.spread import Spread, consistently_positive, every_seed, paired_effect
+from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
 
 POSITIVE_CLASS = "malignant"
 LEARNING_RATE = 1e-3  # Adam's default: the "safe start" of the workflow
@@ -439,10 +439,10 @@ def _batchnorm_claim(optimizer: str, normalized: Sequence[str], seeds: Sequence[
     size = comparison.runs[PLAIN][0].size
     figures: dict[str, float] = {"first_epochs": BN_FIRST_EPOCHS, "epochs": size.epochs, "n_train": size.n_train}
     for variant, key in ((PLAIN, "plain_relu"), (BN_RELU, "bn_relu"), (BN_LEAKY, "bn_leaky_relu")):
-        figures.update(first[variant].figures(f"first_epochs_val_ce_{key}"))
-        figures.update(first_train[variant].figures(f"first_epochs_train_ce_{key}"))
-        figures.update(final_ce[variant].figures(f"final_val_ce_{key}"))
-        figures.update(final_accuracy[variant].figures(f"final_val_accuracy_{key}"))
+        figures.update(figures_of({f"first_epochs_val_ce_{key}": first[variant],
+                                   f"first_epochs_train_ce_{key}": first_train[variant],
+                                   f"final_val_ce_{key}": final_ce[variant],
+                                   f"final_val_accuracy_{key}": final_accuracy[variant]}))
         if variant in lower_by:
             figures.update(lower_by[variant].figures(f"{key}_lower_by"))
     summary = (f"{comparison.label}, {len(BN_HIDDEN)} x {BN_HIDDEN[0]} on {size.n_train:,} images: mean validation "
@@ -578,8 +578,7 @@ def measure_claim_12(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, 
                                  "max_stop_minus_argmin": float(max(gaps)), "min_stop_minus_argmin": float(min(gaps)),
                                  "max_relative_restore_error": float(max(rel_errors)),
                                  "seeds_stopped_at_argmin_plus_patience": float(sum(stop_ok))}
-    for name, spread in spreads.items():
-        figures.update(spread.figures(name))
+    figures.update(figures_of(spreads))
     summary = (f"512-512 network, Adam, {runs[0].full.size.epochs} epochs at most, patience {runs[0].patience}: "
                f"lowest validation loss at epoch {spreads['best_epoch'].format('.1f')}, stopped after epoch "
                f"{spreads['stop_epoch'].format('.1f')} (stop - best = {', '.join(map(str, gaps))}); restored "
@@ -795,12 +794,11 @@ def measure_augmentation(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[s
     size = comparison.runs[NO_AUGMENTATION][0].size
     figures: dict[str, float] = {"n_train": size.n_train, "epochs": size.epochs, "end_epochs": fashion.END_EPOCHS}
     for name, key in names.items():
-        figures.update(loss[name].figures(f"end_val_ce_{key}"))
-        figures.update(lowest[name].figures(f"min_val_ce_{key}"))
-        figures.update(accuracy[name].figures(f"end_val_accuracy_{key}"))
+        figures.update(figures_of({f"end_val_ce_{key}": loss[name], f"min_val_ce_{key}": lowest[name],
+                                   f"end_val_accuracy_{key}": accuracy[name]}))
         if name in loss_gain:
-            figures.update(loss_gain[name].figures(f"{key}_lower_ce_by"))
-            figures.update(accuracy_gain[name].figures(f"{key}_accuracy_gain"))
+            figures.update(figures_of({f"{key}_lower_ce_by": loss_gain[name],
+                                       f"{key}_accuracy_gain": accuracy_gain[name]}))
     summary = (f"512-512 network on {size.n_train:,} images, {size.epochs} epochs; validation cross-entropy at the "
                f"end (mean of the last {fashion.END_EPOCHS} epochs): "
                + ", ".join(f"{name} {loss[name]}" for name in AUGMENTATIONS)

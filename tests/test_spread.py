@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from course.spread import Spread, clearly_below, consistently_positive, every_seed, paired_effect
+from course.spread import Spread, clearly_below, consistently_positive, every_seed, figures_of, paired_effect
 
 
 def test_mean_min_max_and_the_quoted_form():
@@ -43,3 +43,9 @@ def test_a_paired_effect_holds_when_every_seed_agrees_even_if_the_ranges_overlap
     assert not consistently_positive(paired_effect(baseline, Spread.of([0.42, 0.50, 0.51])))
     with pytest.raises(ValueError, match="same seeds"):
         paired_effect(baseline, Spread.of([0.4]))
+
+
+def test_figures_of_flattens_several_spreads_in_order():
+    named = {"a": Spread.of([1.0, 3.0]), "b_c": Spread.of([2.0])}
+    assert list(figures_of(named).items()) == [("a_mean", 2.0), ("a_min", 1.0), ("a_max", 3.0),
+                                                ("b_c_mean", 2.0), ("b_c_min", 2.0), ("b_c_max", 2.0)]
