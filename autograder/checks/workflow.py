@@ -10,6 +10,8 @@ The oracles are the real libraries, never a particular random stream:
   ``stop_training`` flag is set), and once inside a real ``model.fit``;
 - ``batchnorm_forward``: ``keras.layers.BatchNormalization`` with gamma and beta set, called
   with ``training=True`` (float32 tolerance), plus the normalization's statistical properties;
+- ``batchnorm_backward``: central differences of ``sum(dout * BN(x))`` in float64, and the
+  gradients TensorFlow computes for that layer (``tf.GradientTape``, float32 tolerance);
 - ``he_normal_std`` / ``glorot_uniform_limit``: the formulas, and the sample standard
   deviation / largest magnitude of large ``HeNormal`` / ``GlorotUniform`` kernels.
 
@@ -1021,8 +1023,9 @@ def check_he_normal_std(he_normal_std: Callable, fan_in: int) -> None:
     for value, message in _he_mistakes(fan_in):
         if math.isclose(result, value, rel_tol=1e-6):
             fail(f"he_normal_std({fan_in}): {message}.")
-    fail(f"he_normal_std({fan_in}) returned {result:.6g}; He normal weights have standard deviation "
-         f"sqrt(2 / fan_in) = {expected:.6g}.")
+    fail(f"he_normal_std({fan_in}) returned {result:.6g}; He-normal weights for {fan_in} inputs have standard "
+         f"deviation {expected:.6g}, the scale that keeps the pre-activations' variance through ReLU layers "
+         "(section 9).")
 
 
 def check_he_normal_matches_keras(he_normal_std: Callable, fan_in: int, fan_out: int, seed: int = 0) -> None:
@@ -1082,7 +1085,8 @@ def check_glorot_uniform_limit(glorot_uniform_limit: Callable, fan_in: int, fan_
         if math.isclose(result, value, rel_tol=1e-6):
             fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {message}.")
     fail(f"glorot_uniform_limit({fan_in}, {fan_out}) returned {result:.6g}; Glorot uniform draws from "
-         f"U(-r, r) with r = sqrt(6 / (fan_in + fan_out)) = {expected:.6g}.")
+         f"U(-r, r) with r = {expected:.6g} for these fans: the bound whose uniform variance r**2 / 3 is "
+         "Glorot's variance, computed from the average of the two fans (section 9).")
 
 
 def check_glorot_uniform_matches_keras(glorot_uniform_limit: Callable, fan_in: int, fan_out: int,
