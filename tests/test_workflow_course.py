@@ -223,6 +223,73 @@ def test_batchnorm_in_place_is_rejected(keras):
         checks.check_batchnorm_on_random_inputs(in_place)
 
 
+
+# ---------------------------------------------------------------------------- batchnorm_backward
+def _bn_backward(mean_path=True, variance_path=True, ddof=0, outside=False, param_axis=0, average=False,
+                 default_eps=1e-3, in_place=False):
+    """A staged backward pass through the batch-norm graph, with one step left out or changed."""
+    def fn(dout, x, gamma, eps=default_eps):
+        m = len(x)
+        mu = x.mean(axis=0)
+        centered = x - mu
+        var = (centered ** 2).sum(axis=0) / (m - ddof)
+        scale = np.sqrt(var) + eps if outside else np.sqrt(var + eps)
+        x_hat = centered / scale
+        reduce = np.mean if average else np.sum
+        dbeta, dgamma = reduce(dout, axis=param_axis), reduce(dout * x_hat, axis=param_axis)
+        if in_place:
+            dout *= gamma
+            d_hat = dout
+        else:
+            d_hat = dout * gamma
+        dscale = -np.sum(d_hat * centered, axis=0) / scale ** 2
+        dvar = dscale / (2 * np.sqrt(var)) if outside else dscale / (2 * scale)
+        dcentered = d_hat / scale + (dvar * 2 * centered / (m - ddof) if variance_path else 0)
+        dmu = -np.sum(dcentered, axis=0)
+        dx = dcentered + (dmu / m if mean_path else 0)
+        return dx, dgamma, dbeta
+    return fn
+
+
+def test_batchnorm_backward_checks_accept_correct_answers(keras):
+    for answer in (_bn_backward(), solution("07-workflow", "batchnorm_backward")):
+        checks.check_batchnorm_backward_on_random_inputs(answer)
+        checks.check_batchnorm_backward_keras_on_random_inputs(answer)
+
+    def float32_version(dout, x, gamma, eps=1e-3):
+        return tuple(np.asarray(g, dtype=np.float32) for g in _bn_backward()(np.asarray(dout, np.float32),
+                                                                               np.asarray(x, np.float32),
+                                                                               np.asarray(gamma, np.float32), eps))
+
+    checks.check_batchnorm_backward_keras_on_random_inputs(float32_version)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_bn_backward(mean_path=False), "misses the mean term"),
+    (_bn_backward(variance_path=False), "misses the variance term"),
+    (_bn_backward(mean_path=False, variance_path=False), "constants"),
+    (_bn_backward(ddof=1), "unbiased variance"),
+    (_bn_backward(outside=True), "eps outside the square root"),
+    (_bn_backward(param_axis=1), "axis 1"),
+    (_bn_backward(average=True), "averages"),
+    (_bn_backward(default_eps=1e-5), "default eps"),
+    (_bn_backward(in_place=True), "in place"),
+    (lambda dout, x, gamma, eps=1e-3: _bn_backward()(dout, x, gamma, eps)[0], "tuple"),
+])
+def test_batchnorm_backward_checks_name_the_mistake(keras, wrong, words):
+    with pytest.raises(CheckFailed, match=words):
+        checks.check_batchnorm_backward_on_random_inputs(wrong)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_bn_backward(mean_path=False), "misses the mean term"),
+    (_bn_backward(ddof=1), "unbiased variance"),
+    (_bn_backward(outside=True), "eps outside the square root"),
+])
+def test_batchnorm_backward_keras_check_alone_names_the_mistake(keras, wrong, words):
+    with pytest.raises(CheckFailed, match=words):
+        checks.check_batchnorm_backward_keras_on_random_inputs(wrong)
+
 @pytest.mark.parametrize("wrong, words", [
     (lambda f: math.sqrt(1 / f), "LeCun"),
     (lambda f: 2 / f, "variance"),

@@ -1,0 +1,13 @@
+import numpy as np
+
+
+def batchnorm_backward(dout, x, gamma, eps=1e-3):
+    N = x.shape[0]
+    mu = x.mean(axis=0)
+    std = np.sqrt(x.var(axis=0) + eps)
+    xhat = (x - mu) / std
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dout *= gamma   # reuse the buffer for dxhat
+    dx = (N * dout - dout.sum(axis=0) - xhat * (dout * xhat).sum(axis=0)) / (N * std)
+    return dx, dgamma, dbeta

