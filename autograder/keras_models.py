@@ -139,7 +139,7 @@ def returned_from_model(model: Any) -> ReturnedModel:
 
 
 # ----------------------------------------------------------------------------- trusted side
-def _regularizer(value: Any, where: str) -> RegularizerSpec | None:
+def regularizer_from_config(value: Any, where: str) -> RegularizerSpec | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -181,9 +181,9 @@ def _dense(entry: dict, position: int) -> DenseSpec:
     if unknown:
         raise ModelRefused(f"{where} sets {', '.join(map(str, unknown[:3]))}, which the grader does not rebuild")
     return DenseSpec(units, activation, use_bias,
-                     _regularizer(config.get("kernel_regularizer"), f"{where}'s kernel_regularizer"),
-                     _regularizer(config.get("bias_regularizer"), f"{where}'s bias_regularizer"),
-                     _regularizer(config.get("activity_regularizer"), f"{where}'s activity_regularizer"))
+                     regularizer_from_config(config.get("kernel_regularizer"), f"{where}'s kernel_regularizer"),
+                     regularizer_from_config(config.get("bias_regularizer"), f"{where}'s bias_regularizer"),
+                     regularizer_from_config(config.get("activity_regularizer"), f"{where}'s activity_regularizer"))
 
 
 def _input_dim(shape: Any) -> int:

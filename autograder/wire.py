@@ -6,7 +6,8 @@ importable there). Sandbox -> trusted: JSON in which arrays travel as ``.npy`` b
 classes: whatever the student returns arrives as plain data (numbers, strings, lists, tuples,
 dicts, NumPy arrays and scalars), as a :class:`ForeignArray` for other array-likes (a TensorFlow
 tensor, say), as a :class:`autograder.keras_models.ReturnedModel` for a Keras model (its JSON
-description and weights, which the checks rebuild after a whitelist), or as an :class:`Unsupported` placeholder that fails on use.
+description and weights, which the checks parse against a whitelist and rebuild), or as an
+:class:`Unsupported` placeholder that fails on use.
 
 Frames are an 8-byte length and a payload, on dedicated pipes. During a call the sandbox may send
 callbacks (``{"callback": ...}``, JSON like a reply) on the reply pipe: calls of the grader's
