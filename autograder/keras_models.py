@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -113,7 +113,8 @@ class ModelSpec:
     api: str  # "Sequential" or "Functional"
     input_dim: int
     layers: tuple[DenseSpec, ...]
-    weights: tuple[tuple[np.ndarray, ...], ...] = ()  # per layer; empty: the model's own initial weights
+    # per layer; empty: a new model's own initial weights (not part of a spec's equality)
+    weights: tuple[tuple[np.ndarray, ...], ...] = field(default=(), compare=False)
 
 
 # ----------------------------------------------------------------------------- sandbox side

@@ -416,9 +416,18 @@ def _build(build: Callable, kernel_regularizer: Any, hidden_sizes: Sequence[int]
     given = _given(kernel_regularizer)
     where = (f"{BUILDER}({given.describe() if given else None}, {list(hidden_sizes)}, input_dim={input_dim}, "
              f"n_classes={n_classes}, activation={activation!r})")
-    with _quiet():
-        result = call_student(build, kernel_regularizer, hidden_sizes, input_dim=input_dim, n_classes=n_classes,
-                              activation=activation)
+    try:
+        with _quiet():
+            result = build(kernel_regularizer, hidden_sizes, input_dim=input_dim, n_classes=n_classes,
+                           activation=activation)
+    except NotImplementedError:
+        fail(f"{BUILDER} is not implemented yet: it still raises NotImplementedError.")
+    except CheckFailed:
+        raise
+    except Exception as error:  # any crash of student code is the student's failure
+        hint = (" (a layer got an input of the wrong size: is one layer object used at two positions?)"
+                if "incompatible" in str(error) else "")
+        fail(f"{where} raised {type(error).__name__}: {error}{hint}")
     return _model_spec(result, where), given, where
 
 
@@ -486,13 +495,23 @@ def _penalty_of(given: Any, kernels: Sequence[np.ndarray]) -> float:
                      for k in kernels))
 
 
+def _unpenalized(spec: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(spec, layers=tuple(replace(layer, kernel_regularizer=None, bias_regularizer=None,
+                                              activity_regularizer=None) for layer in spec.layers))
+
+
+def _cross_entropy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
+    probabilities = np.asarray(model(x), dtype=np.float64)
+    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+
+
 def check_regularized_network_training_step(build: Callable, kernel_regularizer: Any, hidden_sizes: Sequence[int],
                                             input_dim: int, n_classes: int, activation: str = "relu",
                                             seed: int = 0) -> None:
     """One SGD step of the built network against the contract's network built here with the same weights:
     the same loss (cross-entropy plus the hidden kernels' penalty) and the same weights afterwards."""
-    from dataclasses import replace
-
     from autograder import keras_models
 
     spec, given, where = _build(build, kernel_regularizer, hidden_sizes, input_dim, n_classes, activation)
@@ -516,23 +535,27 @@ def check_regularized_network_training_step(build: Callable, kernel_regularizer:
                           run_eagerly=True)
             losses.append(float(np.ravel(model.train_on_batch(x, y))[0]))
             after.append([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
-        probabilities = np.asarray(keras_models.build(replace(contract, layers=tuple(
-            replace(layer, kernel_regularizer=None) for layer in contract.layers)), keras)(x), dtype=np.float64)
-    cross_entropy = float(-np.mean(np.log(np.clip(probabilities[np.arange(STEP_BATCH), y], 1e-7, 1.0))))
+        cross_entropies = [_cross_entropy(keras_models.build(_unpenalized(described), keras), x, y)
+                           for described in (spec, contract)]
     kernels = [arrays[0] for arrays in spec.weights]
     hidden_penalty, output_penalty = _penalty_of(given, kernels[:-1]), _penalty_of(given, kernels[-1:])
     yours, expected = losses
     if not _close(yours, expected, 1e-4):
-        if hidden_penalty > 1e-6 and _close(yours, cross_entropy, 1e-4):
+        your_ce, cross_entropy = cross_entropies
+        your_penalty = yours - your_ce
+        if not _close(your_ce, cross_entropy, 1e-4):
+            fail(f"{where}: from the same weights your network's cross-entropy is {your_ce:.6g}, the contract's "
+                 f"{cross_entropy:.6g}: the network computes other outputs (is an activation not the contract's?).")
+        if hidden_penalty > 1e-6 and abs(your_penalty) <= 1e-5 * max(1.0, yours):
             fail(f"{where}: one training step's loss is the plain cross-entropy ({yours:.6g}); the penalty of the "
                  f"hidden kernels ({hidden_penalty:.6g}) is missing, so training does not regularize: pass the "
                  "regularizer to every hidden Dense layer.")
         if output_penalty > 1e-6 and _close(yours, expected + output_penalty, 1e-4):
             fail(f"{where}: one training step's loss includes a penalty on the output kernel "
                  f"({output_penalty:.6g}); the contract penalizes the hidden kernels only.")
-        fail(f"{where}: one SGD step from the same weights gives the loss {yours:.6g} with your network and "
-             f"{expected:.6g} with the contract's (cross-entropy {cross_entropy:.6g} + penalty of the hidden "
-             f"kernels {hidden_penalty:.6g}).")
+        fail(f"{where}: one training step's loss holds a penalty of {your_penalty:.6g}, but the regularizer passed "
+             f"in gives {hidden_penalty:.6g} on the hidden kernels: is every hidden layer regularized with the "
+             "argument itself (its kind and factor)?")
     for number, (mine, theirs) in enumerate(zip(after[0], after[1])):
         if not np.allclose(mine, theirs, rtol=1e-4, atol=1e-6):
             fail(f"{where}: after one SGD step the weights differ from the contract's network (array {number}): "
