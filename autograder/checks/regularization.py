@@ -535,13 +535,13 @@ def check_regularized_network_training_step(build: Callable, kernel_regularizer:
                           run_eagerly=True)
             losses.append(float(np.ravel(model.train_on_batch(x, y))[0]))
             after.append([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
-        cross_entropies = [_cross_entropy(keras_models.build(_unpenalized(described), keras), x, y)
-                           for described in (spec, contract)]
     kernels = [arrays[0] for arrays in spec.weights]
     hidden_penalty, output_penalty = _penalty_of(given, kernels[:-1]), _penalty_of(given, kernels[-1:])
     yours, expected = losses
     if not _close(yours, expected, 1e-4):
-        your_ce, cross_entropy = cross_entropies
+        with _quiet():  # the losses without the penalties, to say what differs
+            your_ce, cross_entropy = [_cross_entropy(keras_models.build(_unpenalized(described), keras), x, y)
+                                      for described in (spec, contract)]
         your_penalty = yours - your_ce
         if not _close(your_ce, cross_entropy, 1e-4):
             fail(f"{where}: from the same weights your network's cross-entropy is {your_ce:.6g}, the contract's "
