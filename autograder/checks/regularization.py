@@ -1,4 +1,6 @@
-"""Checks for chapter 05 (weight regularization): penalties, the L2 gradient, weight decay, max-norm.
+"""Checks for chapter 05 (weight regularization): penalties, the L2 gradient, weight decay, max-norm,
+and the model builder (its layers, and one training step against the contract's network rebuilt
+here from the same weights; the model arrives through :mod:`autograder.keras_models`).
 
 The oracles are Keras (``keras.regularizers.L1/L2/L1L2`` summed over the arrays, when Keras is
 loaded; ``keras.constraints.MaxNorm``) and NumPy formulas, computed inside the checks, which
