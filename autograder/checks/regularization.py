@@ -592,7 +592,8 @@ def check_regularized_network_on_random_inputs(build: Callable, seeds: Sequence[
         check_regularized_network(build, **builder_case(seed, position))
 
 
-def check_regularized_network_step_on_random_inputs(build: Callable, seeds: Sequence[int] = range(2)) -> None:
-    """One training step for new sizes, factors and activations (L2, then L1)."""
-    for position, seed in enumerate(seeds):
+def check_regularized_network_step_on_random_inputs(build: Callable, seeds: Sequence[int] = range(1)) -> None:
+    """One training step for new sizes and factors: L1 with tanh first (the visible cell tries L2 with
+    relu), then L1L2 with elu. A step costs a few model builds, so the hidden cell takes one."""
+    for position, seed in enumerate(seeds, start=1):
         check_regularized_network_training_step(build, **builder_case(seed, position), seed=seed)
