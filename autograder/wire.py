@@ -5,7 +5,9 @@ importable there). Sandbox -> trusted: JSON in which arrays travel as ``.npy`` b
 ``allow_pickle=False``. Decoding never runs code and never builds objects of the student's
 classes: whatever the student returns arrives as plain data (numbers, strings, lists, tuples,
 dicts, NumPy arrays and scalars), as a :class:`ForeignArray` for other array-likes (a TensorFlow
-tensor, say), or as an :class:`Unsupported` placeholder that fails on use.
+tensor, say), as a :class:`autograder.keras_models.ReturnedModel` for a Keras model (its JSON
+description and weights, which the checks parse against a whitelist and rebuild), or as an
+:class:`Unsupported` placeholder that fails on use.
 
 Frames are an 8-byte length and a payload, on dedicated pipes. During a call the sandbox may send
 callbacks (``{"callback": ...}``, JSON like a reply) on the reply pipe: calls of the grader's
@@ -23,6 +25,8 @@ import struct
 from typing import Any
 
 import numpy as np
+
+from autograder import keras_models
 
 MAX_REPLY_BYTES = 64 * 2**20  # a reply larger than this is refused (memory bomb)
 # Containers ("[" and "{") in one reply: each costs the trusted side ~50 times its bytes once
@@ -114,6 +118,11 @@ def encode(value: Any, depth: int = 0) -> Any:
         return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
     if isinstance(value, np.random.Generator):
         return {"__generator__": encode(value.bit_generator.state, depth + 1)}
+    if keras_models.is_keras_model(value):  # as its description: JSON text and weights (autograder.keras_models)
+        try:
+            return {"__keras_model__": encode(keras_models.to_plain(value), depth + 1)}
+        except Exception as error:  # noqa: BLE001 - a model that cannot describe itself is unsupported
+            return {"__unsupported__": f"a Keras model that could not be described ({type(error).__name__})"}
     if hasattr(value, "__array__") or hasattr(value, "numpy"):
         try:
             array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
@@ -211,6 +220,11 @@ def decode(data: Any) -> Any:
         except (TypeError, ValueError, KeyError):
             return Unsupported("a random generator in an unknown state")
         return generator
+    if "__keras_model__" in data:
+        try:
+            return keras_models.ReturnedModel.from_plain(decode(data["__keras_model__"]))
+        except ValueError as error:
+            return Unsupported(f"a Keras model in a malformed description ({error})")
     if "__foreign__" in data:
         return ForeignArray(str(data["__foreign__"]), _from_npy(data["value"]))
     if "__unsupported__" in data:

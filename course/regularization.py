@@ -219,6 +219,23 @@ def compare_custom_with_keras_l2(custom_regularizer, factor: float = 1e-3, seed:
     return frame
 
 
+def train_built_network(model, seed: int = 0, size: fashion.TaskSize | None = None) -> dict[str, list[float]]:
+    """Compile ``model`` as the comparison compiles its networks (Adam at its default rate, sparse
+    cross-entropy, accuracy and the plain cross-entropy as metrics) and train it on the Fashion-MNIST
+    split of ``seed`` for the comparison's epochs; the per-epoch history. For a network the student
+    built: the comparison's own runs are :func:`run_comparison`'s."""
+    keras = runtime.import_keras()
+    size = sizes() if size is None else size
+    split = fashion.make_split(seed, size)
+    model.compile(optimizer=keras.optimizers.Adam(fashion.DEFAULT_LEARNING_RATES["adam"]),
+                  loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="crossentropy")])
+    with runtime.quiet_native_stderr():
+        fitted = model.fit(split.x_train, split.y_train, validation_data=(split.x_val, split.y_val),
+                           epochs=size.epochs, batch_size=size.batch_size, verbose=0)
+    return {key: [float(v) for v in values] for key, values in fitted.history.items()}
+
+
 # ---------------------------------------------------------------------------- claim 8 (exact)
 def decay_form_difference(seed: int, shape: tuple[int, int] = (5, 4), m: int = 50, lambd: float = 0.7,
                           learning_rate: float = 0.1) -> float:

@@ -1,0 +1,12 @@
+from functools import partial
+
+import keras
+
+
+def build_regularized_network(kernel_regularizer, hidden_sizes=(512, 512), input_dim=784, n_classes=10,
+                              activation="relu"):
+    HiddenDense = partial(keras.layers.Dense, activation=activation, kernel_regularizer=kernel_regularizer)
+    model = keras.Sequential([keras.Input(shape=(input_dim,))]
+                             + [HiddenDense(size) for size in hidden_sizes]
+                             + [keras.layers.Dense(n_classes, activation="softmax")])
+    return model

@@ -1,0 +1,14 @@
+from functools import partial
+
+import keras
+
+
+def build_regularized_network(kernel_regularizer, hidden_sizes=(512, 512), input_dim=784, n_classes=10,
+                              activation="relu"):
+    RegularizedDense = partial(keras.layers.Dense, activation=activation, kernel_regularizer=kernel_regularizer)
+    hidden = RegularizedDense(hidden_sizes[0])  # made once, then used at every hidden position
+    model = keras.Sequential([keras.Input(shape=(input_dim,))])
+    for _ in hidden_sizes:
+        model.add(hidden)
+    model.add(keras.layers.Dense(n_classes, activation="softmax"))
+    return model
