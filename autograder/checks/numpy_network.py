@@ -42,7 +42,7 @@ def network_case(seed: int, variant: int = 0) -> dict[str, Any]:
     m = [7, 9, 6, 8][variant % 4]
     params = {}
     for layer in range(1, len(sizes)):
-        params[f"W{layer}"] = rng.normal(0, 1.2, size=(sizes[layer - 1], sizes[layer]))
+        params[f"W{layer}"] = rng.normal(0, 0.9, size=(sizes[layer - 1], sizes[layer]))
         params[f"b{layer}"] = rng.normal(0, 0.3, size=sizes[layer])
     return {"X": rng.normal(size=(m, sizes[0])), "y": (rng.random(m) < 0.5).astype(np.float64),
             "params": params, "rate": [0.5, 0.3, 0.25, 0.4][variant % 4],
@@ -316,8 +316,8 @@ def check_network_backward(network_backward: Callable, seed: int = 0, variant: i
         return 1 / (1 + np.exp(-z[:, 0])), {"A": activations, "Z": pre_activations, "masks": masks}
 
     def loss(p: dict, factor: float) -> float:
-        probs = forward(p)[0]
-        entropy = -np.mean(y * np.log(probs) + (1 - y) * np.log(1 - probs))
+        z = forward(p)[1]["Z"][-1][:, 0]
+        entropy = np.mean(np.logaddexp(0.0, z) - y * z)  # the cross-entropy of sigmoid(z), without 1 - p's rounding
         return float(entropy + factor / (2 * m) * sum(np.sum(p[k] ** 2) for k in p if k.startswith("W")))
 
     eps = 1e-6
