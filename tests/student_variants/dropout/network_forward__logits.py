@@ -1,0 +1,25 @@
+import numpy as np
+
+
+def dropout_forward(a, rate, rng, training=True):
+    if not 0 <= rate < 1:
+        raise ValueError("bad rate")
+    if not training or rate == 0:
+        return np.array(a, dtype=float), np.ones(np.shape(a))
+    mask = (rng.random(np.shape(a)) >= rate).astype(float)
+    return a * mask / (1 - rate), mask
+
+
+def network_forward(X, params, rate=0.0, rng=None, training=True):
+    # returns the last layer's z instead of the sigmoid's probabilities
+    L = len(params) // 2
+    A = np.asarray(X, dtype=float)
+    cache = {"A": [A], "Z": [], "masks": []}
+    for l in range(1, L + 1):
+        Z = A @ params[f"W{l}"] + params[f"b{l}"]
+        cache["Z"].append(Z)
+        if l < L:
+            A, D = dropout_forward(np.maximum(Z, 0), rate, rng, training)
+            cache["A"].append(A)
+            cache["masks"].append(D)
+    return Z[:, 0], cache
