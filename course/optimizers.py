@@ -22,7 +22,7 @@ import pandas as pd
 import seaborn as sns
 
 from course import fashion, runtime
-from course.spread import Spread, consistently_positive, paired_effect
+from course.spread import Spread, consistently_positive, figures_of, paired_effect
 
 # optimizer key of course.fashion -> label in plots and tables
 OPTIMIZERS: dict[str, str] = {"sgd": "SGD", "sgd_momentum": f"SGD + momentum {fashion.MOMENTUM:g}",
@@ -126,11 +126,11 @@ def measure_claim_15(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, 
     figures: dict[str, float] = {"first_epochs": min(FIRST_EPOCHS, size.epochs), "epochs": size.epochs,
                                  "n_train": size.n_train}
     for name in OPTIMIZERS:
-        figures.update(comparison.first_epochs(name).figures(f"first_epochs_val_ce_{name}"))
-        figures.update(comparison.final(name).figures(f"final_val_ce_{name}"))
-        figures.update(comparison.final(name, "final_val_accuracy").figures(f"final_val_accuracy_{name}"))
+        figures.update(figures_of({f"first_epochs_val_ce_{name}": comparison.first_epochs(name),
+                                   f"final_val_ce_{name}": comparison.final(name),
+                                   f"final_val_accuracy_{name}": comparison.final(name, "final_val_accuracy")}))
         if name != "sgd":
-            figures.update(comparison.below_sgd(name).figures(f"{name}_below_sgd_by"))
+            figures.update(figures_of({f"{name}_below_sgd_by": comparison.below_sgd(name)}))
     held = all(consistently_positive(comparison.below_sgd(name)) for name in CLAIM_15_BEATEN_BY)
     summary = (f"512-512 network on {size.n_train:,} images, Keras's default learning rates: mean validation "
                f"cross-entropy over the first {min(FIRST_EPOCHS, size.epochs)} of {size.epochs} epochs: "
