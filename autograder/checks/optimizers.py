@@ -43,7 +43,7 @@ from autograder.checks import CheckFailed, call_student, expect_value_error, fai
 from autograder.checks.workflow import _keras, _number, _quiet, _same
 
 RTOL = 1e-5
-STEPS = 12
+STEPS = 8
 SHAPES = ((5,), (3, 4), (2, 3, 2), (1,))
 
 
