@@ -86,6 +86,8 @@ REGISTRY: dict[int, tuple[str, str]] = {
     14: ("Fitting a preprocessing step on all the data before the split (here: choosing features by "
          "their correlation with the labels) or tuning on the test set inflates the reported score "
          "relative to an honest protocol.", "course.features:measure_claim_14"),
+    15: ("With default learning rates, RMSprop and Adam reach a lower validation loss within the first epochs "
+         "than plain SGD on the same network.", "course.optimizers:measure_claim_15"),
     16: ("Validation loss is U-shaped in the L2 factor (too little overfits, too much underfits), and "
          "the weights' norm falls as the factor grows.", "course.regularization:measure_claim_16"),
     17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:measure_claim_17"),

@@ -35,7 +35,9 @@ from course.spread import Spread
 
 INPUT_DIM = 28 * 28
 N_CLASSES = len(FASHION_MNIST_CLASSES)
-DEFAULT_LEARNING_RATES = {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3}  # Keras's defaults
+# Keras's defaults; "sgd_momentum" is SGD with MOMENTUM (Geron's default), "nadam" Keras's Nadam
+DEFAULT_LEARNING_RATES = {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3, "sgd_momentum": 1e-2, "nadam": 1e-3}
+MOMENTUM = 0.9
 LEAKY_SLOPE = 0.2  # the LeakyReLU of the Keras settings notes
 END_EPOCHS = 5  # "at the end of training": the mean of the last epochs, steadier than the last one alone
 
@@ -225,6 +227,16 @@ class NetworkSpec:
 BASELINE = NetworkSpec()
 
 
+def make_optimizer(name: str, learning_rate: float):
+    """Keras's optimizer called ``name`` (a key of :data:`DEFAULT_LEARNING_RATES`) at ``learning_rate``,
+    with Keras's other defaults (``"sgd_momentum"``: SGD with momentum :data:`MOMENTUM`)."""
+    keras = runtime.import_keras()
+    if name == "sgd_momentum":
+        return keras.optimizers.SGD(learning_rate, momentum=MOMENTUM)
+    return {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop,
+            "nadam": keras.optimizers.Nadam}[name](learning_rate)
+
+
 def build_network(spec: NetworkSpec, input_dim: int = INPUT_DIM, n_classes: int = N_CLASSES,
                   kernel_regularizer: Any = None):
     """The compiled Keras model of ``spec``: softmax output, sparse cross-entropy, accuracy metric.
@@ -253,8 +265,7 @@ def build_network(spec: NetworkSpec, input_dim: int = INPUT_DIM, n_classes: int 
     layers.append(keras.layers.Dense(1, activation="sigmoid") if binary
                   else keras.layers.Dense(n_classes, activation="softmax"))
     model = keras.Sequential(layers)
-    optimizer = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
-                 "rmsprop": keras.optimizers.RMSprop}[spec.optimizer](spec.rate)
+    optimizer = make_optimizer(spec.optimizer, spec.rate)
     if binary:
         model.compile(optimizer=optimizer, loss="binary_crossentropy",
                       metrics=["accuracy", keras.metrics.BinaryCrossentropy(name="crossentropy")])

@@ -1,0 +1,6 @@
+def exponential_decay(step, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+    if decay_steps <= 0 or step < 0:
+        raise ValueError("bad arguments")
+    if staircase:
+        step = (step // decay_steps) * decay_steps
+    return initial_learning_rate * decay_rate ** step

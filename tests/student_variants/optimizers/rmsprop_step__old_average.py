@@ -1,0 +1,7 @@
+import numpy as np
+
+
+def rmsprop_step(w, grad, velocity, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+    w_new = np.asarray(w) - learning_rate * np.asarray(grad) / np.sqrt(np.asarray(velocity) + epsilon)
+    s = rho * np.asarray(velocity) + (1 - rho) * np.asarray(grad) ** 2
+    return w_new, s

@@ -1,0 +1,8 @@
+import numpy as np
+
+
+def sgd_momentum_step(w, grad, velocity, learning_rate=0.01, momentum=0.0, nesterov=False):
+    v = momentum * np.asarray(velocity) - learning_rate * np.asarray(grad)
+    if nesterov:
+        return np.asarray(w) + momentum * v - learning_rate * np.asarray(grad), v
+    return np.asarray(w) + v, v

@@ -1,0 +1,1 @@
+from course.optimizers import sgd_momentum_step  # noqa: F401
