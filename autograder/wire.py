@@ -96,6 +96,10 @@ def encode(value: Any, depth: int = 0) -> Any:
         return {"__unsupported__": "nesting deeper than 20 levels"}
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, np.generic):  # before float: np.float64 is a float whose repr float() cannot read
+        if value.dtype.hasobject:
+            return {"__unsupported__": "a NumPy object scalar"}
+        return {"__npscalar__": _npy(np.asarray(value))}
     if isinstance(value, int):
         return value if abs(value) < 2**62 else {"__bigint__": str(value)}
     if isinstance(value, float):
@@ -106,10 +110,6 @@ def encode(value: Any, depth: int = 0) -> Any:
         if value.dtype.hasobject:
             return {"__unsupported__": "a NumPy array of Python objects"}
         return {"__nd__": _npy(np.ascontiguousarray(value)), "sub": type(value) is not np.ndarray}
-    if isinstance(value, np.generic):
-        if value.dtype.hasobject:
-            return {"__unsupported__": "a NumPy object scalar"}
-        return {"__npscalar__": _npy(np.asarray(value))}
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, depth + 1) for v in value]}
     if isinstance(value, list):

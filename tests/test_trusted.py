@@ -20,6 +20,7 @@ CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
 @pytest.mark.parametrize("value", [
     None, True, 3, 2**70, 1.5, float("nan"), complex(1, -2), "text", [1, (2, 3)], {"a": [1.0]},
     np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.bool_(True), (np.zeros(2), [np.ones(1)]),
+    np.float64(2.5), [np.float64(0.1), np.complex128(1 - 2j)],  # NumPy's float and complex subclass Python's
 ])
 def test_plain_data_survives_the_round_trip(value):
     back = wire.decode(json.loads(json.dumps(wire.encode(value))))
