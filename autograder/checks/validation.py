@@ -744,6 +744,8 @@ class StandInRegressor(_RecordedModel):
     kind = "stand-in model"
 
     def __init__(self, number: int, n_features: int, seed: int):
+        if not 1 <= n_features <= 20:
+            raise ValueError(f"n_features={n_features!r} out of the checks' range")
         super().__init__(number, n_features)
         self.weights = np.random.default_rng([seed, number]).uniform(0.5, 1.5, size=n_features)
         self.intercept = 0.0
@@ -765,6 +767,8 @@ class SmallKerasRegressor(_RecordedModel):
     kind = "Keras model"
 
     def __init__(self, number: int, n_features: int, seed: int):
+        if not 1 <= n_features <= 20:  # the checks' networks are tiny
+            raise ValueError(f"n_features={n_features!r} out of the checks' range")
         super().__init__(number, n_features)
         from course.runtime import import_keras, quiet_native_stderr
 
@@ -818,6 +822,8 @@ class ModelFactory:
 def _cv_data(seed: int, n_samples: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs on scales far from standardized (offsets and spreads per feature) and distinct targets
     (at least 0.4 apart, so the rows a model was given are known from the targets alone)."""
+    if not (2 <= n_samples <= 1000 and 1 <= n_features <= 20):  # the checks' sizes are small
+        raise ValueError(f"n_samples={n_samples!r}, n_features={n_features!r} out of the checks' range")
     rng = np.random.default_rng([seed, 2])
     scales = rng.uniform(0.5, 20.0, size=n_features)
     offsets = rng.uniform(-50.0, 50.0, size=n_features)
@@ -828,6 +834,8 @@ def _cv_data(seed: int, n_samples: int, n_features: int) -> tuple[np.ndarray, np
 
 def _cv_folds(seed: int, n_samples: int, k: int) -> list[Split]:
     """Shuffled folds (unequal sizes when k does not divide n_samples), training parts sorted."""
+    if not 2 <= k <= n_samples <= 1000:
+        raise ValueError(f"k={k!r} folds of n_samples={n_samples!r} out of the checks' range")
     order = np.random.default_rng([seed, 3]).permutation(n_samples)
     folds = []
     for val_idx in np.array_split(order, k):
