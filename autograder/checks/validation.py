@@ -1,4 +1,6 @@
-"""Checks for chapter 02 (validation): hold-out, K-fold, iterated K-fold, time-ordered splits.
+"""Checks for chapter 02 (validation): hold-out, K-fold, iterated K-fold, time-ordered splits, and
+the K-fold loop (``cross_validate``), checked through a model factory whose models (recording
+stand-ins, small Keras models) keep a record of what they were trained and scored on.
 
 The checks test the contract of the syllabus's graded API, never a particular random stream:
 partitions, sizes, agreement with scikit-learn's ``KFold`` and ``TimeSeriesSplit``,
@@ -944,10 +946,12 @@ def _check_one_model_per_fold(factory: ModelFactory, k: int, where: str) -> None
     fits = [len(model.fits) for model in factory.built]
     if built == 0:
         fail(f"{where} never called build_model(): build a fresh model for each fold with it.")
-    if any(count > 1 for count in fits) or built < k:
-        fail(f"{where} called build_model() {built} time(s) for {k} folds, and fit {max(fits)} time(s) on one model: "
+    if any(count > 1 for count in fits):
+        fail(f"{where} called build_model() {built} time(s) for {k} folds, and fit {max(fits)} times on one model: "
              "a model is reused across folds. Build a fresh model inside the loop, once per fold: the previous "
              "fold's model has already trained on this fold's validation rows.")
+    if built < k:
+        fail(f"{where} called build_model() {built} time(s) for {k} folds; build a fresh model for every fold.")
     if built > k:
         fail(f"{where} called build_model() {built} times for {k} folds; call it exactly once per fold.")
     if 0 in fits:
