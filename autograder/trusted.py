@@ -19,7 +19,8 @@ Nothing the sandbox says about what the student's code did is believed. A check'
 object (a model that records how it is called: its class declares ``__grading_remote__``) is
 passed by reference: the sandbox gets a :class:`autograder.function_server.RemoteObject` whose
 method calls come back here as callbacks during the call, run on the real object (which records
-them here) and are answered with the result. What comes back after a call is data the checks
+them here) and are answered with the result. A stand-in that such a call returns (a model
+factory's fresh model) goes back by reference as well. What comes back after a call is data the checks
 verify: the result, and arrays and random generators changed in place.
 
 ``python -m autograder.trusted JOB.json`` runs one submission's checks and writes the outcomes
@@ -342,7 +343,8 @@ def _answer_callback(message: Any, remote: dict[int, Any]) -> bytes:
             from None
     function = target if method == "__call__" else getattr(target, method)
     try:
-        answer = {"ok": True, "result": function(*args, **kwargs)}
+        # a stand-in that the call returns (a factory's fresh model) goes back by reference too
+        answer = {"ok": True, "result": _by_reference(function(*args, **kwargs), remote)}
     except Exception as error:  # noqa: BLE001 - the object refused the call: the function sees the error
         answer = {"ok": False, "error": function_server._error(error)}
     try:

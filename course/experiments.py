@@ -1,16 +1,18 @@
-"""Experiments the chapters run: small Keras models, cross-validation, protocol comparisons.
+"""Experiments the chapters run: small Keras models, protocol comparisons.
 
 Split functions are parameters: the notebook passes the student's own implementations, the
 claims scikit-learn's (inline). Nothing here implements a graded function, nor wraps the library
 call that computes one: a student's code can import this package, so the experiments standardize
-their features inline (training statistics only). Sizes shrink in fast mode (see
-:mod:`course.runtime`).
+their features inline (training statistics only), and chapter 02's K-fold loop over a Keras model
+is the student's (``cross_validate``): this module only builds its models. Sizes shrink in fast
+mode (see :mod:`course.runtime`).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import KFold, train_test_split
@@ -36,6 +38,21 @@ def build_regression_model(n_features: int, hidden_units: int = 16, learning_rat
     return model
 
 
+def regression_model_factory(n_features: int, seed: int = 0, **settings) -> Callable[[], object]:
+    """``build_model()`` for chapter 02's cross-validation: each call returns a fresh, untrained
+    :func:`build_regression_model`, seeded in turn (``seed``, ``seed + 1``, ...) so that a rerun
+    repeats every fold's model and its training."""
+    calls = itertools.count(seed)
+
+    def build_model():
+        runtime.seed_everything(next(calls))
+        # TensorFlow logs harmless native "errors" (CUDA probe, tf.data attributes) on first use.
+        with runtime.quiet_native_stderr():
+            return build_regression_model(n_features, **settings)
+
+    return build_model
+
+
 def _check_fold(train_idx: np.ndarray, val_idx: np.ndarray, n_samples: int, fold: int) -> None:
     train_idx, val_idx = np.asarray(train_idx), np.asarray(val_idx)
     if train_idx.size == 0 or val_idx.size == 0:
@@ -50,55 +67,6 @@ def _check_fold(train_idx: np.ndarray, val_idx: np.ndarray, n_samples: int, fold
         )
 
 
-@dataclass
-class CrossValidationResult:
-    """Validation MAE of each fold (in target units) and each fold's Keras history."""
-
-    fold_scores: np.ndarray
-    histories: list = field(default_factory=list)
-
-    @property
-    def mean(self) -> float:
-        return float(np.mean(self.fold_scores))
-
-    @property
-    def std(self) -> float:
-        return float(np.std(self.fold_scores))
-
-
-def fit_and_score(
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int = 32,
-    seed: int = 0,
-    build_model: Callable[[int], object] = build_regression_model,
-    record_history: bool = False,
-):
-    """Train a fresh model on the training part only and return (validation MAE, history).
-
-    Features are standardized with training statistics; targets are divided by
-    ``TARGET_SCALE`` for training and the MAE is reported in the original units.
-    """
-    runtime.seed_everything(seed)
-    mean, std = x_train.mean(axis=0), x_train.std(axis=0)  # training statistics only
-    x_train, x_val = (((part - mean) / np.where(std == 0, 1.0, std)).astype(np.float32) for part in (x_train, x_val))
-    validation = (x_val, y_val / TARGET_SCALE) if record_history else None
-    # TensorFlow logs harmless native "errors" (CUDA probe, tf.data attributes) on first use.
-    with runtime.quiet_native_stderr():
-        model = build_model(x_train.shape[1])
-        history = model.fit(
-            x_train, y_train / TARGET_SCALE, epochs=epochs, batch_size=batch_size,
-            validation_data=validation, verbose=0,
-        )
-    # Calling the model directly avoids predict()'s tf.data pipeline, which logs to stderr.
-    predictions = np.asarray(model(x_val, training=False)).reshape(-1) * TARGET_SCALE
-    return float(np.mean(np.abs(predictions - y_val))), history
-
-
 def linear_fit_and_score(x_train, y_train, x_val, y_val) -> float:
     """Validation MAE of a ridge regression (closed form, milliseconds) on standardized features."""
     from sklearn.linear_model import Ridge
@@ -107,38 +75,6 @@ def linear_fit_and_score(x_train, y_train, x_val, y_val) -> float:
     x_train, x_val = (((part - mean) / np.where(std == 0, 1.0, std)).astype(np.float32) for part in (x_train, x_val))
     model = Ridge(alpha=1.0).fit(x_train, y_train)
     return float(np.mean(np.abs(model.predict(x_val) - y_val)))
-
-
-def cross_validate(
-    x: np.ndarray,
-    y: np.ndarray,
-    folds: Folds,
-    *,
-    epochs: int,
-    batch_size: int = 32,
-    seed: int = 0,
-    record_history: bool = True,
-    build_model: Callable[[int], object] = build_regression_model,
-) -> CrossValidationResult:
-    """K-fold cross-validation with any list of ``(train_idx, val_idx)`` folds.
-
-    Each fold trains a fresh model (no weights carried over) on its training indices and
-    scores it on its validation indices. Leaky folds (an index in both parts) are refused.
-    """
-    folds = list(folds)
-    if len(folds) < 2:
-        raise ValueError(f"cross-validation needs at least 2 folds, got {len(folds)}")
-    scores, histories = [], []
-    for fold, (train_idx, val_idx) in enumerate(folds):
-        _check_fold(train_idx, val_idx, len(x), fold)
-        score, history = fit_and_score(
-            x[train_idx], y[train_idx], x[val_idx], y[val_idx], epochs=epochs,
-            batch_size=batch_size, seed=seed + fold, build_model=build_model,
-            record_history=record_history,
-        )
-        scores.append(score)
-        histories.append(history)
-    return CrossValidationResult(np.array(scores), histories)
 
 
 @dataclass

@@ -133,9 +133,9 @@ def test_the_rerun_grades_only_the_rest_and_every_student_has_a_row():
     rows = data["rows"]
     assert set(rows) == set(data["students"]) | {"no-show"}
     assert float(rows["no-show"]["score"]) == 0.0
-    assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"]) == 17.0
+    assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"]) == 22.0
     assert float(rows[BLANK]["score"]) == 0.0
-    assert float(rows[MISTAKEN]["score"]) == 10.0
+    assert float(rows[MISTAKEN]["score"]) == 15.0
 
 
 def test_serial_and_parallel_grading_agree():

@@ -33,7 +33,7 @@ EXPECTED_MISTAKEN = {
         {"test_k_fold_indices_visible", "test_k_fold_indices_matches_sklearn",
          "test_shuffled_k_fold_indices_visible", "test_shuffled_k_fold_indices_partition",
          "test_iterated_k_fold_indices_visible", "test_iterated_k_fold_indices_partition"},
-        10.0,
+        15.0,
     ),
     "03-preprocessing": (
         {"test_standardize_visible", "test_standardize_train_stats_only",

@@ -20,7 +20,7 @@ CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
 @pytest.mark.parametrize("value", [
     None, True, 3, 2**70, 1.5, float("nan"), complex(1, -2), "text", [1, (2, 3)], {"a": [1.0]},
     np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.float64(0.25), np.complex128(1 - 2j),
-    np.int64(7), np.bool_(True), (np.zeros(2), [np.ones(1)]),
+    np.int64(7), np.bool_(True), (np.zeros(2), [np.ones(1)]), [np.float64(0.1), np.complex128(1 - 2j)],
 ])
 def test_plain_data_survives_the_round_trip(value):
     back = wire.decode(json.loads(json.dumps(wire.encode(value))))
@@ -150,6 +150,19 @@ class Recorder:
         raise ValueError("refused here")
 
 
+class Factory:
+    """A stand-in that makes stand-ins (a model factory): what it returns goes back by reference too."""
+
+    __grading_remote__ = ("__call__",)
+
+    def __init__(self):
+        self.built: list[Recorder] = []
+
+    def __call__(self):
+        self.built.append(Recorder())
+        return self.built[-1]
+
+
 STAND_IN_FUNCTIONS = '''
 import time
 from autograder import function_server, wire
@@ -192,11 +205,18 @@ def forged(model, message):
         if isinstance(message, dict) else message
     return wire.load_request(wire.read_frame(_send(message)))
 
+def build_and_use(factory, n):
+    models = [factory() for _ in range(n)]
+    for i, model in enumerate(models):
+        model(np.zeros(2), flag=i)
+    models[0].calls = ["forged"]
+    return [type(model).__name__ for model in models]
+
 def unread(model):
     _send({"ref": model._grading_ref, "method": "__call__", "args": [wire.encode(np.zeros(2))], "kwargs": {}})
     time.sleep(3600)
 '''
-STAND_IN_NAMES = ["use", "forge", "refused", "keep", "stale", "big", "forged", "unread"]
+STAND_IN_NAMES = ["use", "forge", "refused", "keep", "stale", "big", "forged", "unread", "build_and_use"]
 
 
 def test_a_stand_in_is_called_by_reference_and_keeps_its_own_record():
@@ -215,6 +235,17 @@ def test_a_stand_in_is_called_by_reference_and_keeps_its_own_record():
         with pytest.raises(trusted.SandboxFailure, match="not given"):  # a reference from an earlier call
             trusted.StudentFunction("stale", server)()
         assert server.events == ["protocol"]
+    finally:
+        server.close()
+
+
+def test_a_stand_in_returned_by_a_stand_in_is_passed_by_reference_too():
+    server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
+    try:
+        factory = Factory()
+        kinds = trusted.StudentFunction("build_and_use", server)(factory, 3)
+        assert kinds == ["RemoteObject"] * 3  # the sandbox got references, not copies of the models
+        assert [model.calls for model in factory.built] == [[0], [1], [2]]  # recorded here, unforged
     finally:
         server.close()
 

@@ -1,4 +1,6 @@
-"""Checks for chapter 02 (validation): hold-out, K-fold, iterated K-fold, time-ordered splits.
+"""Checks for chapter 02 (validation): hold-out, K-fold, iterated K-fold, time-ordered splits, and
+the K-fold loop (``cross_validate``), checked through a model factory whose models (recording
+stand-ins, small Keras models) keep a record of what they were trained and scored on.
 
 The checks test the contract of the syllabus's graded API, never a particular random stream:
 partitions, sizes, agreement with scikit-learn's ``KFold`` and ``TimeSeriesSplit``,
@@ -10,7 +12,10 @@ it: a seed reduced to a few values (``seed % 256``, ``seed & 0xFFFF``, a few of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.model_selection import KFold, TimeSeriesSplit
@@ -625,3 +630,544 @@ def check_time_ordered_matches_sklearn(fn: Callable, n_samples: int, n_splits: i
         if not _same_set(train_idx, want_train):
             fail(f"{where}, split {i}: training indices are {preview(np.sort(train_idx))}, "
                  f"expected all of 0..{want_train[-1]} (everything before the validation block).")
+
+
+# ---------------------------------------------------------------------------- cross_validate
+# The student's loop gets a model factory. Its models are the grader's: a recording stand-in with
+# known outputs, or a real small Keras model. Each records what it was given (the rows and values
+# passed to fit, to validation_data and to predict/evaluate/__call__), so the checks verify the
+# data the loop produced, never the loop's source. In trusted grading the factory and its models
+# stay in the grader and the sandbox calls them by reference (``__grading_remote__``).
+CV_TOLERANCE = 1e-4  # standardized inputs and scores: float32 arithmetic in the student's code
+_MODEL_METHODS = ("fit", "predict", "evaluate", "__call__")
+
+
+def _as_float_matrix(value: Any, what: str) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=np.float64)
+    except Exception:
+        raise TypeError(f"{what} should be a NumPy array of numbers, got {type(value).__name__}") from None
+    return array
+
+
+class _RecordedModel:
+    """What a factory's model shares: the record of its fits and of the inputs it scored.
+
+    ``fit`` trains (``_train_epoch``) and returns a History-like object whose ``.history`` holds the
+    training and validation MSE (``loss``) and MAE (``mae``) of the model at the end of each epoch,
+    as a model compiled with ``loss="mse", metrics=["mae"]`` reports them. ``predict`` and
+    ``__call__`` return float32 arrays of shape (n, 1) (as Keras does); ``evaluate`` returns
+    ``[loss, mae]`` (or a dict with ``return_dict=True``).
+    """
+
+    # Called by reference from the grading sandbox: the calls run (and are recorded) here.
+    __grading_remote__: ClassVar[tuple[str, ...]] = _MODEL_METHODS
+    kind = "model"
+
+    def __init__(self, number: int, n_features: int):
+        self.number, self.n_features = number, n_features
+        self.fits: list[dict] = []  # x, y, validation (x, y) or None, epochs, batch_size, history
+        self.scored: list[tuple[str, np.ndarray, int]] = []  # (method, x, fits before the call)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} #{self.number} from build_model()>"
+
+    def _inputs(self, x: Any, method: str) -> np.ndarray:
+        array = _as_float_matrix(x, f"the x passed to model.{method}")
+        if array.ndim != 2 or array.shape[1] != self.n_features:
+            raise ValueError(f"model.{method} expects inputs of shape (n, {self.n_features}), got {array.shape}")
+        return array
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> None:
+        raise NotImplementedError
+
+    def _errors(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        diff = self._outputs(x).astype(np.float64).reshape(-1) - y
+        return float(np.mean(diff ** 2)), float(np.mean(np.abs(diff)))
+
+    def fit(self, x: Any = None, y: Any = None, batch_size: Any = None, epochs: int = 1, verbose: Any = "auto",
+            validation_data: Any = None, **kwargs: Any):
+        from types import SimpleNamespace
+
+        x = self._inputs(x, "fit")
+        y = _as_float_matrix(y, "the y passed to model.fit").reshape(-1)
+        if len(y) != len(x):
+            raise ValueError(f"model.fit got {len(x)} inputs and {len(y)} targets")
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data should be a pair (x_val, y_val)")
+            validation = (self._inputs(validation_data[0], "fit (validation_data)"),
+                          _as_float_matrix(validation_data[1], "validation_data's y").reshape(-1))
+        epochs, batch_size = int(epochs), int(batch_size or 32)
+        curves: dict[str, list[float]] = {"loss": [], "mae": []}
+        if validation is not None:
+            curves.update(val_loss=[], val_mae=[])
+        for _ in range(epochs):
+            self._train_epoch(x, y, batch_size)
+            for prefix, (part_x, part_y) in (("", (x, y)), ("val_", validation)):
+                if part_x is not None:
+                    loss, mae = self._errors(part_x, part_y)
+                    curves[f"{prefix}loss"].append(loss)
+                    curves[f"{prefix}mae"].append(mae)
+        self.fits.append({"x": x, "y": y, "validation": validation, "epochs": epochs, "batch_size": batch_size,
+                          "history": {key: list(values) for key, values in curves.items()}})
+        return SimpleNamespace(history=curves, epoch=list(range(epochs)),
+                               params={"epochs": epochs, "batch_size": batch_size, "verbose": verbose})
+
+    def predict(self, x: Any, batch_size: Any = None, verbose: Any = "auto", **kwargs: Any) -> np.ndarray:
+        x = self._inputs(x, "predict")
+        self.scored.append(("predict", x, len(self.fits)))
+        return self._outputs(x)
+
+    def __call__(self, x: Any, training: Any = False, **kwargs: Any) -> np.ndarray:
+        x = self._inputs(x, "__call__")
+        self.scored.append(("__call__", x, len(self.fits)))
+        return self._outputs(x)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Any = None, verbose: Any = "auto",
+                 return_dict: bool = False, **kwargs: Any):
+        x = self._inputs(x, "evaluate")
+        y = _as_float_matrix(y, "the y passed to model.evaluate").reshape(-1)
+        if len(y) != len(x):
+            raise ValueError(f"model.evaluate got {len(x)} inputs and {len(y)} targets")
+        self.scored.append(("evaluate", x, len(self.fits)))
+        loss, mae = self._errors(x, y)
+        return {"loss": loss, "mae": mae} if return_dict else [loss, mae]
+
+
+class StandInRegressor(_RecordedModel):
+    """A stand-in regressor with known outputs: ``intercept + x @ weights``, where training sets the
+    intercept to the mean of the targets it was given (0 before any training)."""
+
+    kind = "stand-in model"
+
+    def __init__(self, number: int, n_features: int, seed: int):
+        if not 1 <= n_features <= 20:
+            raise ValueError(f"n_features={n_features!r} out of the checks' range")
+        super().__init__(number, n_features)
+        self.weights = np.random.default_rng([seed, number]).uniform(0.5, 1.5, size=n_features)
+        self.intercept = 0.0
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
+        return (self.intercept + x @ self.weights).astype(np.float32).reshape(-1, 1)
+
+    def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> None:
+        self.intercept = float(np.mean(y))
+
+
+class SmallKerasRegressor(_RecordedModel):
+    """A real Keras regressor (Dense(4, relu), Dense(1); Adam, MSE), initialized from ``seed``.
+
+    ``fit`` trains with ``train_on_batch`` over the rows in the order given (no shuffling), run
+    eagerly: on a few rows that is much faster than tracing ``fit``'s graph for every fresh model.
+    """
+
+    kind = "Keras model"
+
+    def __init__(self, number: int, n_features: int, seed: int):
+        if not 1 <= n_features <= 20:  # the checks' networks are tiny
+            raise ValueError(f"n_features={n_features!r} out of the checks' range")
+        super().__init__(number, n_features)
+        from course.runtime import import_keras, quiet_native_stderr
+
+        keras = import_keras()
+        init = (seed * 7919 + number) % 2**31
+        with quiet_native_stderr(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.model = keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.Dense(4, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(init)),
+                keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(init + 1)),
+            ])
+            self.model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", run_eagerly=True)
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
+        from course.runtime import quiet_native_stderr
+
+        with quiet_native_stderr():
+            return np.asarray(self.model(x.astype(np.float32), training=False), dtype=np.float32).reshape(-1, 1)
+
+    def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> None:
+        from course.runtime import quiet_native_stderr
+
+        with quiet_native_stderr(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for start in range(0, len(x), batch_size):
+                self.model.train_on_batch(x[start:start + batch_size].astype(np.float32),
+                                          y[start:start + batch_size].astype(np.float32))
+
+
+class ModelFactory:
+    """``build_model()``: each call returns a new model (``make(number)``) and keeps it for the checks."""
+
+    # Called by reference from the grading sandbox; the models it returns go back by reference too.
+    __grading_remote__: ClassVar[tuple[str, ...]] = ("__call__",)
+
+    def __init__(self, make: Callable[[int], _RecordedModel], description: str):
+        self.make, self.description = make, description
+        self.built: list[_RecordedModel] = []
+
+    def __repr__(self) -> str:
+        return f"<build_model: {self.description}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _RecordedModel:
+        if args or kwargs:
+            raise TypeError("build_model() takes no arguments: call build_model() once per fold")
+        self.built.append(self.make(len(self.built)))
+        return self.built[-1]
+
+
+def _cv_data(seed: int, n_samples: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs on scales far from standardized (offsets and spreads per feature) and distinct targets
+    (at least 0.4 apart, so the rows a model was given are known from the targets alone)."""
+    if not (2 <= n_samples <= 1000 and 1 <= n_features <= 20):  # the checks' sizes are small
+        raise ValueError(f"n_samples={n_samples!r}, n_features={n_features!r} out of the checks' range")
+    rng = np.random.default_rng([seed, 2])
+    scales = rng.uniform(0.5, 20.0, size=n_features)
+    offsets = rng.uniform(-50.0, 50.0, size=n_features)
+    x = rng.normal(size=(n_samples, n_features)) * scales + offsets
+    y = 20.0 + 0.5 * rng.permutation(n_samples) + rng.uniform(0.0, 0.1, size=n_samples)
+    return x, y
+
+
+def _cv_folds(seed: int, n_samples: int, k: int) -> list[Split]:
+    """Shuffled folds (unequal sizes when k does not divide n_samples), training parts sorted."""
+    if not 2 <= k <= n_samples <= 1000:
+        raise ValueError(f"k={k!r} folds of n_samples={n_samples!r} out of the checks' range")
+    order = np.random.default_rng([seed, 3]).permutation(n_samples)
+    folds = []
+    for val_idx in np.array_split(order, k):
+        folds.append((np.setdiff1d(np.arange(n_samples), val_idx), val_idx.copy()))
+    return folds
+
+
+def _standardized(x: np.ndarray, statistics_rows: np.ndarray, ddof: int = 0, axis: Any = 0) -> np.ndarray:
+    part = x[statistics_rows]
+    return (x - part.mean(axis=axis)) / part.std(axis=axis, ddof=ddof)
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=CV_TOLERANCE, atol=CV_TOLERANCE))
+
+
+def _rows_of(targets: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Which rows of ``y`` the given targets are (in their order), or None if some are not y's values."""
+    order = np.argsort(y)
+    positions = np.clip(np.searchsorted(y[order], targets), 1, len(y) - 1)
+    nearest = np.where(np.abs(y[order][positions - 1] - targets) <= np.abs(y[order][positions] - targets),
+                       positions - 1, positions)
+    rows = order[nearest]
+    return rows if np.all(np.abs(y[rows] - targets) < 1e-3) else None
+
+
+def _transform_diagnosis(passed: np.ndarray, rows: np.ndarray, x: np.ndarray, train_idx: np.ndarray,
+                         val_idx: np.ndarray, part: str) -> str:
+    """Why the inputs passed for ``rows`` are not the rows standardized with the training statistics."""
+    everything = np.arange(len(x))
+    own = train_idx if part == "training" else val_idx
+    candidates = [
+        (x[rows], f"the {part} inputs are not standardized at all (raw features). Standardize with the mean "
+                  "and standard deviation of the fold's training rows."),
+        (_standardized(x, everything)[rows],
+         f"the {part} inputs are standardized with statistics computed on all the rows: the validation fold "
+         "shapes the preprocessing, a leak. Compute the mean and standard deviation on the fold's training rows "
+         "only, and apply them to both parts."),
+        (_standardized(x, own)[rows] if part == "validation" else None,
+         "the validation rows are standardized with their own mean and standard deviation (a scaler fitted on "
+         "the validation part separately). Apply the training rows' statistics to the validation rows too: a "
+         "model must see its inputs on the scale it was trained on."),
+        (_standardized(x, train_idx, ddof=1)[rows],
+         f"the {part} inputs use the sample standard deviation (ddof=1); the contract asks for the population "
+         "standard deviation, ddof=0 (np.std's default, as StandardScaler)."),
+        (_standardized(x, train_idx, axis=None)[rows],
+         f"the {part} inputs are standardized with one mean and one standard deviation over all the features; "
+         "standardize each feature (column) separately: axis=0."),
+        (_standardized(x, val_idx if part == "training" else train_idx)[rows] if part == "training" else None,
+         "the training rows are standardized with the validation rows' statistics; use the training rows' own."),
+    ]
+    for candidate, message in candidates:
+        if candidate is not None and _close(passed, candidate):
+            return message
+    return (f"the {part} inputs are not the fold's {part} rows standardized with the training rows' mean and "
+            "standard deviation (per feature, ddof=0).")
+
+
+def _call_cross_validate(cross_validate: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        with _quiet_keras():
+            return cross_validate(*args, **kwargs)
+    except NotImplementedError:
+        fail("cross_validate is not implemented yet: it still raises NotImplementedError.")
+    except CheckFailed:
+        raise
+    except Exception as error:  # any crash of student code is the student's failure
+        fail(f"{where} raised {type(error).__name__}: {error}")
+
+
+@contextlib.contextmanager
+def _quiet_keras() -> Iterator[None]:
+    """Keep TensorFlow's native log lines and Python warnings out of test cells (stderr fails them)."""
+    from course.runtime import quiet_native_stderr
+
+    with quiet_native_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _cv_result(result: Any, k: int, where: str) -> tuple[np.ndarray, float, list]:
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        fail(f"{where} should return a tuple (fold_scores, mean_score, histories), got "
+             f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")
+             + ".")
+    fold_scores, mean_score, histories = result
+    try:
+        scores = np.asarray(fold_scores, dtype=np.float64).reshape(-1)
+    except Exception:
+        fail(f"{where}: fold_scores should be a list or 1-D array of {k} numbers, got {type(fold_scores).__name__}.")
+    if scores.size != k:
+        fail(f"{where}: fold_scores holds {scores.size} values for {k} folds; return one score per fold.")
+    try:
+        mean = float(np.asarray(mean_score, dtype=np.float64).reshape(()))
+    except Exception:
+        fail(f"{where}: mean_score should be one number, got {type(mean_score).__name__}.")
+    if not isinstance(histories, (list, tuple)) or len(histories) != k:
+        fail(f"{where}: histories should be a list of the {k} folds' history dicts (history.history), got "
+             f"{type(histories).__name__}" + (f" of length {len(histories)}" if isinstance(histories, (list, tuple))
+                                              else "") + ".")
+    return scores, mean, list(histories)
+
+
+def _check_one_model_per_fold(factory: ModelFactory, k: int, where: str) -> None:
+    built = len(factory.built)
+    fits = [len(model.fits) for model in factory.built]
+    if built == 0:
+        fail(f"{where} never called build_model(): build a fresh model for each fold with it.")
+    if any(count > 1 for count in fits):
+        fail(f"{where} called build_model() {built} time(s) for {k} folds, and fit {max(fits)} times on one model: "
+             "a model is reused across folds. Build a fresh model inside the loop, once per fold: the previous "
+             "fold's model has already trained on this fold's validation rows.")
+    if built < k:
+        fail(f"{where} called build_model() {built} time(s) for {k} folds; build a fresh model for every fold.")
+    if built > k:
+        fail(f"{where} called build_model() {built} times for {k} folds; call it exactly once per fold.")
+    if 0 in fits:
+        fail(f"{where}: model #{fits.index(0)} was built but never trained (fit was not called on it).")
+
+
+def _check_fit_inputs(factory: ModelFactory, x: np.ndarray, y: np.ndarray, folds: Sequence[Split],
+                      where: str) -> list[_RecordedModel]:
+    """Each fold's model: the one trained on exactly that fold's training rows, standardized with their
+    statistics, with the fold's validation rows (standardized the same way) as validation_data."""
+    by_fold: dict[int, _RecordedModel] = {}
+    everything = set(range(len(x)))
+    for model in factory.built:
+        fit = model.fits[0]
+        rows = _rows_of(fit["y"], y)
+        if rows is None:
+            fail(f"{where}: the targets passed to fit are not values of y. Pass y[train_idx] unchanged: only the "
+                 "inputs are standardized, the targets are not.")
+        row_set = set(rows.tolist())
+        if len(row_set) != len(rows):
+            fail(f"{where}: fit got some rows more than once; pass each training row once.")
+        fold = next((i for i, (train_idx, _) in enumerate(folds) if row_set == set(train_idx.tolist())), None)
+        if fold is None:
+            swapped = next((i for i, (_, val_idx) in enumerate(folds) if row_set == set(val_idx.tolist())), None)
+            if swapped is not None:
+                fail(f"{where}: a model was trained on fold {swapped}'s validation rows: training and validation are "
+                     "swapped. Each pair of folds is (train_idx, val_idx): train on the first, score on the second.")
+            if row_set == everything:
+                fail(f"{where}: a model was trained on all the rows, its validation fold included; train on the "
+                     "fold's training rows only.")
+            leaked = [i for i, (train_idx, val_idx) in enumerate(folds)
+                      if set(train_idx.tolist()) <= row_set and row_set & set(val_idx.tolist())]
+            if leaked:
+                fail(f"{where}: fold {leaked[0]}'s model was trained on some of its validation rows as well: the "
+                     "validation rows leak into training.")
+            fail(f"{where}: a model was trained on rows that are not any fold's training rows "
+                 f"({preview(np.sort(rows))}).")
+        if fold in by_fold:
+            fail(f"{where}: two models were trained on fold {fold}'s training rows; each fold trains its own "
+                 "model once.")
+        by_fold[fold] = model
+        train_idx, val_idx = folds[fold]
+        expected = _standardized(x, train_idx)[rows]
+        if not _close(fit["x"], expected):
+            fail(f"{where}, fold {fold}: " + _transform_diagnosis(fit["x"], rows, x, train_idx, val_idx, "training"))
+        if fit["validation"] is None:
+            fail(f"{where}, fold {fold}: fit was not given validation_data=(the standardized validation inputs, "
+                 "their targets), so its history has no validation curve (val_loss, val_mae) to plot.")
+        val_x, val_y = fit["validation"]
+        val_rows = _rows_of(val_y, y)
+        if val_rows is None or set(val_rows.tolist()) != set(val_idx.tolist()) or len(val_rows) != len(val_idx):
+            got = f"rows {preview(np.sort(val_rows))}" if val_rows is not None else "targets that are not values of y"
+            fail(f"{where}, fold {fold}: validation_data should hold the fold's validation rows (val_idx) and their "
+                 f"unchanged targets, got {got}.")
+        if not _close(val_x, _standardized(x, train_idx)[val_rows]):
+            fail(f"{where}, fold {fold} (validation_data): "
+                 + _transform_diagnosis(val_x, val_rows, x, train_idx, val_idx, "validation"))
+    return [by_fold[i] for i in range(len(folds))]
+
+
+def _score_diagnosis(score: float, fold: int, model: _RecordedModel, models: list[_RecordedModel],
+                     x: np.ndarray, y: np.ndarray, folds: Sequence[Split], expected: np.ndarray) -> str:
+    train_idx, val_idx = folds[fold]
+    x_val = _standardized(x, train_idx)[val_idx]
+    predictions = model._outputs(x_val)
+    guesses = [
+        (float(np.mean((predictions.reshape(-1) - y[val_idx]) ** 2)),
+         "is the mean squared error (the loss), not the MAE. model.evaluate returns [loss, mae]: the MAE is "
+         "its second value, or compute mean(|y_val - prediction|) yourself."),
+        (float(np.mean(np.abs(predictions - y[val_idx]))),
+         f"compares predictions of shape {predictions.shape} with targets of shape {y[val_idx].shape}: the "
+         "subtraction broadcasts to an (n, n) matrix. Flatten the predictions first (.reshape(-1) or .ravel())."),
+        (float(np.mean(np.abs(model._outputs(_standardized(x, train_idx)[train_idx]).reshape(-1) - y[train_idx]))),
+         "is the MAE on the training rows; score each fold on its validation rows."),
+    ]
+    for guess, message in guesses:
+        if np.isclose(score, guess, rtol=CV_TOLERANCE, atol=1e-6):
+            return f"fold {fold}'s score {message}"
+    if any(np.isclose(score, e, rtol=CV_TOLERANCE, atol=1e-6) for e in expected):
+        return (f"fold {fold}'s score {score:.6g} is another fold's score: return the scores in the order of the "
+                "folds.")
+    for other in models:
+        if other is not model:
+            mae = float(np.mean(np.abs(other._outputs(x_val).reshape(-1) - y[val_idx])))
+            if np.isclose(score, mae, rtol=CV_TOLERANCE, atol=1e-6):
+                return f"fold {fold} was scored with another fold's model; score each fold with its own model."
+    for method, inputs, fits_before in model.scored:
+        if fits_before == 0:
+            return f"fold {fold}'s model was asked for predictions (model.{method}) before it was trained."
+        if inputs.shape[0] == len(val_idx) and not _close(inputs, x_val):
+            return f"fold {fold}'s score: " + _transform_diagnosis(inputs, val_idx, x, train_idx, val_idx,
+                                                                   "validation")
+    return (f"fold {fold}'s score is {score:.6g}, expected {expected[fold]:.6g}: the mean absolute error between "
+            "y_val and the trained model's predictions for the standardized validation rows.")
+
+
+def _check_scores_and_mean(scores: np.ndarray, mean: float, models: list[_RecordedModel], x: np.ndarray,
+                           y: np.ndarray, folds: Sequence[Split], where: str) -> np.ndarray:
+    expected = np.array([
+        float(np.mean(np.abs(model._outputs(_standardized(x, train_idx)[val_idx]).astype(np.float64).reshape(-1)
+                             - y[val_idx])))
+        for model, (train_idx, val_idx) in zip(models, folds)])
+    for fold, score in enumerate(scores):
+        if not np.isclose(score, expected[fold], rtol=CV_TOLERANCE, atol=1e-6):
+            fail(f"{where}: " + _score_diagnosis(score, fold, models[fold], models, x, y, folds, expected))
+    if np.isclose(mean, expected.mean(), rtol=CV_TOLERANCE, atol=1e-6):
+        return expected
+    sizes = np.array([len(val_idx) for _, val_idx in folds])
+    guesses = [
+        (expected[-1], "is the last fold's score only"),
+        (expected[0], "is the first fold's score only"),
+        (float(np.sum(expected)), "is the sum of the fold scores, not their mean"),
+        (float(np.sum(expected) / (len(expected) - 1)), "divides the sum of the scores by K - 1"),
+        (float(np.average(expected, weights=sizes)),
+         "weights the folds by their sizes (the MAE pooled over all validation rows)"),
+        (float(np.median(expected)), "is the median of the fold scores"),
+    ]
+    for guess, text in guesses:
+        if np.isclose(mean, guess, rtol=CV_TOLERANCE, atol=1e-6):
+            fail(f"{where}: mean_score {text}; the K-fold estimate is the plain mean of the K fold scores.")
+    fail(f"{where}: mean_score is {mean:.6g}, but the mean of the fold scores is {expected.mean():.6g}.")
+
+
+def _check_histories(histories: list, models: list[_RecordedModel], where: str) -> None:
+    recorded = [model.fits[0]["history"] for model in models]
+    for fold, history in enumerate(histories):
+        if not isinstance(history, dict):
+            kind = getattr(history, "description", type(history).__name__)
+            fail(f"{where}: histories[{fold}] is {kind}; return each fold's history.history (the dict of "
+                 "per-epoch values that fit's History object holds), not the History object itself.")
+        same = [i for i, want in enumerate(recorded) if set(history) == set(want) and all(
+            np.allclose(np.asarray(history[key], dtype=np.float64), want[key]) for key in want)]
+        if fold not in same:
+            fail(f"{where}: histories[{fold}] is not the history of fold {fold}'s fit"
+                 + (" (it is another fold's: keep them in fold order)." if same else
+                    " (return history.history of the model trained on that fold)."))
+
+
+def _check_cross_validate_with(cross_validate: Callable, factory: ModelFactory, x: np.ndarray, y: np.ndarray,
+                               folds: list[Split], epochs: int, batch_size: int, where: str,
+                               as_lists: bool = False) -> None:
+    x_arg, y_arg = x.copy(), y.copy()
+    folds_arg = [((train.tolist(), val.tolist()) if as_lists else (train.copy(), val.copy())) for train, val in folds]
+    result = _call_cross_validate(cross_validate, where, factory, x_arg, y_arg, folds_arg, epochs=epochs,
+                                  batch_size=batch_size)
+    if not (np.array_equal(x_arg, x) and np.array_equal(y_arg, y)):
+        fail(f"{where} changed the caller's x or y in place; standardize copies (x[train_idx] makes one), "
+             "never the data you were given.")
+    scores, mean, histories = _cv_result(result, len(folds), where)
+    _check_one_model_per_fold(factory, len(folds), where)
+    models = _check_fit_inputs(factory, x, y, folds, where)
+    for fold, model in enumerate(models):
+        fit = model.fits[0]
+        if fit["epochs"] != epochs or fit["batch_size"] != batch_size:
+            fail(f"{where}, fold {fold}: fit ran with epochs={fit['epochs']}, batch_size={fit['batch_size']}; "
+                 f"pass on the epochs={epochs} and batch_size={batch_size} you were given.")
+    _check_scores_and_mean(scores, mean, models, x, y, folds, where)
+    _check_histories(histories, models, where)
+
+
+def check_cross_validate_recorded(cross_validate: Callable, n_samples: int = 12, k: int = 3, n_features: int = 2,
+                                  seed: int = 0, epochs: int = 2, batch_size: int = 4,
+                                  dtype: Any = np.float64, as_lists: bool = False) -> None:
+    """With stand-in models of known outputs: one fresh model per fold trained once on exactly that
+    fold's training rows, standardized with their statistics; validation_data the fold's validation
+    rows standardized the same way; each score the MAE on the validation rows, in fold order; the
+    plain mean; each fold's history dict; the caller's data unchanged."""
+    x, y = _cv_data(seed, n_samples, n_features)
+    x = x.astype(dtype).astype(np.float64) if dtype != np.float64 else x
+    folds = _cv_folds(seed, n_samples, k)
+    factory = ModelFactory(lambda number: StandInRegressor(number, n_features, seed), "stand-in models")
+    where = f"cross_validate(build_model, x of shape {x.shape}, y, {k} folds, epochs={epochs})"
+    _check_cross_validate_with(cross_validate, factory, x.astype(dtype), y, folds, epochs, batch_size, where,
+                               as_lists=as_lists)
+
+
+def check_cross_validate_on_random_data(cross_validate: Callable, seeds: Sequence[int] = (0, 1, 2)) -> None:
+    """:func:`check_cross_validate_recorded` on new data and folds: the position of a seed picks the
+    sizes (folds of equal and unequal sizes, one or several features), the dtype and whether the
+    folds come as lists; the seed picks the numbers."""
+    shapes = [(12, 3, 2), (23, 4, 3), (10, 5, 1), (17, 2, 4)]
+    for n, seed in enumerate(seeds):
+        n_samples, k, n_features = shapes[n % len(shapes)]
+        check_cross_validate_recorded(cross_validate, n_samples=n_samples, k=k, n_features=n_features,
+                                      seed=int(seed), epochs=1 + n % 2, batch_size=[4, 5, 32][n % 3],
+                                      dtype=[np.float64, np.float32][n % 2], as_lists=n % 3 == 2)
+
+
+def check_cross_validate_keras(cross_validate: Callable, seed: int = 0, n_samples: int = 15, k: int = 3,
+                               n_features: int = 3, epochs: int = 2, batch_size: int = 8) -> None:
+    """With real small Keras models: the same properties, and each fold's score equals the MAE that
+    the grader computes with that fold's trained model on the standardized validation rows."""
+    x, y = _cv_data(seed, n_samples, n_features)
+    folds = _cv_folds(seed, n_samples, k)
+    factory = ModelFactory(lambda number: SmallKerasRegressor(number, n_features, seed), "small Keras models")
+    where = f"cross_validate(build_model of a small Keras regressor, x of shape {x.shape}, y, {k} folds)"
+    _check_cross_validate_with(cross_validate, factory, x, y, folds, epochs, batch_size, where)
+
+
+def check_cross_validate_rejects_leaky_folds(cross_validate: Callable, seed: int = 0) -> None:
+    """ValueError for a fold whose validation indices also appear in its training indices."""
+    x, y = _cv_data(seed, 10, 2)
+    rng = np.random.default_rng([seed, 4])
+    leaked = int(rng.integers(5, 10))
+    folds = [(np.arange(5, 10), np.arange(5)), (np.arange(leaked + 1), np.arange(5, 10))]
+    factory = ModelFactory(lambda number: StandInRegressor(number, 2, seed), "stand-in models")
+    where = "cross_validate(build_model, x, y, folds) with a fold whose training part holds validation rows"
+    try:
+        with _quiet_keras():
+            cross_validate(factory, x, y, folds, epochs=1, batch_size=4)
+    except ValueError:
+        return
+    except NotImplementedError:
+        fail("cross_validate is not implemented yet: it still raises NotImplementedError.")
+    except Exception as error:
+        fail(f"{where} should raise ValueError (a validation row in the training part is a leak), but raised "
+             f"{type(error).__name__}: {error}")
+    fail(f"{where} should raise ValueError: a validation row in the training part is an information leak, and the "
+         "score would be optimistic.")
