@@ -211,6 +211,42 @@ def check_network_forward(network_forward: Callable, X: np.ndarray, params: dict
             "(through dropout_forward).")
 
 
+MASK_SIGMAS = 7.0  # a kept fraction beyond 7 standard deviations: below 1e-11 for a correct mask
+MASK_ROWS, MASK_UNITS = 400, 64
+
+
+def check_network_forward_masks(network_forward: Callable, rate: float = 0.3, seed: int = 0) -> None:
+    """The masks come from the rate and the generator: on a large batch each hidden layer keeps a
+    fraction ``1 - rate`` of its units (within a binomial band of MASK_SIGMAS standard deviations),
+    the generator advances, and another generator state gives other masks."""
+    where = f"network_forward(X, params, rate={rate}, rng, training=True)"
+    rng = np.random.default_rng(7000 + seed)
+    params = {"W1": rng.normal(size=(2, MASK_UNITS)), "b1": np.zeros(MASK_UNITS),
+              "W2": rng.normal(size=(MASK_UNITS, MASK_UNITS)) / 8, "b2": np.zeros(MASK_UNITS),
+              "W3": rng.normal(size=(MASK_UNITS, 1)) / 8, "b3": np.zeros(1)}
+    X = rng.normal(size=(MASK_ROWS, 2))
+    generator = np.random.default_rng(int(rng.integers(2**31)))
+    state = generator.bit_generator.state
+    _, first = _forward_result(network_forward, X, params, where, rate, generator)
+    require(generator.bit_generator.state != state,
+            f"{where} did not draw from rng: the masks must come from the generator it receives.")
+    size = MASK_ROWS * MASK_UNITS
+    band = MASK_SIGMAS * np.sqrt(rate * (1 - rate) / size)
+    for i, mask in enumerate(first["masks"]):
+        kept = float(np.mean(mask))
+        if abs(kept - rate) <= band < abs(kept - (1 - rate)):
+            fail(f"{where}: layer {i + 1} keeps a fraction {kept:.3f} of its units, about the rate: rate is the "
+                 f"fraction dropped, so each unit is kept with probability 1 - rate = {1 - rate:.2f}.")
+        require(abs(kept - (1 - rate)) <= band,
+                f"{where}: layer {i + 1} keeps a fraction {kept:.3f} of its {size} units; with rate {rate} each unit "
+                f"is kept with probability {1 - rate:.2f}, independently.")
+    other = np.random.default_rng(int(rng.integers(2**31)))
+    _, second = _forward_result(network_forward, X, params, where, rate, other)
+    require(not all(np.array_equal(a, b) for a, b in zip(first["masks"], second["masks"])),
+            f"{where} gave the same masks for two different generators: draw them from rng, not from a generator "
+            "of your own.")
+
+
 def check_network_forward_on_random_inputs(network_forward: Callable, seeds: Sequence[int] = range(3)) -> None:
     """Random tiny networks (one or two hidden layers), each with and without dropout."""
     for n, seed in enumerate(seeds):
