@@ -91,8 +91,8 @@ def test_parallel_grading_against_postgresql(postgres_url, tmp_path):
     assert not (course / "gradebook.db").exists(), "the SQLite gradebook was used instead of PostgreSQL"
     with open(course / "grades.csv", newline="") as handle:
         rows = {r["student_id"]: r for r in csv.DictReader(handle)}
-    assert float(rows[REFERENCE]["score"]) == 17.0 and float(rows[BLANK]["score"]) == 0.0
-    assert float(rows[MISTAKEN]["score"]) == 10.0
+    assert float(rows[REFERENCE]["score"]) == 22.0 and float(rows[BLANK]["score"]) == 0.0
+    assert float(rows[MISTAKEN]["score"]) == 15.0
 
     import json
 

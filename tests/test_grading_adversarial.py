@@ -348,7 +348,7 @@ def test_tampering_with_the_notebook_or_folder_is_flagged(student, words):
 def test_honest_students_keep_their_marks_and_files_are_unchanged():
     course, _, rows, before, _ = _graded()
     assert float(rows[REFERENCE]["score"]) == float(rows[REFERENCE]["max_score"]) == sum(_points().values())
-    assert float(rows["demo-mistaken"]["score"]) == 10.0
+    assert float(rows["demo-mistaken"]["score"]) == 15.0
     assert float(rows["zz-victim"]["score"]) == float(rows[REFERENCE]["score"]) and not rows["zz-victim"]["flags"]
     assert _digests(course / "submitted") == before
 
