@@ -41,7 +41,7 @@ GRADING_KEY = "5ca11ab1e0f0e1ce" * 4  # any fixed key: the hidden inputs are dra
 PROBE_SECONDS = 2.0  # a candidate's first call (on the checks' first input)
 CELL_SECONDS, CELL_FACTOR = 3.0, 10.0  # then its limit per cell: the larger of 3 s and 10x the solution's
 MEMORY_BYTES = 4 * 2**30
-SCAN_SECONDS = 1800.0
+SCAN_SECONDS = 1200.0
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
