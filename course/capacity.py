@@ -49,7 +49,7 @@ def settings(fast: bool | None = None, task: str = "fashion") -> fashion.TaskSiz
     """The full or fast size (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
     if task != "fashion":
         return fashion.task_size(fast, task)
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return FAST if fast else FULL
 
 

@@ -127,7 +127,7 @@ def measure(number: ClaimKey, seeds: Sequence[int] = DEFAULT_SEEDS, fast: bool |
     statement, target = registered[number]
     module_name, function_name = target.split(":")
     function = getattr(importlib.import_module(module_name), function_name)
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     started = time.perf_counter()
     held, figures, summary = function(list(seeds), fast)
     return ClaimResult(number, statement, bool(held), {k: float(v) for k, v in figures.items()},

@@ -86,7 +86,7 @@ def expected_activation_table(forward: Callable | None, rates: Sequence[float] =
 
 
 def claim_7_sizes(fast: bool | None = None) -> dict[str, int]:
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return {"size": 200_000 if fast else 1_000_000}
 
 
@@ -190,7 +190,7 @@ def measure_claim_17(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, 
 # ---------------------------------------------------------------------------- Monte Carlo dropout (claim 9)
 def mc_sizes(fast: bool | None = None) -> dict[str, Any]:
     """Monte Carlo passes and the pass counts of the cost curve."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     if fast:
         return {"n_passes": 30, "pass_counts": (1, 5, 30)}
     return {"n_passes": 100, "pass_counts": (1, 2, 5, 10, 20, 50, 100, 200)}
@@ -231,7 +231,7 @@ def train_dropout_classifier(seed: int = 0, fast: bool | None = None) -> Trained
     validation images; its training loss is re-evaluated without dropout (``model.evaluate``)."""
     from course import regularization
 
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     key = (int(seed), bool(fast))
     if key in _CLASSIFIER_CACHE:
         return _CLASSIFIER_CACHE[key]
@@ -303,7 +303,7 @@ def run_mc_dropout(seed: int = 0, fast: bool | None = None, *, mc_predict: MCPre
     trained classifier is cached; the passes, a second or two, are not: a cache would keep
     ``mc_predict`` where a student's code could find it.)
     """
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     size = mc_sizes(fast)
     n_passes = int(n_passes or size["n_passes"])
     keras = runtime.import_keras()
@@ -546,7 +546,7 @@ SEQUENCE_MODELS = ("GRU", "GRU + dropout", "stacked GRU + dropout", "bidirection
 
 def sequence_sizes(fast: bool | None = None) -> dict[str, Any]:
     """Training size of the sequence models; fast mode trains only two of them, briefly."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     if fast:
         return {"n_train": 250, "epochs": 3, "batch_size": 32, "units": 32, "rate": 0.25,
                 "models": ("GRU", "GRU + dropout")}
@@ -637,7 +637,7 @@ def run_sequence_models(seed: int = 0, fast: bool | None = None,
                         names: Sequence[str] | None = None) -> dict[str, Any]:
     """Train each model of ``names`` (default: the size's models) on the digit sequences; Keras
     histories by name (cached)."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     size = sequence_sizes(fast)
     names = tuple(names or size["models"])
     key = (int(seed), bool(fast), tuple(names))

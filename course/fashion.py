@@ -66,7 +66,7 @@ IMDB_FAST = TaskSize(n_train=1000, n_val=1000, epochs=6, batch_size=128)
 
 def task_size(fast: bool | None = None, task: str = "fashion") -> TaskSize:
     """The full or fast size of ``task`` (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     if task == "imdb":
         return IMDB_FAST if fast else IMDB_FULL
     return FAST if fast else FULL

@@ -65,7 +65,7 @@ def experiment_sizes(fast: bool | None = None) -> dict[str, object]:
     """Few training points, two wide hidden layers and many epochs: the unregularized net overfits."""
     from course import runtime
 
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return {"n_train": 40, "n_val": 1000, "noise": 0.3, "layer_sizes": (2, 64, 64, 1),
             "epochs": 1000 if fast else 4000, "learning_rate": 0.3}
 

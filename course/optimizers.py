@@ -35,7 +35,7 @@ CLAIM_15_BEATEN_BY = ("rmsprop", "adam")  # the claim: each of these below plain
 
 def optim_size(fast: bool | None = None) -> fashion.TaskSize:
     """:data:`OPTIM_FULL` or :data:`OPTIM_FAST` (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return OPTIM_FAST if fast else OPTIM_FULL
 
 

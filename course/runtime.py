@@ -30,12 +30,20 @@ def is_fast_mode() -> bool:
     return os.environ.get(FAST_ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def pick(full: T, fast: T) -> T:
-    """Return ``fast`` in fast mode and ``full`` otherwise.
+def fast_mode(override: bool | None = None) -> bool:
+    """The mode a function runs in: ``override`` when given, else :func:`is_fast_mode`.
+
+    Functions that take ``fast: bool | None = None`` start with ``fast = runtime.fast_mode(fast)``.
+    """
+    return is_fast_mode() if override is None else bool(override)
+
+
+def pick(full: T, fast: T, *, override: bool | None = None) -> T:
+    """Return ``fast`` in fast mode and ``full`` otherwise (``override`` as in :func:`fast_mode`).
 
     >>> epochs = pick(full=60, fast=12)
     """
-    return fast if is_fast_mode() else full
+    return fast if fast_mode(override) else full
 
 
 def seed_everything(seed: int) -> None:

@@ -48,7 +48,7 @@ VAL_BATCH = 256  # the validation sets (114 samples) are evaluated in one batch:
 
 def sizes(fast: bool | None = None) -> dict[str, int]:
     """Epochs and patience of the workflow experiments (the full size is quoted in the text)."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     if fast:
         return {"small_epochs": 10, "large_epochs": 6, "tune_epochs": 6, "patience": 2, "batch_size": 32}
     return {"small_epochs": 60, "large_epochs": 60, "tune_epochs": 100, "patience": 10, "batch_size": 32}
@@ -156,7 +156,7 @@ class Workflow:
     chosen_epochs: int | None = None
 
     def __post_init__(self):
-        self.fast = runtime.is_fast_mode() if self.fast is None else self.fast
+        self.fast = runtime.fast_mode(self.fast)
         self.size = sizes(self.fast)
         self.data = load_cancer_data(self.seed)
         mean, std = self.data.x_train.mean(axis=0), self.data.x_train.std(axis=0)  # training statistics only
@@ -338,7 +338,7 @@ OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
 
 def bn_size(fast: bool | None = None) -> fashion.TaskSize:
     """:data:`BN_FULL` or :data:`BN_FAST` (``fast=None`` follows :func:`course.runtime.is_fast_mode`)."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return BN_FAST if fast else BN_FULL
 
 
@@ -482,12 +482,12 @@ ES_FAST = fashion.with_size(fashion.FAST, epochs=20)
 def es_size(fast: bool | None = None) -> fashion.TaskSize:
     """Claim 12's run: chapters 04-06's baseline task (:data:`course.fashion.FULL`, 40 epochs at most),
     whose run without the callback those chapters' claims share; :data:`ES_FAST` in fast mode."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return ES_FAST if fast else fashion.FULL
 
 
 def es_patience(fast: bool | None = None) -> int:
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return ES_FAST_PATIENCE if fast else ES_PATIENCE
 
 
@@ -520,7 +520,7 @@ _ES_CACHE: dict[tuple[int, bool], EarlyStoppingRun] = {}
 def run_early_stopping(seed: int = 0, fast: bool | None = None) -> EarlyStoppingRun:
     """The 512-512 Fashion-MNIST baseline (Adam) with
     ``EarlyStopping(monitor="val_loss", patience=p, restore_best_weights=True)``, and without it."""
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     key = (int(seed), bool(fast))
     if key in _ES_CACHE:
         return _ES_CACHE[key]
@@ -624,7 +624,7 @@ AUG_FAST = fashion.TaskSize(n_train=500, n_val=1_000, epochs=4)
 
 
 def augmentation_size(fast: bool | None = None) -> fashion.TaskSize:
-    fast = runtime.is_fast_mode() if fast is None else fast
+    fast = runtime.fast_mode(fast)
     return AUG_FAST if fast else AUG_FULL
 
 

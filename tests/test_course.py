@@ -126,6 +126,9 @@ def test_fast_mode_follows_the_environment(monkeypatch, env, fast):
     assert runtime.is_fast_mode() is fast
     assert runtime.pick(full=100, fast=5) == (5 if fast else 100)
     assert ("fast" in runtime.describe()) is fast
+    # an explicit argument wins over the environment, both ways
+    assert runtime.fast_mode() is fast and runtime.fast_mode(not fast) is (not fast)
+    assert runtime.pick(full=100, fast=5, override=not fast) == (100 if fast else 5)
 
 
 def test_seed_everything_repeats_numpy_and_python_streams():
