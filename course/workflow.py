@@ -39,7 +39,6 @@ from course import fashion, runtime
 from course.data import FASHION_MNIST_CLASSES, Split, load_breast_cancer_split
 from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
 
-POSITIVE_CLASS = "malignant"
 LEARNING_RATE = 1e-3  # Adam's default: the "safe start" of the workflow
 LARGE_UNITS = (256, 256, 256)
 SMALL_UNITS = (8,)
