@@ -12,4 +12,4 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__all__ = ["data", "experiments", "plots", "runtime"]
+__all__ = ["data", "plots", "runtime", "validation"]

@@ -78,7 +78,7 @@ REGISTRY: dict[int, tuple[str, str]] = {
     10: ("Batch normalization converges faster (lower validation loss over the first epochs) than "
          "the same network without it.", "course.workflow:measure_claim_10"),
     11: ("On small data, the hold-out score varies much more across split seeds than the "
-         "K-fold mean.", "course.experiments:measure_claim_11"),
+         "K-fold mean.", "course.validation:measure_claim_11"),
     12: ("Early stopping halts near the epoch of the lowest validation loss and, with best-weight "
          "restoring, keeps that epoch's validation loss.", "course.workflow:measure_claim_12"),
     13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "

@@ -1,4 +1,4 @@
-"""Unit tests of the course package: data, runtime, plots, experiments."""
+"""Unit tests of the course package: data, runtime, plots, chapter 02's validation helpers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sklearn.model_selection import KFold
 
 matplotlib.use("Agg")
 
-from course import data, experiments, plots, runtime  # noqa: E402
+from course import data, plots, runtime, validation  # noqa: E402
 from tests.solutions import solution  # noqa: E402
 
 
@@ -165,11 +165,11 @@ def test_plots_draw_one_line_per_model_and_split():
     assert ax.get_ylabel() == "MAE"
 
 
-# ---------------------------------------------------------------------------- experiments
+# ---------------------------------------------------------------------------- chapter 02 validation helpers
 def test_regression_model_factory_builds_fresh_models_seeded_in_turn():
     """Chapter 02's build_model(): every call a new untrained model; a new factory with the same seed
     repeats the same models (each fold's model, rerun after rerun)."""
-    first, again = experiments.regression_model_factory(3, seed=5), experiments.regression_model_factory(3, seed=5)
+    first, again = validation.regression_model_factory(3, seed=5), validation.regression_model_factory(3, seed=5)
     models = [first(), first()]
     assert models[0] is not models[1]
     weights = [np.concatenate([w.ravel() for w in m.get_weights()]) for m in models]
@@ -182,8 +182,8 @@ def test_regression_model_factory_builds_fresh_models_seeded_in_turn():
 def test_claim_11_holdout_spreads_more_than_kfold_fast():
     """Claim 11, small version: on 150 samples the hold-out score spreads much more."""
     x, y = data.load_arrays("diabetes")
-    x, y = experiments.small_subset(x, y, 150, seed=0)
-    spread = experiments.holdout_vs_kfold_spread(
+    x, y = validation.small_subset(x, y, 150, seed=0)
+    spread = validation.holdout_vs_kfold_spread(
         x, y, seeds=range(15), k=5, holdout_split=solution("02-validation", "holdout_split"),
         shuffled_k_fold_indices=solution("02-validation", "shuffled_k_fold_indices"))
     assert spread.holdout_scores.shape == spread.kfold_means.shape == (15,)
@@ -192,9 +192,9 @@ def test_claim_11_holdout_spreads_more_than_kfold_fast():
 
 def test_mean_split_score_and_duplicate_demo():
     x, y = data.load_arrays("digits")
-    leak = experiments.duplicate_leak_demo(x, y, duplicate_fraction=0.3, seed=0)
+    leak = validation.duplicate_leak_demo(x, y, duplicate_fraction=0.3, seed=0)
     assert leak["val_with_copy_in_train"] > 0.15 and leak["val_with_copy_in_train_deduplicated"] == 0
     xd, yd = data.load_arrays("diabetes")
     folds = list(KFold(4, shuffle=True, random_state=0).split(xd))
-    assert 30 < experiments.mean_split_score(xd, yd, folds) < 60
-    assert experiments.class_counts(np.array([0, 2, 2]), 4).tolist() == [1, 0, 2, 0]
+    assert 30 < validation.mean_split_score(xd, yd, folds) < 60
+    assert validation.class_counts(np.array([0, 2, 2]), 4).tolist() == [1, 0, 2, 0]

@@ -1,4 +1,4 @@
-from course.experiments import standardize_with_train_stats
+from course.validation import standardize_with_train_stats
 
 
 def standardize(train, test):

@@ -1,5 +1,5 @@
-from course import experiments
+from course import validation
 
 
 def holdout_split(n_samples, val_fraction, seed):
-    return experiments.sklearn_holdout_split(n_samples, val_fraction, seed)
+    return validation.sklearn_holdout_split(n_samples, val_fraction, seed)

@@ -1,1 +1,1 @@
-from course.experiments import sklearn_shuffled_k_fold as shuffled_k_fold_indices
+from course.validation import sklearn_shuffled_k_fold as shuffled_k_fold_indices

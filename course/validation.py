@@ -1,4 +1,4 @@
-"""Experiments the chapters run: small Keras models, protocol comparisons.
+"""Chapter 02's validation helpers: its small Keras regressor, hold-out vs K-fold comparisons, leaks.
 
 Split functions are parameters: the notebook passes the student's own implementations, the
 claims scikit-learn's (inline). Nothing here implements a graded function, nor wraps the library
