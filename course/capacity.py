@@ -127,8 +127,9 @@ def capacity_over_seeds(seeds: Sequence[int], fast: bool) -> pd.DataFrame:
     return pd.concat(frames)
 
 
-def judge_claim_1(smaller_val: Sequence[Sequence[float]], reference_val: Sequence[Sequence[float]],
-                  min_epochs_after: int = MIN_EPOCHS_AFTER_BEST) -> tuple[bool, str]:
+def judge_smaller_network_peaks_later(smaller_val: Sequence[Sequence[float]],
+                                      reference_val: Sequence[Sequence[float]],
+                                      min_epochs_after: int = MIN_EPOCHS_AFTER_BEST) -> tuple[bool, str]:
     """Claim 1 from the validation curves of each seed: ``(held, why)``.
 
     For every seed the smaller network's lowest validation loss must come at a later epoch than
@@ -152,12 +153,12 @@ def judge_claim_1(smaller_val: Sequence[Sequence[float]], reference_val: Sequenc
     return True, "later and slower in every seed"
 
 
-def measure_claim_1(seeds: Sequence[int], fast: bool):
+def smaller_network_peaks_later_claim(seeds: Sequence[int], fast: bool):
     """Claim 1: the smaller network's best epoch is later and its validation loss rises slower
-    (see :func:`judge_claim_1`)."""
+    (see :func:`judge_smaller_network_peaks_later`)."""
     size = settings(fast)
     runs = [train_capacity_models(int(seed), size) for seed in seeds]
-    held, why = judge_claim_1([r[SMALLER].history["val_loss"] for r in runs],
+    held, why = judge_smaller_network_peaks_later([r[SMALLER].history["val_loss"] for r in runs],
                               [r[REFERENCE].history["val_loss"] for r in runs])
     pair = (SMALLER, REFERENCE)
     best = {name: Spread.of(int(np.argmin(r[name].history["val_loss"])) + 1 for r in runs) for name in pair}
@@ -171,7 +172,7 @@ def measure_claim_1(seeds: Sequence[int], fast: bool):
     return held, figures, summary
 
 
-def measure_claim_2(seeds: Sequence[int], fast: bool):
+def larger_network_overfits_early_claim(seeds: Sequence[int], fast: bool):
     """Claim 2: the larger network peaks within the first few epochs, trains toward zero loss
     and has the widest gap.
 

@@ -57,46 +57,47 @@ class ClaimResult:
 # (held, figures, summary).
 REGISTRY: dict[int, tuple[str, str]] = {
     1: ("A smaller network reaches its lowest validation loss later than the reference network and "
-        "degrades more slowly after it.", "course.capacity:measure_claim_1"),
+        "degrades more slowly after it.", "course.capacity:smaller_network_peaks_later_claim"),
     2: ("A much larger network reaches its lowest validation loss within the first few epochs, drives "
-        "training loss toward zero, and shows the widest train/validation gap.", "course.capacity:measure_claim_2"),
+        "training loss toward zero, and shows the widest train/validation gap.",
+        "course.capacity:larger_network_overfits_early_claim"),
     3: ("At equal architecture, L2 regularization ends with a lower validation loss than no "
-        "regularization.", "course.regularization:measure_claim_3"),
+        "regularization.", "course.regularization:l2_lowers_final_val_loss_claim"),
     4: ("The L1 model's loss is high from the start, and its kernels hold a larger share of "
-        "near-zero weights than the L2 model's.", "course.regularization:measure_claim_4"),
+        "near-zero weights than the L2 model's.", "course.regularization:l1_sparsity_claim"),
     5: ("Among baseline, L1, L2, L1+L2 and dropout, L2's validation loss rises the slowest.",
-        "course.regularization:measure_claim_5"),
+        "course.regularization:l2_rises_slowest_claim"),
     6: ("Dropout delays overfitting: its lowest validation loss comes later and its final "
-        "validation loss is lower than the baseline's.", "course.dropout:measure_claim_6"),
+        "validation loss is lower than the baseline's.", "course.dropout:dropout_delays_overfitting_claim"),
     7: ("Inverted dropout keeps the expected activation; at inference the layer is the identity.",
-        "course.dropout:measure_claim_7"),
+        "course.dropout:inverted_dropout_expectation_claim"),
     8: ("One gradient step on loss + lambda/(2m) ||W||^2 equals W (1 - alpha*lambda/m) - alpha*dW.",
-        "course.regularization:measure_claim_8"),
+        "course.regularization:weight_decay_step_claim"),
     9: ("Monte Carlo dropout predictions are at least as accurate as a single deterministic pass, "
         "and their standard deviation is larger on misclassified samples than on correct ones.",
-        "course.dropout:measure_claim_9"),
+        "course.dropout:mc_dropout_uncertainty_claim"),
     10: ("Batch normalization converges faster (lower validation loss over the first epochs) than "
-         "the same network without it.", "course.workflow:measure_claim_10"),
+         "the same network without it.", "course.workflow:batchnorm_sgd_convergence_claim"),
     11: ("On small data, the hold-out score varies much more across split seeds than the "
-         "K-fold mean.", "course.validation:measure_claim_11"),
+         "K-fold mean.", "course.validation:holdout_vs_kfold_spread_claim"),
     12: ("Early stopping halts near the epoch of the lowest validation loss and, with best-weight "
-         "restoring, keeps that epoch's validation loss.", "course.workflow:measure_claim_12"),
+         "restoring, keeps that epoch's validation loss.", "course.workflow:early_stopping_claim"),
     13: ("An engineered feature (clock angles) reaches a target accuracy with far fewer samples "
-         "than the raw representation.", "course.features:measure_claim_13"),
+         "than the raw representation.", "course.features:clock_angles_sample_efficiency_claim"),
     14: ("Fitting a preprocessing step on all the data before the split (here: choosing features by "
          "their correlation with the labels) or tuning on the test set inflates the reported score "
-         "relative to an honest protocol.", "course.features:measure_claim_14"),
+         "relative to an honest protocol.", "course.features:preprocessing_leak_claim"),
     15: ("With default learning rates, RMSprop and Adam reach a lower validation loss within the first epochs "
-         "than plain SGD on the same network.", "course.optimizers:measure_claim_15"),
+         "than plain SGD on the same network.", "course.optimizers:adaptive_optimizers_early_loss_claim"),
     16: ("Validation loss is U-shaped in the L2 factor (too little overfits, too much underfits), and "
-         "the weights' norm falls as the factor grows.", "course.regularization:measure_claim_16"),
-    17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:measure_claim_17"),
+         "the weights' norm falls as the factor grows.", "course.regularization:l2_factor_u_shape_claim"),
+    17: ("Validation loss is U-shaped in the dropout rate.", "course.dropout:dropout_rate_u_shape_claim"),
     18: ("On 28x28 images with Adam, batch normalization (with ReLU, and with LeakyReLU(0.2)) lowers "
          "the validation loss of the first epochs compared with the plain ReLU network.",
-         "course.workflow:measure_claim_18"),
+         "course.workflow:batchnorm_adam_convergence_claim"),
     19: ("The NumPy network's analytic gradient matches the numerical gradient (relative error below 1e-7) "
          "without dropout, and its L2 and dropout versions overfit the 2-D data less than the unregularized "
-         "one (smaller train/validation gap).", "course.numpy_network:measure_claim_19"),
+         "one (smaller train/validation gap).", "course.numpy_network:gradient_check_and_overfitting_claim"),
 }
 
 # name -> (statement, "module:function"): measurements that a chapter quotes but that are not

@@ -1,4 +1,6 @@
-"""Real data sets that work offline, as seeded train/validation/test splits.
+"""Every data set of the course, as one :class:`Split` type: seeded train/validation(/test) parts.
+
+Every loader lives here; the chapters' modules train on what these return.
 
 The default sets ship inside scikit-learn, so every notebook runs without a network:
 
@@ -11,7 +13,11 @@ diabetes        float32 (442, 10) raw units float32 (442,) 25-346    scalar regr
 ==============  ==========================  =======================  ================
 
 ``load_*_split`` returns a :class:`Split` with 60 % train, 20 % validation, 20 % test by
-default (classification splits are stratified). The same seed gives the same split.
+default (classification splits are stratified). The same seed gives the same split. Derived from
+them: :func:`load_cancer_data` (breast cancer relabelled so that 1 = malignant, chapter 07) and
+:func:`load_digit_sequences` (digits read row by row, chapter 06). :func:`load_moons` makes
+scikit-learn's two half-moons (chapter 06's NumPy network); it and the digit sequences have no
+test part (``x_test`` is None).
 
 ``load_fashion_mnist`` gives Fashion-MNIST (Zalando, MIT licence: 70,000 28x28 grey images of
 clothes in 10 classes), the data of chapters 04-07. It reads the four original IDX files from the
@@ -23,6 +29,12 @@ says so. Every file's content is checked against the published data's checksum.
 
 ``load_imdb``: Keras downloads it once into its cache. Without a network and without the cached
 file it raises :class:`DatasetUnavailableError`, naming the file and the folder to put it in.
+
+:func:`load_fashion_split` and :func:`load_imdb_split` draw one seed's disjoint training and
+validation samples from those sets' training parts, with their official test sets: the data of
+chapters 04-07 (:func:`course.fashion.make_split` picks the sizes).
+
+The module is over 400 lines on purpose: it is the one home of every loader of the course.
 """
 
 from __future__ import annotations
@@ -31,7 +43,8 @@ import gzip
 import hashlib
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +56,8 @@ CLASSIFICATION = {"digits": True, "breast_cancer": True, "diabetes": False}
 
 IMDB_FILE_NAME = "imdb.npz"
 IMDB_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
+IMDB_WORDS = 10000  # the book's vocabulary: the 10,000 most frequent words
+IMDB_LENGTH = 500  # reviews are cut or padded to this many word indices; the model multi-hots them
 
 
 class DatasetUnavailableError(RuntimeError):
@@ -51,18 +66,25 @@ class DatasetUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class Split:
-    """Train, validation and test arrays of one data set (x float32, y as documented)."""
+    """Train, validation and test arrays of one data set (dtypes and shapes as each loader says).
+
+    ``x_test`` and ``y_test`` are None for a set with no test part; ``source`` says where the data
+    was read from, and ``note`` why it is smaller than asked (both empty when there is nothing to say).
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    source: str = ""
+    note: str = ""
 
     def sizes(self) -> dict[str, int]:
         """Number of samples in each part, e.g. ``{'train': 1079, 'val': 359, 'test': 359}``."""
-        return {"train": len(self.x_train), "val": len(self.x_val), "test": len(self.x_test)}
+        return {"train": len(self.x_train), "val": len(self.x_val),
+                "test": 0 if self.x_test is None else len(self.x_test)}
 
 
 def load_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -150,6 +172,36 @@ def load_breast_cancer_split(
 def load_diabetes_split(seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> Split:
     """Diabetes progression: x float32 (n, 10) in raw units (age, BMI, ...), y float32 in 25..346."""
     return _load_split("diabetes", seed, val_fraction, test_fraction)
+
+
+def load_cancer_data(seed: int = 0) -> Split:
+    """The stratified breast-cancer split of ``seed``, relabelled so that 1 means malignant.
+
+    ``x_*`` are raw float32 features; standardize them with the training part's statistics
+    only. Malignant tumours are the rarer class (about 37 %).
+    """
+    split = load_breast_cancer_split(seed)
+    flip = lambda y: (1 - y).astype(np.int64)  # noqa: E731 (sklearn codes malignant as 0)
+    return replace(split, y_train=flip(split.y_train), y_val=flip(split.y_val), y_test=flip(split.y_test))
+
+
+def load_digit_sequences(seed: int = 0, n_train: int = 250) -> Split:
+    """The digits split of ``seed`` as sequences, x float32 (n, 8 steps, 8 pixels), y int64 0-9: each
+    image is 8 time steps of one row each. Only the first ``n_train`` training samples are kept (small
+    data overfits); no test part."""
+    split = load_digits_split(seed)
+    if not 10 <= n_train <= len(split.x_train):
+        raise ValueError(f"n_train must be in 10..{len(split.x_train)}, got {n_train}")
+    return Split(split.x_train[:n_train].reshape(-1, 8, 8), split.y_train[:n_train],
+                 split.x_val.reshape(-1, 8, 8), split.y_val)
+
+
+def load_moons(seed: int = 0, n_train: int = 40, n_val: int = 1000, noise: float = 0.3) -> Split:
+    """scikit-learn's two interleaved half-moons with Gaussian noise (made offline), split in two:
+    x float64 (n, 2), y float64 0/1; no test part."""
+    x, y = sk_datasets.make_moons(n_samples=n_train + n_val, noise=noise, random_state=seed)
+    y = y.astype(np.float64)
+    return Split(x[:n_train], y[:n_train], x[n_train:], y[n_train:])
 
 
 def keras_cache_dir() -> Path:
@@ -291,6 +343,67 @@ def load_fashion_mnist_subset() -> ImageSet:
     with np.load(FASHION_MNIST_SUBSET) as data:
         return ImageSet(data["x_train"], data["y_train"].astype(np.int64), data["x_test"],
                         data["y_test"].astype(np.int64), "the course's bundled subset", complete=False)
+
+
+@lru_cache(maxsize=1)
+def fashion_mnist_images() -> ImageSet:
+    """Fashion-MNIST as :func:`load_fashion_mnist` finds it (read once per process)."""
+    return load_fashion_mnist()
+
+
+def _scaled_rows(x: np.ndarray) -> np.ndarray:
+    """uint8 images to float32 rows of pixels in [0, 1]."""
+    return (np.asarray(x, dtype=np.float32) / 255.0).reshape(len(x), -1)
+
+
+def _disjoint_draw(n_available: int, n_train: int, n_val: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers of ``n_train`` training and ``n_val`` validation samples: a seeded permutation, cut."""
+    order = np.random.default_rng(seed).permutation(n_available)
+    return order[:n_train], order[n_train:n_train + n_val]
+
+
+@lru_cache(maxsize=16)
+def load_fashion_split(seed: int = 0, n_train: int = 5000, n_val: int = 5000) -> Split:
+    """``n_train`` training and ``n_val`` validation images of Fashion-MNIST's 60,000 training images
+    (disjoint, drawn for ``seed``; float32 (n, 784) in [0, 1], y int64 0-9) and the official 10,000
+    test images. With only the bundled subset, both parts shrink to half the available training
+    images each and ``note`` says so. Cached per process: the same arrays for the same arguments."""
+    data = fashion_mnist_images()
+    note = ""
+    if n_train + n_val > len(data.x_train):
+        asked = (n_train, n_val)
+        n_train = n_val = len(data.x_train) // 2
+        note = (f"only {len(data.x_train)} training images found ({data.source}): using "
+                f"{n_train} + {n_val} instead of {asked[0]} + {asked[1]}; the numbers "
+                f"quoted in the text come from the full data")
+    train, val = _disjoint_draw(len(data.x_train), n_train, n_val, seed)
+    return Split(_scaled_rows(data.x_train[train]), data.y_train[train].astype(np.int64),
+                 _scaled_rows(data.x_train[val]), data.y_train[val].astype(np.int64),
+                 _scaled_rows(data.x_test), data.y_test.astype(np.int64), data.source, note)
+
+
+@lru_cache(maxsize=16)
+def load_imdb_split(seed: int = 0, n_train: int = 15000, n_val: int = 10000) -> Split:
+    """``n_train`` training and ``n_val`` validation reviews of IMDB's 25,000 training reviews (disjoint,
+    drawn for ``seed``) and its 25,000 test reviews: rows of ``IMDB_LENGTH`` word indices below
+    ``IMDB_WORDS`` (0 pads), labels float32 (n, 1) 0/1. Needs :func:`load_imdb`'s file. Cached per process."""
+    from course.runtime import import_keras
+
+    keras = import_keras()
+    (x_train, y_train), (x_test, y_test) = load_imdb(num_words=IMDB_WORDS)
+
+    def padded(reviews) -> np.ndarray:
+        return keras.utils.pad_sequences(list(reviews), maxlen=IMDB_LENGTH, padding="post", truncating="post")
+
+    note = ""
+    if n_train + n_val > len(x_train):
+        n_train, n_val = len(x_train) - len(x_train) // 2, len(x_train) // 2
+        note = f"only {len(x_train)} training reviews: using {n_train} + {n_val}"
+    train, val = _disjoint_draw(len(x_train), n_train, n_val, seed)
+    # labels as (n, 1) floats: the shape of the single sigmoid output, as Keras's binary metrics need
+    x_all, y_all = padded(x_train), np.asarray(y_train, dtype=np.float32).reshape(-1, 1)
+    return Split(x_all[train], y_all[train], x_all[val], y_all[val], padded(x_test),
+                 np.asarray(y_test, dtype=np.float32).reshape(-1, 1), "imdb.npz (Keras cache)", note)
 
 
 def make_fashion_mnist_subset(full: ImageSet, per_class_train: int = 400, per_class_test: int = 100,

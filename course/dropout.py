@@ -37,7 +37,7 @@ import pandas as pd
 import seaborn as sns
 
 from course import fashion, runtime
-from course.data import load_digits_split
+from course.data import load_digit_sequences, load_digits_split
 from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
 
 MCPredict = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
@@ -85,12 +85,12 @@ def expected_activation_table(forward: Callable | None, rates: Sequence[float] =
     return pd.DataFrame(rows)
 
 
-def claim_7_sizes(fast: bool | None = None) -> dict[str, int]:
+def inverted_dropout_sizes(fast: bool | None = None) -> dict[str, int]:
     fast = runtime.fast_mode(fast)
     return {"size": 200_000 if fast else 1_000_000}
 
 
-def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def inverted_dropout_expectation_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 7: inverted dropout keeps the expected activation; at inference it is the identity.
 
     For each seed and rate (0.2 and 0.5), Keras's ``Dropout`` (an inverted dropout) is applied in
@@ -99,7 +99,7 @@ def measure_claim_7(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     from the data) and every inference-mode output equals its input exactly. (The notebook's
     table adds the student's NumPy ``dropout_forward``: :func:`expected_activation_table`.)
     """
-    size = claim_7_sizes(fast)["size"]
+    size = inverted_dropout_sizes(fast)["size"]
     tables = [expected_activation_table(None, rates=(0.2, 0.5), size=size, seed=int(seed)) for seed in seeds]
     table = pd.concat(tables, ignore_index=True)
     deviation = (table["mean ratio"] - 1).abs() / table["std error"]
@@ -134,7 +134,7 @@ def comparison_run(seed: int = 0, fast: bool | None = None, task: str = "fashion
     return regularization.run_comparison(seed, fast, names=("baseline", "dropout"), task=task)
 
 
-def measure_claim_6(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def dropout_delays_overfitting_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 6: dropout delays overfitting (later lowest validation loss, lower final one).
 
     Measured on chapter 05's comparison: the "baseline" and "dropout" models share architecture,
@@ -176,7 +176,7 @@ def dropout_sweep(seeds: Sequence[int], fast: bool | None = None, rates: Sequenc
     return pd.DataFrame(rows)
 
 
-def measure_claim_17(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def dropout_rate_u_shape_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 17: validation loss is U-shaped in the dropout rate (see
     :func:`course.regularization.is_u_shaped`)."""
     from course.regularization import is_u_shaped, sweep_figures
@@ -358,7 +358,7 @@ def plot_mc_uncertainty(run: MCDropoutRun, *, title: str | None = None) -> plt.F
     return fig
 
 
-def measure_claim_9(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def mc_dropout_uncertainty_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 9: MC dropout is at least as accurate as one deterministic pass, and its standard
     deviation is larger on misclassified samples than on correct ones.
 
@@ -552,26 +552,6 @@ def sequence_sizes(fast: bool | None = None) -> dict[str, Any]:
                 "models": ("GRU", "GRU + dropout")}
     return {"n_train": 250, "epochs": 40, "batch_size": 16, "units": 64, "rate": 0.25,
             "models": SEQUENCE_MODELS}
-
-
-@dataclass
-class DigitSequences:
-    """Digits read row by row: x float32 (n, 8 steps, 8 pixels), y int64 0-9."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-
-
-def load_digit_sequences(seed: int = 0, n_train: int = 250) -> DigitSequences:
-    """The digits split of ``seed`` as sequences: each image is 8 time steps of 8 pixels (one row
-    per step). Only the first ``n_train`` training samples are kept (small data overfits)."""
-    split = load_digits_split(seed)
-    if not 10 <= n_train <= len(split.x_train):
-        raise ValueError(f"n_train must be in 10..{len(split.x_train)}, got {n_train}")
-    return DigitSequences(split.x_train[:n_train].reshape(-1, 8, 8), split.y_train[:n_train],
-                          split.x_val.reshape(-1, 8, 8), split.y_val)
 
 
 def time_step_masks(batch: int, steps: int, features: int, rate: float, rng: np.random.Generator,

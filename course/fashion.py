@@ -16,7 +16,7 @@ training device, not a measure of how well the model predicts. Comparisons of va
 Sizes: :data:`FULL` is what the chapters quote (5,000 + 5,000 images, 40 epochs: about ten
 seconds per network on two cores); :data:`FAST` keeps the notebooks quick under nbgrader and in
 CI. When only the bundled subset of the data is found (4,000 training images), the split shrinks
-to what is there and :attr:`FashionSplit.note` says so.
+to what is there and the split's ``note`` says so. The data itself comes from :mod:`course.data`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,21 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from course import runtime
-from course.data import FASHION_MNIST_CLASSES, ImageSet, Split, load_fashion_mnist
+from course.data import (
+    FASHION_MNIST_CLASSES,
+    IMDB_FILE_NAME,
+    IMDB_LENGTH,
+    IMDB_WORDS,
+    Split,
+    keras_cache_dir,
+    load_fashion_split,
+    load_imdb_split,
+)
 from course.spread import Spread
 
 INPUT_DIM = 28 * 28
@@ -58,8 +66,6 @@ FAST = TaskSize(n_train=1000, n_val=1000, epochs=6)
 # The book's IMDB setting (Chollet 4.4): 15,000 training and 10,000 validation reviews, 20 epochs,
 # batch 512, RMSprop; the 10,000 most frequent words. Only when imdb.npz is in Keras's cache.
 TASKS = ("fashion", "imdb")
-IMDB_WORDS = 10000
-IMDB_LENGTH = 500  # reviews are cut or padded to this many word indices; the model multi-hots them
 IMDB_FULL = TaskSize(n_train=15000, n_val=10000, epochs=20, batch_size=512)
 IMDB_FAST = TaskSize(n_train=1000, n_val=1000, epochs=6, batch_size=128)
 
@@ -74,63 +80,23 @@ def task_size(fast: bool | None = None, task: str = "fashion") -> TaskSize:
 
 def imdb_is_cached() -> bool:
     """True when IMDB's file is in Keras's cache, so that ``task="imdb"`` runs offline."""
-    from course.data import IMDB_FILE_NAME, keras_cache_dir
-
     return (keras_cache_dir() / IMDB_FILE_NAME).exists()
 
 
 # ------------------------------------------------------------------------------------- data
-@dataclass(frozen=True)
-class FashionSplit(Split):
-    """One seed's training and validation images (float32, (n, 784), in [0, 1]) and the test set,
-    with where the data came from and a note when it is smaller than asked."""
-
-    source: str = ""
-    note: str = ""
-
-    @staticmethod
-    def as_images(x: np.ndarray) -> np.ndarray:
-        """Rows of 784 pixels back to 28x28 images."""
-        return np.asarray(x).reshape(-1, 28, 28)
-
-
-@lru_cache(maxsize=1)
-def images() -> ImageSet:
-    """Fashion-MNIST as :func:`course.data.load_fashion_mnist` finds it (read once per process)."""
-    return load_fashion_mnist()
-
-
-def _scaled(x: np.ndarray) -> np.ndarray:
-    return (np.asarray(x, dtype=np.float32) / 255.0).reshape(len(x), INPUT_DIM)
-
-
-@lru_cache(maxsize=16)
-def make_split(seed: int = 0, size: TaskSize = FULL, task: str = "fashion") -> FashionSplit:
-    """Draw ``size.n_train`` training and ``size.n_val`` validation samples for ``seed``.
-
-    The two parts are disjoint draws from the task's training set (a seeded permutation); the
-    test part is its official test set. With only the bundled subset of Fashion-MNIST, both parts
-    shrink to half the available training images each and ``note`` says so. For ``task="imdb"``
-    the rows are reviews as ``IMDB_LENGTH`` word indices (0 pads), which the network multi-hots.
-    """
+def make_split(seed: int = 0, size: TaskSize = FULL, task: str = "fashion") -> Split:
+    """``size.n_train`` training and ``size.n_val`` validation samples of ``task`` for ``seed``, and its
+    test set: :func:`course.data.load_fashion_split` or, for ``task="imdb"``,
+    :func:`course.data.load_imdb_split` (reviews as word indices, which the network multi-hots)."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    if task == "imdb":
-        return _imdb_split(seed, size)
-    data = images()
-    n_train, n_val, note = size.n_train, size.n_val, ""
-    if n_train + n_val > len(data.x_train):
-        n_train = n_val = len(data.x_train) // 2
-        note = (f"only {len(data.x_train)} training images found ({data.source}): using "
-                f"{n_train} + {n_val} instead of {size.n_train} + {size.n_val}; the numbers "
-                f"quoted in the text come from the full data")
-    order = np.random.default_rng(seed).permutation(len(data.x_train))
-    train, val = order[:n_train], order[n_train:n_train + n_val]
-    return FashionSplit(
-        _scaled(data.x_train[train]), data.y_train[train].astype(np.int64),
-        _scaled(data.x_train[val]), data.y_train[val].astype(np.int64),
-        _scaled(data.x_test), data.y_test.astype(np.int64), data.source, note,
-    )
+    loader = load_imdb_split if task == "imdb" else load_fashion_split
+    return loader(int(seed), size.n_train, size.n_val)
+
+
+def as_images(x: np.ndarray) -> np.ndarray:
+    """Rows of 784 pixels back to 28x28 images."""
+    return np.asarray(x).reshape(-1, 28, 28)
 
 
 def plot_examples(x: np.ndarray, y: np.ndarray, n_per_class: int = 2, seed: int = 0):
@@ -153,27 +119,6 @@ def plot_examples(x: np.ndarray, y: np.ndarray, n_per_class: int = 2, seed: int 
     fig.suptitle("Fashion-MNIST: two images of each class")
     fig.tight_layout()
     return fig
-
-
-def _imdb_split(seed: int, size: TaskSize) -> FashionSplit:
-    from course.data import load_imdb
-
-    keras = runtime.import_keras()
-    (x_train, y_train), (x_test, y_test) = load_imdb(num_words=IMDB_WORDS)
-
-    def padded(reviews) -> np.ndarray:
-        return keras.utils.pad_sequences(list(reviews), maxlen=IMDB_LENGTH, padding="post", truncating="post")
-
-    n_train, n_val, note = size.n_train, size.n_val, ""
-    if n_train + n_val > len(x_train):
-        n_train, n_val = len(x_train) - len(x_train) // 2, len(x_train) // 2
-        note = f"only {len(x_train)} training reviews: using {n_train} + {n_val}"
-    order = np.random.default_rng(seed).permutation(len(x_train))
-    train, val = order[:n_train], order[n_train:n_train + n_val]
-    # labels as (n, 1) floats: the shape of the single sigmoid output, as Keras's binary metrics need
-    x_all, y_all = padded(x_train), np.asarray(y_train, dtype=np.float32).reshape(-1, 1)
-    return FashionSplit(x_all[train], y_all[train], x_all[val], y_all[val], padded(x_test),
-                        np.asarray(y_test, dtype=np.float32).reshape(-1, 1), "imdb.npz (Keras cache)", note)
 
 
 # ---------------------------------------------------------------------------------- networks

@@ -105,14 +105,14 @@ def plot_accuracy_vs_samples(frame: pd.DataFrame, target: float = TARGET_ACCURAC
     return ax
 
 
-def claim_13_sizes(fast: bool) -> tuple[list[int], int]:
+def clock_sample_sizes(fast: bool) -> tuple[list[int], int]:
     """Training sizes and test size of claim 13."""
     if fast:
         return [25, 50, 100, 200, 400, 1000, 2000], 400
     return [25, 50, 100, 200, 400, 800, 1600, 3200, 6400], 1000
 
 
-def measure_claim_13(seeds: Sequence[int], fast: bool):
+def clock_angles_sample_efficiency_claim(seeds: Sequence[int], fast: bool):
     """Claim 13 over seeds: samples needed for 90 % hour accuracy, angles vs raw pixels.
 
     Holds when the effect exceeds the spread over seeds: the angle features reach the target
@@ -120,7 +120,7 @@ def measure_claim_13(seeds: Sequence[int], fast: bool):
     (``course.spread.clearly_below``; not reaching the target at the largest size counts as
     needing twice that size), and for every seed the pixels need at least 8 times as many.
     """
-    sizes, n_test = claim_13_sizes(fast)
+    sizes, n_test = clock_sample_sizes(fast)
     never = 2 * max(sizes)  # stands for "not reached at the largest size" in the comparison
     needed = {"angles": [], "hand tips": [], "raw pixels": []}
     accuracy_at_largest = {name: [] for name in needed}
@@ -345,7 +345,7 @@ def plot_selection_leak(leaks: Sequence[SelectionLeak], ax: plt.Axes | None = No
     return ax
 
 
-def measure_claim_14(seeds: Sequence[int], fast: bool):
+def preprocessing_leak_claim(seeds: Sequence[int], fast: bool):
     """Claim 14 over seeds: feature selection fitted on all the data (diabetes plus noise
     columns), and model choice on the test set (breast cancer).
 

@@ -2,8 +2,9 @@
 
 The network itself (forward pass, loss, backward pass, gradient check) is the student's: every
 function here takes those functions as arguments (a :class:`NetworkFunctions`) and holds none of
-them. The helpers are the parts that are not the exercise: the two-moons data, He initialization,
-plain gradient descent, accuracy, the decision-boundary plots and the claim's judging.
+them. The helpers are the parts that are not the exercise: He initialization, plain gradient descent,
+accuracy, the decision-boundary plots and the claim's judging; the two-moons data is
+:func:`course.data.load_moons`.
 
 ``python -m course.claims --claims 19`` measures claim 19 with the instructor's functions, the
 solution cells of ``source/06-dropout`` (:func:`source_functions`); where ``source/`` is absent (a
@@ -23,6 +24,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.data import Split, load_moons
 from course.spread import Spread
 
 SOURCE_NOTEBOOK = Path(__file__).resolve().parent.parent / "source" / "06-dropout" / "dropout.ipynb"
@@ -39,14 +41,6 @@ class NetworkFunctions:
     loss: Callable
     backward: Callable
     gradient_check: Callable
-
-
-@dataclass(frozen=True)
-class MoonsData:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -68,14 +62,6 @@ def experiment_sizes(fast: bool | None = None) -> dict[str, object]:
     fast = runtime.fast_mode(fast)
     return {"n_train": 40, "n_val": 1000, "noise": 0.3, "layer_sizes": (2, 64, 64, 1),
             "epochs": 1000 if fast else 4000, "learning_rate": 0.3}
-
-
-def load_moons(seed: int = 0, n_train: int = 40, n_val: int = 1000, noise: float = 0.3) -> MoonsData:
-    """scikit-learn's two interleaved half-moons with Gaussian noise (made offline), split in two."""
-    from sklearn.datasets import make_moons
-
-    X, y = make_moons(n_samples=n_train + n_val, noise=noise, random_state=seed)
-    return MoonsData(X[:n_train], y[:n_train].astype(np.float64), X[n_train:], y[n_train:].astype(np.float64))
 
 
 def initialize_parameters(layer_sizes: Sequence[int], seed: int = 0) -> dict[str, np.ndarray]:
@@ -113,7 +99,7 @@ def accuracy(functions: NetworkFunctions, params: dict, X: np.ndarray, y: np.nda
     return float(np.mean((predict_probabilities(functions, params, X) > 0.5) == (y > 0.5)))
 
 
-def train(functions: NetworkFunctions, data: MoonsData, setting: Setting, seed: int = 0,
+def train(functions: NetworkFunctions, data: Split, setting: Setting, seed: int = 0,
           layer_sizes: Sequence[int] = (2, 64, 64, 1), epochs: int = 4000,
           learning_rate: float = 0.3) -> TrainedNetwork:
     """Full-batch gradient descent with the student's forward and backward passes (a new dropout mask
@@ -135,7 +121,7 @@ def train(functions: NetworkFunctions, data: MoonsData, setting: Setting, seed: 
 
 
 def train_all(functions: NetworkFunctions, seed: int = 0, fast: bool | None = None,
-              settings: Sequence[Setting] = SETTINGS) -> tuple[MoonsData, list[TrainedNetwork]]:
+              settings: Sequence[Setting] = SETTINGS) -> tuple[Split, list[TrainedNetwork]]:
     """The three networks of the chapter (no regularization, L2, dropout) on the data of ``seed``."""
     sizes = experiment_sizes(fast)
     data = load_moons(seed, sizes["n_train"], sizes["n_val"], sizes["noise"])
@@ -162,7 +148,7 @@ def gradient_check_error(functions: NetworkFunctions, seed: int = 0, rate: float
     return float(functions.gradient_check(loss, params, grads, eps))
 
 
-def plot_decision_boundaries(data: MoonsData, networks: Sequence[TrainedNetwork], functions: NetworkFunctions,
+def plot_decision_boundaries(data: Split, networks: Sequence[TrainedNetwork], functions: NetworkFunctions,
                              title: str | None = None) -> plt.Figure:
     """One panel per network: its predicted probability over the plane, the 0.5 boundary, the training
     points, and the accuracies."""
@@ -213,8 +199,8 @@ def source_functions() -> NetworkFunctions | None:
     return NetworkFunctions(*(namespace[name] for name in FUNCTION_NAMES))
 
 
-def measure_claim_19(seeds: Sequence[int], fast: bool, functions: NetworkFunctions | None = None
-                     ) -> tuple[bool, dict[str, float], str]:
+def gradient_check_and_overfitting_claim(seeds: Sequence[int], fast: bool, functions: NetworkFunctions | None = None
+                                         ) -> tuple[bool, dict[str, float], str]:
     """Claim 19: the analytic gradient matches the numerical one (relative error below 1e-7) without
     dropout, and the L2 and dropout networks overfit the moons less than the unregularized one.
 

@@ -117,7 +117,7 @@ def plot_optimizer_curves(comparison: OptimizerComparison, k: int = FIRST_EPOCHS
     return fig
 
 
-def measure_claim_15(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def adaptive_optimizers_early_loss_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 15: at Keras's default learning rates, RMSprop and Adam each have a lower mean validation
     cross-entropy over the first epochs than plain SGD, in every seed (the paired effect, SGD minus
     the other, is above zero over its whole range). Momentum and Nadam are reported beside them."""

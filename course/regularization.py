@@ -264,7 +264,7 @@ def _penalized_gradient_by_finite_differences(W, dW, lambd, m, eps=1e-6) -> np.n
     return grad
 
 
-def measure_claim_8(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def weight_decay_step_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 8: a gradient step on loss + lambda/(2m)||W||^2 equals the weight-decay form."""
     diffs, fd_errors = [], []
     for seed in seeds:
@@ -297,7 +297,7 @@ def end_figures(comparisons: Sequence[ComparisonRun], name: str) -> dict[str, Sp
             "val_accuracy": fashion.spread_of(runs, "end_val_accuracy")}
 
 
-def measure_claim_3(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def l2_lowers_final_val_loss_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 3: at equal architecture, L2 ends with a lower validation loss than no regularization.
 
     The validation loss compared is the cross-entropy without the penalty, at the end of training
@@ -318,7 +318,7 @@ def measure_claim_3(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     return consistently_positive(gain), figures, summary
 
 
-def measure_claim_4(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def l1_sparsity_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 4: L1's loss is high from the start; its kernels hold more near-zero weights than L2's.
 
     "High from the start": L1's first-epoch training loss (penalty included) above both L2's and
@@ -338,7 +338,7 @@ def measure_claim_4(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, f
     return high_start and sparser, figures, summary
 
 
-def measure_claim_5(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def l2_rises_slowest_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 5: among baseline, L1, L2, L1+L2 and dropout, L2's validation loss rises the slowest.
 
     "Rises" is the climb after the minimum (:func:`val_loss_rise`). Held when L2's climb is below
@@ -436,7 +436,7 @@ def sweep_figures(frame: pd.DataFrame, setting: str, spec_for: Callable[[float],
     return [loss[value] for value in sorted(loss)], figures, summary
 
 
-def measure_claim_16(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def l2_factor_u_shape_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 16: validation loss is U-shaped in the L2 factor and the weights' norm falls as it grows.
 
     U-shaped: :func:`is_u_shaped` over the factors of ``L2_SWEEP``; falling: the mean norm drops

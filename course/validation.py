@@ -196,7 +196,7 @@ def duplicate_leak_demo(
     }
 
 
-def measure_claim_11(seeds: Sequence[int], fast: bool):
+def holdout_vs_kfold_spread_claim(seeds: Sequence[int], fast: bool):
     """Claim 11 over several data seeds: each seed draws its own 150 patients.
 
     For each data seed the split seeds 0..n-1 are swept and the standard deviation of each

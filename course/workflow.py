@@ -36,7 +36,7 @@ import seaborn as sns
 from sklearn import metrics as skm
 
 from course import fashion, runtime
-from course.data import FASHION_MNIST_CLASSES, Split, load_breast_cancer_split
+from course.data import FASHION_MNIST_CLASSES, Split, fashion_mnist_images, load_cancer_data
 from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
 
 LEARNING_RATE = 1e-3  # Adam's default: the "safe start" of the workflow
@@ -53,19 +53,7 @@ def sizes(fast: bool | None = None) -> dict[str, int]:
     return {"small_epochs": 60, "large_epochs": 60, "tune_epochs": 100, "patience": 10, "batch_size": 32}
 
 
-# ---------------------------------------------------------------------------- data and scores
-def load_cancer_data(seed: int = 0) -> Split:
-    """The course's stratified breast-cancer split, relabelled so that 1 means malignant.
-
-    ``x_*`` are raw float32 features; standardize them with the training part's statistics
-    only. Malignant tumours are the rarer class (about 37 %).
-    """
-    split = load_breast_cancer_split(seed)
-    flip = lambda y: (1 - y).astype(np.int64)  # noqa: E731 (sklearn codes malignant as 0)
-    return Split(split.x_train, flip(split.y_train), split.x_val, flip(split.y_val),
-                 split.x_test, flip(split.y_test))
-
-
+# ---------------------------------------------------------------------------- scores
 def binary_scores(y_true: np.ndarray, probability: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     """Loss and metrics of predicted probabilities of the positive class."""
     y_true = np.asarray(y_true)
@@ -457,14 +445,14 @@ def _batchnorm_claim(optimizer: str, normalized: Sequence[str], seeds: Sequence[
     return held, figures, summary
 
 
-def measure_claim_10(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def batchnorm_sgd_convergence_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 10: with plain SGD (0.01, Keras's default), batch normalization + ReLU has a lower mean
     validation cross-entropy over the first epochs than the same network without it, in every
     seed. The LeakyReLU variant is reported beside it."""
     return _batchnorm_claim("sgd", [BN_RELU], seeds, fast)
 
 
-def measure_claim_18(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def batchnorm_adam_convergence_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 18: with Adam (0.001), batch normalization with ReLU and with LeakyReLU(0.2) each have a
     lower mean validation cross-entropy over the first epochs than the plain ReLU network, in every
     seed."""
@@ -538,7 +526,7 @@ def run_early_stopping(seed: int = 0, fast: bool | None = None) -> EarlyStopping
     return run
 
 
-def measure_claim_12(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
+def early_stopping_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 12: early stopping halts ``patience`` epochs after the lowest validation loss and, with
     best-weight restoring, keeps that epoch's validation loss.
 
@@ -647,7 +635,7 @@ def augmented_examples(n_images: int = 4, n_variants: int = 5, seed: int = 0,
                        ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """``n_images`` Fashion-MNIST training images of different classes and ``n_variants`` random
     augmentations of each: (originals (n, 28, 28), variants (n, n_variants, 28, 28), class names)."""
-    data = fashion.images()
+    data = fashion_mnist_images()
     rng = np.random.default_rng(seed)
     classes = rng.choice(fashion.N_CLASSES, n_images, replace=False)
     chosen = [int(rng.choice(np.flatnonzero(data.y_train == label))) for label in classes]
@@ -709,7 +697,7 @@ def train_augmented(name: str, seed: int = 0, size: fashion.TaskSize | None = No
     if key in _AUG_RUNS:
         return _AUG_RUNS[key]
     split = fashion.make_split(int(seed), size)
-    as_images = lambda x: split.as_images(x)[..., None]  # noqa: E731
+    as_images = lambda x: fashion.as_images(x)[..., None]  # noqa: E731
     runtime.import_keras()  # before seeding: seed_everything seeds Keras only once it is imported
     runtime.seed_everything(int(seed))
     started = time.perf_counter()

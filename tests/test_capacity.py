@@ -27,7 +27,7 @@ def _curve(best: int, length: int, rise: float) -> list[float]:
 
 
 def test_claim_1_holds_when_the_smaller_network_is_later_and_slower():
-    held, why = capacity.judge_claim_1([_curve(25, 40, 0.002)] * 3, [_curve(8, 40, 0.01)] * 3)
+    held, why = capacity.judge_smaller_network_peaks_later([_curve(25, 40, 0.002)] * 3, [_curve(8, 40, 0.01)] * 3)
     assert held, why
 
 
@@ -38,13 +38,14 @@ def test_claim_1_holds_when_the_smaller_network_is_later_and_slower():
     (_curve(37, 40, 0.0), _curve(8, 40, 0.01), "cannot be measured"),  # too close to the end
 ])
 def test_claim_1_fails_when_either_half_fails_or_cannot_be_measured(smaller, reference, words):
-    held, why = capacity.judge_claim_1([_curve(25, 40, 0.002), smaller], [_curve(8, 40, 0.01), reference])
+    held, why = capacity.judge_smaller_network_peaks_later([_curve(25, 40, 0.002), smaller],
+                                                           [_curve(8, 40, 0.01), reference])
     assert not held and words in why and why.startswith("curve 1")
 
 
 def test_claim_1_needs_matching_curves():
     with pytest.raises(ValueError):
-        capacity.judge_claim_1([], [])
+        capacity.judge_smaller_network_peaks_later([], [])
 
 
 # -------------------------------------------------------------------- reading the curves
@@ -113,7 +114,8 @@ def test_gap_check_names_misconceptions():
 # ------------------------------------------------------------------- the claims (fast runs)
 @pytest.fixture(scope="module")
 def fast_claims():
-    return capacity.measure_claim_1([0, 1], True), capacity.measure_claim_2([0, 1], True)
+    return (capacity.smaller_network_peaks_later_claim([0, 1], True),
+            capacity.larger_network_overfits_early_claim([0, 1], True))
 
 
 def test_claim_1_fast_run_reports_figures(fast_claims):

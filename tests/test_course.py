@@ -33,6 +33,22 @@ def test_splits_have_documented_shapes_and_dtypes(loader, n, features, y_dtype):
         assert len(x) == len(y)
 
 
+def test_derived_splits_cancer_relabelled_digit_sequences_and_moons():
+    cancer, raw = data.load_cancer_data(0), data.load_breast_cancer_split(0)
+    assert cancer.sizes() == raw.sizes() == {"train": 341, "val": 114, "test": 114}
+    assert np.array_equal(cancer.x_train, raw.x_train) and np.array_equal(cancer.y_test, 1 - raw.y_test)
+    assert 0.3 < cancer.y_train.mean() < 0.45  # 1 = malignant, the rarer class
+    sequences = data.load_digit_sequences(0, 100)
+    assert sequences.x_train.shape == (100, 8, 8) and sequences.x_val.shape == (359, 8, 8)
+    assert sequences.x_train.dtype == np.float32 and sequences.y_train.shape == (100,)
+    assert sequences.x_test is None and sequences.sizes()["test"] == 0
+    with pytest.raises(ValueError):
+        data.load_digit_sequences(0, 5)
+    moons, again = data.load_moons(2, 20, 50), data.load_moons(2, 20, 50)
+    assert moons.x_train.shape == (20, 2) and moons.x_val.shape == (50, 2) and moons.x_test is None
+    assert set(np.unique(moons.y_val)) == {0.0, 1.0} and np.array_equal(moons.x_val, again.x_val)
+
+
 def test_splits_are_seeded_and_disjoint():
     a, b, c = data.load_digits_split(seed=1), data.load_digits_split(seed=1), data.load_digits_split(seed=2)
     assert np.array_equal(a.x_train, b.x_train) and not np.array_equal(a.x_train, c.x_train)

@@ -404,14 +404,6 @@ def test_time_step_masks_share_one_mask_per_sequence():
     assert not all(np.array_equal(fresh[:, t], fresh[:, 0]) for t in range(8))
 
 
-def test_digit_sequences_are_rows_of_the_images():
-    data = drop.load_digit_sequences(0, 100)
-    assert data.x_train.shape == (100, 8, 8) and data.x_val.shape == (359, 8, 8)
-    assert data.x_train.dtype == np.float32 and data.y_train.shape == (100,)
-    with pytest.raises(ValueError):
-        drop.load_digit_sequences(0, 5)
-
-
 def test_alpha_dropout_keeps_the_variance_and_dropout_does_not(keras):
     moments = drop.dropout_moments(rate=0.2, n=200_000).set_index("layer")
     assert abs(moments.loc["AlphaDropout(0.2)", "std"] - 1) < 0.02
@@ -427,12 +419,12 @@ def _well_formed(result):
 
 
 def test_claim_7_holds(keras):
-    held, figures, _ = _well_formed(drop.measure_claim_7([0, 1, 2], fast=True))
+    held, figures, _ = _well_formed(drop.inverted_dropout_expectation_claim([0, 1, 2], fast=True))
     assert held and figures["inference_identity_share"] == 1.0
 
 
 def test_claim_9_fast_runs_and_spread_is_larger_on_wrong_predictions(keras):
-    held, figures, summary = _well_formed(drop.measure_claim_9([0], fast=True))
+    held, figures, summary = _well_formed(drop.mc_dropout_uncertainty_claim([0], fast=True))
     assert figures["std_wrong"] > figures["std_right"]
     assert "seeds" in summary
     run = drop.run_mc_dropout(0, fast=True, mc_predict=mc_stack)
@@ -442,12 +434,12 @@ def test_claim_9_fast_runs_and_spread_is_larger_on_wrong_predictions(keras):
 
 
 def test_claim_6_fast_runs(keras):
-    _, figures, summary = _well_formed(drop.measure_claim_6([0], fast=True))
+    _, figures, summary = _well_formed(drop.dropout_delays_overfitting_claim([0], fast=True))
     assert "end_val_ce_dropout_mean" in figures and "accuracy" in summary
 
 
 def test_dropout_sweep_rows_and_claim_17_fast(keras):
     frame = drop.dropout_sweep([0], True, rates=(0.0, 0.5))
     assert sorted(frame["dropout rate"]) == [0.0, 0.5] and frame["val accuracy"].between(0, 1).all()
-    _, figures, _ = _well_formed(drop.measure_claim_17([0], fast=True))
+    _, figures, _ = _well_formed(drop.dropout_rate_u_shape_claim([0], fast=True))
     assert figures["best_rate"] in drop.DROPOUT_SWEEP

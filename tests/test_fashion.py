@@ -22,7 +22,8 @@ def test_split_is_seeded_disjoint_and_scaled():
     # no training image is also a validation image
     train_rows = {row.tobytes() for row in split.x_train}
     assert sum(row.tobytes() in train_rows for row in split.x_val) <= 2  # Fashion-MNIST holds a few exact duplicates
-    assert split.as_images(split.x_val[:2]).shape == (2, 28, 28)
+    assert split.x_test is not None and split.source and split.sizes()["val"] == size.n_val
+    assert fashion.as_images(split.x_val[:2]).shape == (2, 28, 28)
 
 
 def test_spec_refuses_unknown_settings():

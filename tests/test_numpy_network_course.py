@@ -9,6 +9,7 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks import numpy_network as checks
 from course import numpy_network
+from course.data import load_moons
 from tests.solutions import solution
 
 NAMES = ("network_forward", "network_loss", "network_backward", "gradient_check")
@@ -26,7 +27,7 @@ def test_the_course_module_holds_none_of_the_students_functions():
 
 
 def test_claim_19_holds_in_the_fast_version_with_the_notebooks_functions():
-    held, figures, summary = numpy_network.measure_claim_19([0, 1, 2, 3, 4], True, _functions())
+    held, figures, summary = numpy_network.gradient_check_and_overfitting_claim([0, 1, 2, 3, 4], True, _functions())
     assert held, summary
     assert figures["gradient_check_error_max"] < numpy_network.GRADIENT_CHECK_LIMIT
     assert figures["gap_l2_max"] < figures["gap_none_max"] and figures["seeds_gap_smaller_dropout"] == 5
@@ -36,7 +37,7 @@ def test_claim_19_loads_the_source_notebook_or_says_it_cannot_be_measured(monkey
     loaded = numpy_network.source_functions()
     assert loaded is not None and loaded.forward.__name__ == "network_forward"
     monkeypatch.setattr(numpy_network, "SOURCE_NOTEBOOK", tmp_path / "absent.ipynb")
-    held, figures, summary = numpy_network.measure_claim_19([0, 1, 2, 3, 4], True)
+    held, figures, summary = numpy_network.gradient_check_and_overfitting_claim([0, 1, 2, 3, 4], True)
     assert not held and not figures and "cannot be measured" in summary
 
 
@@ -47,7 +48,7 @@ def test_training_uses_the_functions_it_is_given():
                                             lambda y, params, cache, lambd, rate: {k: np.zeros_like(v)
                                                                                    for k, v in params.items()},
                                             functions.gradient_check)
-    data = numpy_network.load_moons(0, 20, 50)
+    data = load_moons(0, 20, 50)
     trained = numpy_network.train(frozen, data, numpy_network.Setting("none"), seed=3, layer_sizes=(2, 8, 1), epochs=5)
     start = numpy_network.initialize_parameters((2, 8, 1), 3)
     assert all(np.array_equal(trained.params[k], start[k]) for k in start)

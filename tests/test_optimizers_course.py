@@ -36,7 +36,7 @@ def test_adding_optimizers_keeps_the_existing_specs_and_rates():
 
 
 def test_claim_15_in_fast_mode_is_judged_by_the_paired_rule(keras):
-    held, figures, summary = opt.measure_claim_15([0, 1], fast=True)
+    held, figures, summary = opt.adaptive_optimizers_early_loss_claim([0, 1], fast=True)
     comparison = opt.run_optimizer_comparison([0, 1], fast=True)  # cached: the runs the claim used
     assert comparison.seeds == [0, 1] and comparison.size == opt.OPTIM_FAST
     first = {name: comparison.first_epochs(name) for name in opt.OPTIMIZERS}

@@ -78,7 +78,7 @@ def test_samples_to_reach_uses_the_first_size_at_the_target():
 
 
 def test_claim_13_holds_in_fast_mode():
-    held, figures, summary = features.measure_claim_13([0, 1, 2, 3, 4], fast=True)
+    held, figures, summary = features.clock_angles_sample_efficiency_claim([0, 1, 2, 3, 4], fast=True)
     assert held, summary
     assert figures["angles_samples_max"] < figures["largest_size"] / 8
     assert figures["angles_samples_max"] < figures["pixels_samples_min"]
@@ -86,7 +86,7 @@ def test_claim_13_holds_in_fast_mode():
 
 
 def test_claim_14_holds_in_fast_mode():
-    held, figures, summary = features.measure_claim_14([0, 1, 2, 3, 4], fast=True)
+    held, figures, summary = features.preprocessing_leak_claim([0, 1, 2, 3, 4], fast=True)
     assert held, summary
     assert figures["honest_max"] < figures["leaky_min"]
     assert figures["tuned_on_test_reported_mean"] > figures["tuned_on_test_fresh_mean"]

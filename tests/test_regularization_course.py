@@ -162,15 +162,15 @@ def test_custom_regularizer_matches_keras_l2(keras):
 
 # ---------------------------------------------------------------------------- claims
 def test_claim_8_holds_exactly():
-    held, figures, summary = reg.measure_claim_8([0, 1, 2], fast=True)
+    held, figures, summary = reg.weight_decay_step_claim([0, 1, 2], fast=True)
     assert held and figures["max_step_difference"] <= 1e-12 and "decay" in summary
 
 
 def test_claims_3_4_5_fast_runs_produce_figures(keras):
     seeds = [0, 1]
-    held3, fig3, summary3 = reg.measure_claim_3(seeds, True)
-    held4, fig4, _ = reg.measure_claim_4(seeds, True)
-    held5, fig5, summary5 = reg.measure_claim_5(seeds, True)
+    held3, fig3, summary3 = reg.l2_lowers_final_val_loss_claim(seeds, True)
+    held4, fig4, _ = reg.l1_sparsity_claim(seeds, True)
+    held5, fig5, summary5 = reg.l2_rises_slowest_claim(seeds, True)
     assert {"baseline_end_val_ce_mean", "l2_end_val_ce_max", "l2_end_val_accuracy_min", "l2_lower_by_min"} <= set(fig3)
     assert all(np.isfinite(v) for v in (*fig3.values(), *fig4.values(), *fig5.values()))
     # per model: the rise, the end's cross-entropy and accuracy, each as mean, min and max

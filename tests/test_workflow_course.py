@@ -14,7 +14,7 @@ from autograder.checks import CheckFailed
 from autograder.checks import workflow as checks
 from course import fashion
 from course import workflow as wf
-from course.data import FASHION_MNIST_CLASSES
+from course.data import FASHION_MNIST_CLASSES, load_cancer_data
 from course.spread import consistently_positive, paired_effect
 from tests.solutions import solution
 
@@ -320,10 +320,7 @@ def test_keras_sample_checks_alone_catch_a_wrong_scale(keras):
 
 
 # ---------------------------------------------------------------------------- experiment helpers
-def test_cancer_data_flips_labels_to_malignant():
-    data = wf.load_cancer_data(0)
-    assert data.sizes() == {"train": 341, "val": 114, "test": 114}
-    assert 0.3 < data.y_train.mean() < 0.45  # malignant is the rarer class
+def test_workflow_standardizes_with_the_training_statistics():
     workflow = wf.Workflow(seed=0)  # standardized with the training part's statistics
     assert np.allclose(workflow.x_train.mean(axis=0), 0, atol=1e-4) and workflow.x_val.dtype == np.float32
     assert np.abs(workflow.x_val.mean(axis=0)).max() > 1e-3
@@ -338,7 +335,7 @@ def test_binary_scores_on_a_hand_example():
 
 
 def test_numpy_forward_pass_equals_predict(keras):
-    data = wf.load_cancer_data(1)
+    data = load_cancer_data(1)
     scaler = StandardScaler().fit(data.x_train)
     x_train, x_val = scaler.transform(data.x_train), scaler.transform(data.x_val)
     model = wf.build_classifier(30, (16, 16), dropout=0.3)
@@ -410,7 +407,7 @@ def test_batchnorm_variants_build_the_documented_blocks(keras, variant, optimize
 
 
 def test_claim_10_in_fast_mode(keras):
-    held, figures, summary = wf.measure_claim_10([0, 1], fast=True)
+    held, figures, summary = wf.batchnorm_sgd_convergence_claim([0, 1], fast=True)
     assert held == (figures["bn_relu_lower_by_min"] > 0)
     # with batch statistics (training mode) normalization speeds SGD up even on 1,000 images
     comparison = wf.run_batchnorm_comparison("sgd", [0, 1], fast=True)
@@ -420,7 +417,7 @@ def test_claim_10_in_fast_mode(keras):
 
 
 def test_claim_18_judges_both_normalized_variants(keras):
-    held, figures, summary = wf.measure_claim_18([0, 1], fast=True)
+    held, figures, summary = wf.batchnorm_adam_convergence_claim([0, 1], fast=True)
     comparison = wf.run_batchnorm_comparison("adam", [0, 1], fast=True)  # cached: the runs the claim used
     spreads = {variant: comparison.first_epochs(variant) for variant in wf.BN_VARIANTS}
     per_seed = {variant: spread.values for variant, spread in spreads.items()}
@@ -443,7 +440,7 @@ def test_batchnorm_figure_has_one_panel_per_optimizer(keras):
 
 # ---------------------------------------------------------------------------- early stopping
 def test_claim_12_holds_in_fast_mode(keras):
-    held, figures, summary = wf.measure_claim_12([0, 1], fast=True)
+    held, figures, summary = wf.early_stopping_claim([0, 1], fast=True)
     assert held, summary
     assert figures["max_relative_restore_error"] <= 1e-5
     assert figures["min_stop_minus_argmin"] == figures["max_stop_minus_argmin"] == figures["patience"]
