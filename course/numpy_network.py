@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course.data import Split, load_moons
-from course.spread import Spread
+from course.spread import Spread, labelled
 
 SOURCE_NOTEBOOK = Path(__file__).resolve().parent.parent / "source" / "06-dropout" / "dropout.ipynb"
 FUNCTION_NAMES = ("network_forward", "network_loss", "network_backward", "gradient_check")
@@ -239,9 +239,9 @@ def gradient_check_and_overfitting_claim(seeds: Sequence[int], fast: bool, funct
     held = bool(gradient_ok and all(count == len(seeds) for count in smaller.values()))
     summary = (f"gradient check (no dropout): relative error {Spread.of(errors).format('.2e')} (limit 1e-7; with a "
                f"fixed dropout mask at most {max(errors_dropout):.1e}); train/validation accuracy gap on the moons: "
-               + ", ".join(f"{name} {Spread.of(gaps[name]).format('.3f')}" for name in names)
+               + labelled({name: Spread.of(gaps[name]) for name in names}, ".3f")
                + "; validation accuracy "
-               + ", ".join(f"{name} {figures[f'val_accuracy_{key[name]}_mean']:.3f}" for name in names)
+               + labelled({name: figures[f"val_accuracy_{key[name]}_mean"] for name in names}, ".3f")
                + "; gap smaller than without regularization in "
                + ", ".join(f"{smaller[name]}/{len(seeds)} seeds ({name})" for name in names[1:]))
     return held, figures, summary

@@ -22,7 +22,7 @@ import pandas as pd
 import seaborn as sns
 
 from course import fashion, runtime
-from course.spread import Spread, consistently_positive, figures_of, paired_effect
+from course.spread import Spread, consistently_positive, figures_of, labelled, paired_effect
 
 # optimizer key of course.fashion -> label in plots and tables
 OPTIMIZERS: dict[str, str] = {"sgd": "SGD", "sgd_momentum": f"SGD + momentum {fashion.MOMENTUM:g}",
@@ -134,9 +134,9 @@ def adaptive_optimizers_early_loss_claim(seeds: Sequence[int], fast: bool) -> tu
     held = all(consistently_positive(comparison.below_sgd(name)) for name in CLAIM_15_BEATEN_BY)
     summary = (f"512-512 network on {size.n_train:,} images, Keras's default learning rates: mean validation "
                f"cross-entropy over the first {min(FIRST_EPOCHS, size.epochs)} of {size.epochs} epochs: "
-               + ", ".join(f"{OPTIMIZERS[name]} {comparison.first_epochs(name)}" for name in OPTIMIZERS)
+               + labelled({label: comparison.first_epochs(name) for name, label in OPTIMIZERS.items()})
                + "; below plain SGD by (paired by seed) "
-               + ", ".join(f"{OPTIMIZERS[name]} {comparison.below_sgd(name)}" for name in OPTIMIZERS if name != "sgd")
+               + labelled({label: comparison.below_sgd(name) for name, label in OPTIMIZERS.items() if name != "sgd"})
                + f"; after {size.epochs} epochs: "
-               + ", ".join(f"{OPTIMIZERS[name]} {comparison.final(name)}" for name in OPTIMIZERS))
+               + labelled({label: comparison.final(name) for name, label in OPTIMIZERS.items()}))
     return held, figures, summary

@@ -24,7 +24,7 @@ import pandas as pd
 import seaborn as sns
 
 from course import fashion, runtime
-from course.spread import Spread, clearly_below, consistently_positive, figures_of, paired_effect
+from course.spread import Spread, clearly_below, consistently_positive, figures_of, labelled, paired_effect
 
 REG_FACTOR = 1e-3  # the book's factor for l1, l2 and l1_l2 on IMDB
 DROPOUT_RATE = 0.5
@@ -355,7 +355,7 @@ def l2_rises_slowest_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict
         figures.update(figures_of({f"val_loss_rise_{slug}": spread,
                                    **{f"{slug}_end_{key}": value for key, value in end_figures(runs, name).items()}}))
     summary = ("rise of validation cross-entropy after its minimum: "
-               + ", ".join(f"{name} {spread.format('.3f')}" for name, spread in rise.items())
+               + labelled(rise, ".3f")
                + f"; lowest mean: {slowest}")
     return held, figures, summary
 

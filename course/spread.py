@@ -60,6 +60,10 @@ class Spread:
     def __str__(self) -> str:
         return self.format()
 
+    def __format__(self, fmt: str) -> str:
+        """``f"{spread:.2f}"`` is :meth:`format` with that number format (``f"{spread}"``: ``.3f``)."""
+        return self.format(fmt) if fmt else self.format()
+
     def figures(self, name: str) -> dict[str, float]:
         """``{name_mean, name_min, name_max}`` for the reproduction table."""
         return {f"{name}_mean": self.mean, f"{name}_min": self.min, f"{name}_max": self.max}
@@ -68,6 +72,12 @@ class Spread:
 def figures_of(named: Mapping[str, Spread]) -> dict[str, float]:
     """The table's figures of several spreads: ``{name_mean, name_min, name_max}`` for each name."""
     return {key: value for name, spread in named.items() for key, value in spread.figures(name).items()}
+
+
+def labelled(values: Mapping[str, object], fmt: str = "") -> str:
+    """``"L2 0.484 (0.429-0.532), dropout 0.501 (...)"``: each name and its value (a number or a
+    :class:`Spread`, formatted with ``fmt``), comma-separated: the lists of a claim's summary."""
+    return ", ".join(f"{name} {value:{fmt}}" for name, value in values.items())
 
 
 def clearly_below(lower: Spread, higher: Spread) -> bool:

@@ -37,7 +37,7 @@ from sklearn import metrics as skm
 
 from course import fashion, runtime
 from course.data import FASHION_MNIST_CLASSES, Split, fashion_mnist_images, load_cancer_data
-from course.spread import Spread, consistently_positive, every_seed, figures_of, paired_effect
+from course.spread import Spread, consistently_positive, every_seed, figures_of, labelled, paired_effect
 
 LEARNING_RATE = 1e-3  # Adam's default: the "safe start" of the workflow
 LARGE_UNITS = (256, 256, 256)
@@ -189,25 +189,22 @@ class Workflow:
 
     def first_model(self) -> dict:
         """Step 2: a small model (one hidden layer of 8) that should beat the baseline."""
-        runtime.seed_everything(self.seed)
-        model = build_classifier(self.x_train.shape[1], SMALL_UNITS)
-        history = self._fit(model, self.size["small_epochs"])
-        self.histories["small (8)"] = history
-        self.probabilities["small (8)"] = _predict(model, self.x_val)
-        return self._row("2 beat the baseline", "small (8)", _params(model), self.size["small_epochs"],
-                         binary_scores(self.data.y_train, _predict(model, self.x_train)),
-                         binary_scores(self.data.y_val, self.probabilities["small (8)"]))
+        return self._unregularized_step("2 beat the baseline", "small (8)", SMALL_UNITS, self.size["small_epochs"])
 
     def scale_up(self) -> dict:
         """Step 3: a much larger model trained long enough to overfit."""
+        return self._unregularized_step("3 scale up (overfits)", "large (3 x 256)", LARGE_UNITS,
+                                        self.size["large_epochs"])
+
+    def _unregularized_step(self, step: str, name: str, units: Sequence[int], epochs: int) -> dict:
+        """Train a plain :func:`build_classifier` of ``units`` for ``epochs`` and add its row."""
         runtime.seed_everything(self.seed)
-        model = build_classifier(self.x_train.shape[1], LARGE_UNITS)
-        history = self._fit(model, self.size["large_epochs"])
-        self.histories["large (3 x 256)"] = history
-        self.probabilities["large (3 x 256)"] = _predict(model, self.x_val)
-        return self._row("3 scale up (overfits)", "large (3 x 256)", _params(model), self.size["large_epochs"],
+        model = build_classifier(self.x_train.shape[1], units)
+        self.histories[name] = self._fit(model, epochs)
+        self.probabilities[name] = _predict(model, self.x_val)
+        return self._row(step, name, _params(model), epochs,
                          binary_scores(self.data.y_train, _predict(model, self.x_train)),
-                         binary_scores(self.data.y_val, self.probabilities["large (3 x 256)"]))
+                         binary_scores(self.data.y_val, self.probabilities[name]))
 
     def tune(self, candidates: Sequence[Candidate] = CANDIDATES) -> pd.DataFrame:
         """Step 4: regularized candidates, each with early stopping on validation; keep the one
@@ -434,11 +431,8 @@ def _batchnorm_claim(optimizer: str, normalized: Sequence[str], seeds: Sequence[
             figures.update(lower_by[variant].figures(f"{key}_lower_by"))
     summary = (f"{comparison.label}, {len(BN_HIDDEN)} x {BN_HIDDEN[0]} on {size.n_train:,} images: mean validation "
                f"cross-entropy over the first {BN_FIRST_EPOCHS} of {size.epochs} epochs: "
-               + ", ".join(f"{variant} {first[variant]}" for variant in BN_VARIANTS)
-               + "; lower than plain ReLU by (paired by seed) "
-               + ", ".join(f"{variant} {lower_by[variant]}" for variant in lower_by)
-               + " (training cross-entropy: "
-               + ", ".join(f"{variant} {first_train[variant]}" for variant in BN_VARIANTS)
+               + labelled(first) + "; lower than plain ReLU by (paired by seed) " + labelled(lower_by)
+               + " (training cross-entropy: " + labelled(first_train)
                + f"); after {size.epochs} epochs: "
                + ", ".join(f"{variant} {final_ce[variant]} (accuracy {final_accuracy[variant]})"
                            for variant in BN_VARIANTS))
@@ -788,11 +782,7 @@ def measure_augmentation(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[s
                                        f"{key}_accuracy_gain": accuracy_gain[name]}))
     summary = (f"512-512 network on {size.n_train:,} images, {size.epochs} epochs; validation cross-entropy at the "
                f"end (mean of the last {fashion.END_EPOCHS} epochs): "
-               + ", ".join(f"{name} {loss[name]}" for name in AUGMENTATIONS)
-               + "; lower than without augmentation by (paired by seed) "
-               + ", ".join(f"{name} {loss_gain[name]}" for name in augmented)
-               + "; accuracy " + ", ".join(f"{name} {accuracy[name]}" for name in AUGMENTATIONS)
-               + ", gain " + ", ".join(f"{name} {accuracy_gain[name]}" for name in augmented)
-               + "; lowest validation cross-entropy during training "
-               + ", ".join(f"{name} {lowest[name]}" for name in AUGMENTATIONS))
+               + labelled(loss) + "; lower than without augmentation by (paired by seed) " + labelled(loss_gain)
+               + "; accuracy " + labelled(accuracy) + ", gain " + labelled(accuracy_gain)
+               + "; lowest validation cross-entropy during training " + labelled(lowest))
     return held, figures, summary
