@@ -6,7 +6,15 @@ import math
 
 import pytest
 
-from course.spread import Spread, clearly_below, consistently_positive, every_seed, figures_of, paired_effect
+from course.spread import (
+    Spread,
+    clearly_below,
+    consistently_positive,
+    every_seed,
+    figures_of,
+    labelled,
+    paired_effect,
+)
 
 
 def test_mean_min_max_and_the_quoted_form():
@@ -15,6 +23,14 @@ def test_mean_min_max_and_the_quoted_form():
     assert math.isclose(spread.width, 0.2)
     assert spread.format() == "0.600 (0.500-0.700)"
     assert spread.figures("val") == {"val_mean": spread.mean, "val_min": 0.5, "val_max": 0.7}
+
+
+def test_a_summary_lists_names_with_their_values_or_spreads():
+    spread = Spread.of([0.6, 0.5, 0.7])
+    assert f"{spread}" == str(spread) == "0.600 (0.500-0.700)" and f"{spread:.1f}" == "0.6 (0.5-0.7)"
+    assert labelled({"L2": spread, "no": Spread.of([1.0])}) == "L2 0.600 (0.500-0.700), no 1.000 (1.000-1.000)"
+    assert labelled({"L2": spread, "none": 0.25}, ".2f") == "L2 0.60 (0.50-0.70), none 0.25"
+    assert labelled({}) == ""
 
 
 def test_overlapping_ranges_are_not_an_effect():
