@@ -147,6 +147,7 @@ class ForkServer:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.warmed = False
+        self.pending = b""  # read from the server, not yet returned as a reply
 
     def ensure_started(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -157,34 +158,42 @@ class ForkServer:
         """Have the server import the grading set (Keras, the checks) while it is idle."""
         self.ensure_started()
         if not self.warmed:
-            assert self.process is not None and self.process.stdin is not None
-            self.process.stdin.write(json.dumps({"op": "warm"}) + "\n")
-            self.process.stdin.flush()
+            self._send({"op": "warm"})
             self.warmed = True
 
     def _start(self) -> None:
-        self.warmed = False
+        self.warmed, self.pending = False, b""
         self.process = subprocess.Popen(launch.python_command("autograder.forkserver", working_folder_first=True),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True, bufsize=1,
+                                        stderr=subprocess.DEVNULL, bufsize=0,
                                         env=dict(os.environ), cwd=os.getcwd())
         reply = self._reply(time.monotonic() + START_SECONDS)
         if reply is None or "ready" not in reply:
             self.close()
             raise RuntimeError("the fork server did not start")
 
+    def _send(self, message: dict) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(json.dumps(message).encode() + b"\n")
+
     def _reply(self, deadline: float | None) -> dict | None:
-        """The next reply line, or None at ``deadline`` (or when the server is gone)."""
+        """The next reply line, or None at ``deadline`` (or when the server is gone).
+
+        Lines are split here, from unbuffered reads: two replies that arrive together (a command
+        that ends at once) would otherwise leave the second in a file object's buffer, where
+        ``select`` cannot see it, and the wait for it would never end."""
         assert self.process is not None and self.process.stdout is not None
-        while True:
+        while b"\n" not in self.pending:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([self.process.stdout], [], [], wait)
             if not ready:
                 return None
-            line = self.process.stdout.readline()
-            if not line:
+            chunk = os.read(self.process.stdout.fileno(), 65536)
+            if not chunk:
                 return None
-            return json.loads(line)
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
 
     def close(self) -> None:
         if self.process is not None:
@@ -208,8 +217,7 @@ class ForkServer:
                    "stdout": str(stdout), "stderr": str(stderr), "memory_bytes": memory_bytes,
                    "cgroup_procs": cgroup_procs}
         try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
+            self._send(request)
             started = self._reply(time.monotonic() + 60)
         except (OSError, ValueError):
             started = None

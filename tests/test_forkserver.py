@@ -96,3 +96,10 @@ def test_switched_off_a_fresh_process_gives_the_same_result(tmp_path, monkeypatc
                                             stderr=tmp_path / "e")
     assert (code, timed_out) == (4, False)
     assert (tmp_path / "o").read_text() == "['x']\n"
+
+
+def test_a_command_that_ends_at_once_is_not_waited_for(server, tmp_path):
+    """Check that the two replies of a command that ends at once (they arrive together) are both read."""
+    for _ in range(30):
+        code, timed_out, _, _ = _run(server, tmp_path, "import os\nos._exit(5)\n", timeout=20)
+        assert (code, timed_out) == (5, False)
