@@ -30,14 +30,15 @@ from __future__ import annotations
 import contextlib
 import math
 import random
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from autograder.checks import CheckFailed, fail, require
+from autograder.checks._common import call_student_as, quiet
 from autograder.checks.randomness import ALPHA, at_least, at_most, band, binomial_pmf, central_window
+from course.runtime import import_keras
 
 SIGMAS = 7.0  # two-sided normal tail beyond 7 sd: about 2.6e-12 per statistic
 BAD_RATES = (-0.1, 1.0, 1.5)
@@ -57,35 +58,6 @@ def _saved_global_random_state() -> Iterator[None]:
     finally:
         np.random.set_state(numpy_state)
         random.setstate(python_state)
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Keep TensorFlow's native log lines and Python warnings out of test cells (stderr fails them)."""
-    from course.runtime import quiet_native_stderr
-
-    with quiet_native_stderr(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _keras():
-    from course.runtime import import_keras
-
-    return import_keras()
-
-
-def _call(fn: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
-    """Call student code; a crash becomes a message that shows the call as ``where`` (short)."""
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        fail(f"{getattr(fn, '__name__', 'the function')} is not implemented yet: it still raises "
-             "NotImplementedError.")
-    except CheckFailed:
-        raise
-    except Exception as error:  # any crash of student code is the student's failure
-        fail(f"{where} raised {type(error).__name__}: {error}")
 
 
 def _expect_value_error(fn: Callable, where: str, why: str, *args: Any, **kwargs: Any) -> None:
@@ -372,7 +344,7 @@ def _check_uses_only_rng(name: str, draw: Callable[[np.random.Generator], np.nda
 
 # ---------------------------------------------------------------------------- dropout_mask
 def _mask(dropout_mask: Callable, shape: Any, rate: float, rng: np.random.Generator) -> np.ndarray:
-    result = _call(dropout_mask, f"dropout_mask({shape!r}, {rate}, rng)", shape, rate, rng)
+    result = call_student_as(dropout_mask, f"dropout_mask({shape!r}, {rate}, rng)", shape, rate, rng)
     return _as_01(result, _shape_tuple(shape), f"dropout_mask({shape!r}, {rate}, rng)", rate, allow_bool=False)
 
 
@@ -428,7 +400,7 @@ def _forward(dropout_forward: Callable, a: np.ndarray, rate: float, rng: np.rand
     """Call the student's forward pass; return (out, mask) as float64 arrays after structural checks."""
     before = a.copy()
     where = f"dropout_forward(a of shape {a.shape}, rate={rate}, rng, training={training})"
-    result = _call(dropout_forward, where, a, rate, rng, training=training)
+    result = call_student_as(dropout_forward, where, a, rate, rng, training=training)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         fail(f"{where} should return a pair (out, mask), got {type(result).__name__}.")
     if not np.array_equal(a, before):
@@ -558,12 +530,12 @@ def check_dropout_forward_matches_keras(dropout_forward: Callable, rates: Sequen
     """Training mode: the same output values {0, a/(1-rate)} and statistically the same kept share as
     ``keras.layers.Dropout(rate)``, and like Keras a new mask at every call (100 small masks from one
     generator never repeat); inference mode: exactly Keras's output (the input itself)."""
-    keras = _keras()
+    keras = import_keras()
     rng = np.random.default_rng(seed)
     for i, rate in enumerate(rates):
         shape = shapes[i % len(shapes)]
         a = np.random.default_rng(1000 + i).uniform(0.5, 1.5, size=shape).astype(np.float32)
-        with _quiet():
+        with quiet():
             layer = keras.layers.Dropout(rate, seed=seed + i)
             keras_train = np.asarray(layer(keras.ops.convert_to_tensor(a), training=True)).astype(np.float64)
             keras_infer = np.asarray(layer(keras.ops.convert_to_tensor(a), training=False)).astype(np.float64)
@@ -632,7 +604,7 @@ def _small_forward_draw(dropout_forward: Callable, seed: int) -> Callable[[np.ra
 def _backward(dropout_backward: Callable, dout: np.ndarray, mask: np.ndarray, rate: float) -> np.ndarray:
     before_dout, before_mask = dout.copy(), mask.copy()
     where = f"dropout_backward(dout of shape {dout.shape}, mask, rate={rate})"
-    result = _numeric_array(_call(dropout_backward, where, dout, mask, rate), where)
+    result = _numeric_array(call_student_as(dropout_backward, where, dout, mask, rate), where)
     if not (np.array_equal(dout, before_dout) and np.array_equal(mask, before_mask)):
         fail(f"{where} modified dout or mask in place; return a new array.")
     if result.shape != dout.shape:
@@ -763,8 +735,8 @@ class RecordingModel:
         self.training_args.append(training)
         if self.as_numpy:
             return self._next().copy()
-        keras = _keras()
-        with _quiet():
+        keras = import_keras()
+        with quiet():
             return keras.ops.convert_to_tensor(self._next())
 
     def predict(self, X: Any, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -820,8 +792,8 @@ def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
                shape: tuple) -> tuple[np.ndarray, np.ndarray]:
     where = f"mc_dropout_predict(model, X, n_passes={n_passes})"
     try:
-        with _quiet():
-            result = _call(mc_dropout_predict, where, model, X, n_passes)
+        with quiet():
+            result = call_student_as(mc_dropout_predict, where, model, X, n_passes)
     except CheckFailed as error:
         _fail_if_predict_used(model, where)  # the likelier cause, even when the function swallowed it
         if "has no attribute 'numpy'" in str(error):
@@ -900,7 +872,7 @@ def check_mc_dropout_predict_passes(mc_dropout_predict: Callable, pass_counts: S
         model = RecordingModel(recorded_outputs(2))
         where = f"mc_dropout_predict(model, X, n_passes={bad})"
         try:
-            with _quiet():
+            with quiet():
                 mc_dropout_predict(model, np.zeros((6, 4), np.float32), bad)
         except ValueError:
             continue
@@ -917,8 +889,8 @@ def check_mc_dropout_predict_keras(mc_dropout_predict: Callable, n_passes: int =
     """Real Keras models. Only ``Dropout(0.5)`` on ones: each pass gives 0 or 2, so the mean is about 1
     and, exactly, std**2 == 2*mean - mean**2 (ddof 0); the spread is about 1. Without dropout:
     std 0 and the mean equals model(X)."""
-    keras = _keras()
-    with _quiet():
+    keras = import_keras()
+    with quiet():
         dropout_model = keras.Sequential([keras.Input(shape=(shape[1],)), keras.layers.Dropout(0.5, seed=seed)])
         plain_model = keras.Sequential([keras.Input(shape=(shape[1],)), keras.layers.Dense(3, activation="tanh")])
         X = np.ones(shape, dtype=np.float32)

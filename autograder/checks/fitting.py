@@ -17,13 +17,12 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import call_student, expect_value_error, fail, require
+from course.runtime import import_keras
 
 
 # ------------------------------------------------------------------------- count_parameters
 def check_count_parameters(count_parameters: Callable, input_dim: int, layer_sizes: Sequence[int]) -> None:
     """``count_parameters(input_dim, layer_sizes)`` equals Keras's count_params."""
-    from course.runtime import import_keras
-
     original = list(layer_sizes)
     got = call_student(count_parameters, input_dim, layer_sizes)
     expected = 0  # Keras cannot build a model without layers; the contract says 0

@@ -26,7 +26,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograder.checks import CheckFailed, fail, require
-from autograder.checks import dropout as dropout_checks
+from autograder.checks._common import call_student_as, quiet
+from course.runtime import import_keras
 
 TOLERANCE = dict(rtol=1e-6, atol=1e-8)  # float64 arithmetic, summed in a different order
 GRADIENT_TOLERANCE = dict(rtol=1e-4, atol=1e-7)  # against central differences with eps 1e-6
@@ -70,7 +71,7 @@ def _call(fn: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
     """Call student code as chapter 06's other checks do, with its NumPy warnings kept out of the cell."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dropout_checks._call(fn, where, *args, **kwargs)
+        return call_student_as(fn, where, *args, **kwargs)
 
 
 def _array(value: Any, what: str) -> np.ndarray:
@@ -250,14 +251,11 @@ def check_network_forward_on_random_inputs(network_forward: Callable, seeds: Seq
 def check_network_forward_matches_keras(network_forward: Callable, seed: int = 0) -> None:
     """The probabilities equal a Keras model (Dense ReLU layers, a Dense sigmoid unit) holding the same
     weights, in inference mode and with rate 0."""
-    from course.runtime import import_keras, quiet_native_stderr
-
     case = network_case(seed, variant=1)
     X, params = case["X"].astype(np.float32), case["params"]
     keras = import_keras()
     n_layers = len(params) // 2
-    with quiet_native_stderr(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet():
         model = keras.Sequential([keras.Input(shape=(X.shape[1],))] + [
             keras.layers.Dense(params[f"W{layer}"].shape[1], activation="relu" if layer < n_layers else "sigmoid")
             for layer in range(1, n_layers + 1)])

@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require  # noqa: F401
-from autograder.checks.workflow import _keras, _number, _quiet, _same
+from autograder.checks._common import as_number, quiet, same_contents
+from course.runtime import import_keras
 
 RTOL = 1e-5
 STEPS = 8
@@ -132,7 +133,7 @@ def _copies(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _require_unmodified(name: str, before: Sequence[np.ndarray], after: Sequence[Any], names: Sequence[str]) -> None:
     for old, new, what in zip(before, after, names):
-        require(_same(old, new), f"{name} modified its input {what} in place; the contract asks for new arrays "
+        require(same_contents(old, new), f"{name} modified its input {what} in place; the contract asks for new arrays "
                                  "(the caller may still need the old ones: write new = ..., not old += ...).")
 
 
@@ -162,9 +163,9 @@ def _run(name: str, fn: Callable, make_optimizer: Callable[[], Any], keras_state
     ``diagnose(w, g, state, step, got_w, got_state, expected_w, expected_state)`` names a mistake or
     returns None.
     """
-    keras = _keras()
+    keras = import_keras()
     shape = prob.w0.shape
-    with _quiet():
+    with quiet():
         optimizer = make_optimizer()
         variable = keras.Variable(prob.w0, dtype=prob.dtype)
     w = np.array(prob.w0, copy=True)
@@ -173,7 +174,7 @@ def _run(name: str, fn: Callable, make_optimizer: Callable[[], Any], keras_state
     scales = [float(np.max(np.abs(keras_w)))] + [0.0] * len(state_names)  # largest magnitudes so far
     for step in range(1, len(prob.noise) + 1):
         g = prob.gradient(keras_w, step - 1)
-        with _quiet():
+        with quiet():
             optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), variable)])
             new_keras_w = np.asarray(variable.numpy(), dtype=np.float64)
             expected_state = keras_state(optimizer, keras_w, new_keras_w)
@@ -253,7 +254,7 @@ def check_sgd_momentum_step(sgd_momentum_step: Callable, seed: int = 0, learning
     lr = 0.01 if learning_rate is None else learning_rate
     mu = 0.0 if momentum is None else momentum
     nest = bool(nesterov)
-    keras = _keras()
+    keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
     def make():
@@ -339,7 +340,7 @@ def check_rmsprop_step(rmsprop_step: Callable, seed: int = 0, learning_rate: flo
     lr = 0.001 if learning_rate is None else learning_rate
     r = 0.9 if rho is None else rho
     eps = 1e-7 if epsilon is None else epsilon
-    keras = _keras()
+    keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
     def make():
@@ -431,7 +432,7 @@ def check_adam_step(adam_step: Callable, seed: int = 0, learning_rate: float | N
     b1 = 0.9 if beta_1 is None else beta_1
     b2 = 0.999 if beta_2 is None else beta_2
     eps = 1e-7 if epsilon is None else epsilon
-    keras = _keras()
+    keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
     def make():
@@ -489,9 +490,9 @@ def check_exponential_decay(exponential_decay: Callable, initial_learning_rate: 
                             seed: int = 0) -> None:
     """The student's learning rate equals ``ExponentialDecay(...)(step)`` (float64) at many steps.
     ``staircase=None`` leaves the argument out of the call (its default must be False)."""
-    keras = _keras()
+    keras = import_keras()
     flag = bool(staircase)
-    with _quiet():
+    with quiet():
         schedule = keras.optimizers.schedules.ExponentialDecay(np.float64(initial_learning_rate), decay_steps,
                                                                np.float64(decay_rate), staircase=flag)
     given = {} if staircase is None else {"staircase": staircase}
@@ -499,10 +500,10 @@ def check_exponential_decay(exponential_decay: Callable, initial_learning_rate: 
     settings = (f"initial_learning_rate={initial_learning_rate:g}, decay_steps={decay_steps}, "
                 f"decay_rate={decay_rate:g}" + (f", staircase={staircase}" if staircase is not None else ""))
     for step in decay_steps_to_try(decay_steps, rng):
-        with _quiet():
+        with quiet():
             expected = float(schedule(step))
         raw = call_student(exponential_decay, step, initial_learning_rate, decay_steps, decay_rate, **given)
-        got = _number(raw, "exponential_decay", "the learning rate")
+        got = as_number(raw, "exponential_decay", "the learning rate")
         if abs(got - expected) <= RTOL * abs(expected):
             continue
         where = f"exponential_decay(step={step}, {settings}) returned {got:.8g}; Keras gives {expected:.8g}"

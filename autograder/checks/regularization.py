@@ -13,13 +13,14 @@ and float64. A wrong result is then compared with the usual mistakes to name the
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from autograder.checks import CheckFailed, call_student, fail, require  # noqa: F401
+from autograder.checks._common import loaded_keras, quiet
+from course.runtime import import_keras
 
 RTOL = 1e-5
 
@@ -66,17 +67,6 @@ def random_weights(seed: int, as_list: bool = True, dtype: str = "float32") -> A
     return arrays if as_list else arrays[0]
 
 
-def _keras():
-    return sys.modules.get("keras")
-
-
-def _quiet():
-    """TensorFlow's first op may print native log lines; keep them out of test cells."""
-    from course.runtime import quiet_native_stderr
-
-    return quiet_native_stderr()
-
-
 # ---------------------------------------------------------------------------- penalties
 def _diagnose_penalty(name: str, result: float, weights: Any, l1: float, l2: float) -> None:
     arrays = _arrays(weights)
@@ -111,10 +101,10 @@ def _check_penalty(name: str, fn: Callable, call: Callable, expected: float, wei
     before = _copy(weights)
     result = _scalar(call(fn, weights), name)
     _require_unchanged(before, weights, name)
-    keras = _keras()
+    keras = loaded_keras()
     if keras is not None:
         regularizer = keras_regularizer(keras)
-        with _quiet():
+        with quiet():
             from_keras = sum(float(np.asarray(regularizer(keras.ops.convert_to_tensor(a.astype(np.float32)))))
                              for a in _arrays(weights))
         if not _close(from_keras, expected, 1e-4):
@@ -161,11 +151,11 @@ def check_penalty_on_random_inputs(fn: Callable, kind: str, seeds: Sequence[int]
 
 def check_keras_default_factor(l2_penalty: Callable, weights: Any) -> None:
     """Keras's string regularizer 'l2' uses factor 0.01: l2_penalty(w, 0.01) must equal it."""
-    keras = _keras()
+    keras = loaded_keras()
     if keras is None:
         return check_l2_penalty(l2_penalty, weights, 0.01)
     regularizer = keras.regularizers.get("l2")
-    with _quiet():
+    with quiet():
         expected = float(sum(float(np.asarray(regularizer(keras.ops.convert_to_tensor(a.astype(np.float32)))))
                          for a in _arrays(weights)))
     result = _scalar(call_student(l2_penalty, weights, 0.01), "l2_penalty")
@@ -314,15 +304,13 @@ def check_decay_equals_gradient_step(weight_decay_step: Callable, seed: int = 0)
 # ---------------------------------------------------------------------------- max-norm
 def check_max_norm(max_norm: Callable, w: np.ndarray, max_value: float, axis: int = 0) -> None:
     """``max_norm(w, max_value, axis=axis)`` equals ``keras.constraints.MaxNorm(max_value, axis)(w)``."""
-    from course.runtime import import_keras
-
     w = np.asarray(w)
     before = w.copy()
     result = _array_result(call_student(max_norm, w, max_value, axis=axis), w.shape, "max_norm")
     require(np.array_equal(before, w), "max_norm modified w in place; return a new array.")
     keras = import_keras()
     w32 = keras.ops.convert_to_tensor(w.astype(np.float32))
-    with _quiet():  # float32: well within the tolerance of 1e-5 the contract states
+    with quiet():  # float32: well within the tolerance of 1e-5 the contract states
         expected = np.asarray(keras.constraints.MaxNorm(max_value=max_value, axis=axis)(w32), dtype=np.float64)
         other = (np.asarray(keras.constraints.MaxNorm(max_value=max_value, axis=1 - axis)(w32), dtype=np.float64)
                  if w.ndim == 2 else None)  # the norms along the wrong axis
@@ -377,15 +365,6 @@ STEP_BATCH = 16
 STEP_LEARNING_RATE = 0.1
 
 
-def _keras_module():
-    keras = _keras()
-    if keras is None:
-        from course.runtime import import_keras
-
-        keras = import_keras()
-    return keras
-
-
 def _model_spec(value: Any, where: str):
     from autograder import keras_models
 
@@ -408,7 +387,7 @@ def _given(kernel_regularizer: Any):
 
     if kernel_regularizer is None:
         return None
-    keras = _keras_module()
+    keras = import_keras()
     return keras_models.regularizer_from_config(keras.saving.serialize_keras_object(kernel_regularizer),
                                                 "the check's regularizer")
 
@@ -419,7 +398,7 @@ def _build(build: Callable, kernel_regularizer: Any, hidden_sizes: Sequence[int]
     where = (f"{BUILDER}({given.describe() if given else None}, {list(hidden_sizes)}, input_dim={input_dim}, "
              f"n_classes={n_classes}, activation={activation!r})")
     try:
-        with _quiet():
+        with quiet():
             result = build(kernel_regularizer, hidden_sizes, input_dim=input_dim, n_classes=n_classes,
                            activation=activation)
     except NotImplementedError:
@@ -525,12 +504,12 @@ def check_regularized_network_training_step(build: Callable, kernel_regularizer:
         "Sequential", input_dim,
         tuple(keras_models.DenseSpec(units, activation, True, given) for units in hidden_sizes)
         + (keras_models.DenseSpec(n_classes, "softmax"),), spec.weights)
-    keras = _keras_module()
+    keras = import_keras()
     rng = np.random.default_rng(2400 + seed)
     x = rng.normal(size=(STEP_BATCH, input_dim)).astype(np.float32)
     y = rng.integers(0, n_classes, size=STEP_BATCH)
     losses, after = [], []
-    with _quiet():
+    with quiet():
         for described in (spec, contract):
             model = keras_models.build(described, keras)
             model.compile(optimizer=keras.optimizers.SGD(STEP_LEARNING_RATE), loss="sparse_categorical_crossentropy",
@@ -541,7 +520,7 @@ def check_regularized_network_training_step(build: Callable, kernel_regularizer:
     hidden_penalty, output_penalty = _penalty_of(given, kernels[:-1]), _penalty_of(given, kernels[-1:])
     yours, expected = losses
     if not _close(yours, expected, 1e-4):
-        with _quiet():  # the losses without the penalties, to say what differs
+        with quiet():  # the losses without the penalties, to say what differs
             your_ce, cross_entropy = [_cross_entropy(keras_models.build(_unpenalized(described), keras), x, y)
                                       for described in (spec, contract)]
         your_penalty = yours - your_ce
@@ -569,7 +548,7 @@ def builder_case(seed: int, position: int) -> dict[str, Any]:
     fifth position makes every layer as wide as the input, so a layer reused twice would still build);
     the seed picks sizes and factors."""
     rng = np.random.default_rng(2200 + seed)
-    keras = _keras_module()
+    keras = import_keras()
     kind = ("L2", "L1", "L1L2", None, "L2")[position % 5]
     factors = [float(f) for f in rng.uniform(1e-4, 0.05, size=2)]
     regularizer = None if kind is None else {"L1": lambda: keras.regularizers.L1(factors[0]),

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed, call_student, fail, require, train_in_order
+from autograder.checks._common import quiet
 from course.data import digit_multilabel_targets
+from course.runtime import import_keras
 
 # canonical names of the accepted answers (the contract of chapter 01)
 PROBLEM_TYPES = (
@@ -54,12 +56,6 @@ LOSS_CLASSES = {
     "Hinge": "hinge",
 }
 EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] inside its crossentropies
-
-
-def _keras():
-    from course.runtime import import_keras
-
-    return import_keras()
 
 
 # ---------------------------------------------------------------------------- scenario dicts
@@ -117,7 +113,7 @@ def check_scenario_answers(answer: Any, expected: Mapping[str, tuple[str, str]],
 
 # ---------------------------------------------------------------------------- last_layer_for: answers
 def _is_loss(value: Any) -> bool:
-    keras = _keras()
+    keras = import_keras()
     if isinstance(value, keras.losses.Loss):
         return True
     try:
@@ -130,7 +126,7 @@ def activation_name(activation: Any) -> str:
     """Canonical name of an activation given as None, a string or a Keras function."""
     if activation is None:
         return "linear"
-    keras = _keras()
+    keras = import_keras()
     if _is_loss(activation):
         shown = repr(activation) if isinstance(activation, str) else type(activation).__name__
         fail(f"The activation is {shown}, which is a loss: return the pair in the order "
@@ -146,7 +142,7 @@ def activation_name(activation: Any) -> str:
 
 def loss_name(loss: Any) -> str:
     """Canonical name of a loss given as a string, a Keras loss function or a loss instance."""
-    keras = _keras()
+    keras = import_keras()
     if isinstance(loss, keras.losses.Loss):
         name = LOSS_CLASSES.get(type(loss).__name__)
         if name is None:
@@ -325,9 +321,7 @@ def expected_loss(loss: str, y: np.ndarray, p: np.ndarray) -> float:
 
 def check_last_layer_trains(fn: Callable, problem_type: str, epochs: int = 3, seed: int = 0) -> None:
     """Build, compile and train a tiny model with the returned pair; check outputs and loss."""
-    from course.runtime import quiet_native_stderr
-
-    keras = _keras()
+    keras = import_keras()
     activation, loss, act, los = last_layer_answer(fn, problem_type)
     x, y, units = training_data(problem_type, los)
     where = f"A model ending in Dense({units}, activation={activation!r}) compiled with loss={loss!r}"
@@ -338,7 +332,7 @@ def check_last_layer_trains(fn: Callable, problem_type: str, epochs: int = 3, se
         keras.layers.Dense(units, activation=activation),
     ])
     try:
-        with quiet_native_stderr():
+        with quiet():
             # eager: on 160 samples, tracing a graph costs more than the 15 steps it would speed up
             model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss, run_eagerly=True)
             losses = train_in_order(model, x, y, epochs=epochs, batch_size=32)

@@ -12,9 +12,7 @@ it: a seed reduced to a few values (``seed % 256``, ``seed & 0xFFFF``, a few of 
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,6 +28,7 @@ from autograder.checks import (
     preview,
     require,
 )
+from autograder.checks._common import call_student_as, quiet
 from autograder.checks.randomness import (
     ALPHA,
     at_least,
@@ -41,6 +40,7 @@ from autograder.checks.randomness import (
     shift_text,
     sum_pmf,
 )
+from course.runtime import import_keras
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -772,12 +772,9 @@ class SmallKerasRegressor(_RecordedModel):
         if not 1 <= n_features <= 20:  # the checks' networks are tiny
             raise ValueError(f"n_features={n_features!r} out of the checks' range")
         super().__init__(number, n_features)
-        from course.runtime import import_keras, quiet_native_stderr
-
         keras = import_keras()
         init = (seed * 7919 + number) % 2**31
-        with quiet_native_stderr(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             self.model = keras.Sequential([
                 keras.Input(shape=(n_features,)),
                 keras.layers.Dense(4, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(init)),
@@ -786,16 +783,11 @@ class SmallKerasRegressor(_RecordedModel):
             self.model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", run_eagerly=True)
 
     def _outputs(self, x: np.ndarray) -> np.ndarray:
-        from course.runtime import quiet_native_stderr
-
-        with quiet_native_stderr():
+        with quiet():
             return np.asarray(self.model(x.astype(np.float32), training=False), dtype=np.float32).reshape(-1, 1)
 
     def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> None:
-        from course.runtime import quiet_native_stderr
-
-        with quiet_native_stderr(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             for start in range(0, len(x), batch_size):
                 self.model.train_on_batch(x[start:start + batch_size].astype(np.float32),
                                           y[start:start + batch_size].astype(np.float32))
@@ -897,25 +889,8 @@ def _transform_diagnosis(passed: np.ndarray, rows: np.ndarray, x: np.ndarray, tr
 
 
 def _call_cross_validate(cross_validate: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
-    try:
-        with _quiet_keras():
-            return cross_validate(*args, **kwargs)
-    except NotImplementedError:
-        fail("cross_validate is not implemented yet: it still raises NotImplementedError.")
-    except CheckFailed:
-        raise
-    except Exception as error:  # any crash of student code is the student's failure
-        fail(f"{where} raised {type(error).__name__}: {error}")
-
-
-@contextlib.contextmanager
-def _quiet_keras() -> Iterator[None]:
-    """Keep TensorFlow's native log lines and Python warnings out of test cells (stderr fails them)."""
-    from course.runtime import quiet_native_stderr
-
-    with quiet_native_stderr(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+    with quiet():
+        return call_student_as(cross_validate, where, *args, **kwargs)
 
 
 def _cv_result(result: Any, k: int, where: str) -> tuple[np.ndarray, float, list]:
@@ -1160,7 +1135,7 @@ def check_cross_validate_rejects_leaky_folds(cross_validate: Callable, seed: int
     factory = ModelFactory(lambda number: StandInRegressor(number, 2, seed), "stand-in models")
     where = "cross_validate(build_model, x, y, folds) with a fold whose training part holds validation rows"
     try:
-        with _quiet_keras():
+        with quiet():
             cross_validate(factory, x, y, folds, epochs=1, batch_size=4)
     except ValueError:
         return

@@ -32,50 +32,13 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require, train_in_order  # noqa: F401,E501
+from autograder.checks._common import as_number, quiet, same_contents
+from course.runtime import import_keras
 
 
 # ---------------------------------------------------------------------------- helpers
-def _keras():
-    from course.runtime import import_keras
-
-    return import_keras()
-
-
-def _quiet():
-    """TensorFlow's first ops may print native log lines; keep them out of test cells."""
-    from course.runtime import quiet_native_stderr
-
-    return quiet_native_stderr()
-
-
-def _number(value: Any, name: str, what: str) -> float:
-    """A Python number out of a student's return value, or a message saying what came back."""
-    if isinstance(value, (bool, np.bool_)):
-        fail(f"{name} returned a boolean ({value}); it should return {what}.")
-    if isinstance(value, (str, bytes)):
-        fail(f"{name} returned the string {value!r}; it should return {what} (a number), not a label.")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except Exception:
-        fail(f"{name} should return {what}, got {type(value).__name__}.")
-    if array.size != 1:
-        fail(f"{name} should return one number ({what}), got an array of shape {array.shape}.")
-    number = float(array.reshape(()))
-    if not math.isfinite(number):
-        fail(f"{name} returned {number}; it should return {what}, a finite number.")
-    return number
-
-
 def _deepcopy(value: Any) -> Any:
     return copy.deepcopy(value)
-
-
-def _same(before: Any, after: Any) -> bool:
-    try:
-        a, b = np.asarray(before), np.asarray(after)
-    except Exception:
-        return before == after
-    return a.shape == b.shape and bool(np.all(a == b))
 
 
 # ============================================================================ naive_baseline
@@ -152,9 +115,9 @@ def check_naive_baseline(naive_baseline: Callable, y_train: Any, y_val: Any, pro
     answer is explained by the mistake consistent with all of them.
     """
     before = (_deepcopy(y_train), _deepcopy(y_val))
-    result = _number(call_student(naive_baseline, y_train, y_val, problem_type), "naive_baseline",
+    result = as_number(call_student(naive_baseline, y_train, y_val, problem_type), "naive_baseline",
                      "the validation score (accuracy or mean absolute error)")
-    require(_same(before[0], y_train) and _same(before[1], y_val),
+    require(same_contents(before[0], y_train) and same_contents(before[1], y_val),
             "naive_baseline modified y_train or y_val in place; work on copies.")
     from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.metrics import mean_absolute_error
@@ -274,8 +237,8 @@ def check_naive_baseline_on_datasets(naive_baseline: Callable, seed: int = 0) ->
 # ============================================================================ early stopping
 @functools.cache
 def _probe_model():
-    keras = _keras()
-    with _quiet():
+    keras = import_keras()
+    with quiet():
         return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
 
 
@@ -395,18 +358,18 @@ def check_early_stopping_cases(early_stopping_epoch: Callable,
     ``best_epoch + 1``. On the first disagreement, the mistaken rules that reproduce every answer
     so far name the misconception.
     """
-    keras = _keras()
+    keras = import_keras()
     model = _probe_model()
     answers = []
     for losses, patience, min_delta in cases:
         before = _deepcopy(losses)
         got = _as_pair(call_student(early_stopping_epoch, losses, patience, min_delta), "early_stopping_epoch")
-        require(_same(before, losses), "early_stopping_epoch modified val_losses in place; work on a copy.")
+        require(same_contents(before, losses), "early_stopping_epoch modified val_losses in place; work on a copy.")
         callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
                                                  restore_best_weights=True)
         callback.set_model(model)
         model.stop_training = False
-        with _quiet():
+        with quiet():
             callback.on_train_begin()
             for epoch, loss in enumerate(losses):
                 callback.on_epoch_end(epoch, {"val_loss": float(loss)})
@@ -551,12 +514,12 @@ def check_early_stopping_agrees_with_fit(early_stopping_epoch: Callable, patienc
     :func:`check_early_stopping_cases`. The student's function gets the whole curve and must
     return both (or ``max_epochs``).
     """
-    keras = _keras()
+    keras = import_keras()
     rng = np.random.default_rng(9000 + seed)
     x = rng.normal(size=(48, 12)).astype(np.float32)
     y = (x[:, 0] + 0.8 * rng.normal(size=48) > 0).astype(np.float32)
     losses = []
-    with _quiet():
+    with quiet():
         keras.utils.set_random_seed(seed)
         model = keras.Sequential([keras.Input((12,)), keras.layers.Dense(64, activation="relu"),
                                   keras.layers.Dense(1, activation="sigmoid")])
@@ -618,7 +581,7 @@ def check_batchnorm_forward(batchnorm_forward: Callable, x: np.ndarray, gamma: n
     raw = call_student(batchnorm_forward, *args)
     default_eps = eps is None
     eps = 1e-3 if eps is None else eps
-    require(_same(before[0], x) and _same(before[1], gamma) and _same(before[2], beta),
+    require(same_contents(before[0], x) and same_contents(before[1], gamma) and same_contents(before[2], beta),
             "batchnorm_forward modified x, gamma or beta in place; return a new array.")
     if isinstance(raw, tuple):
         fail("batchnorm_forward returned a tuple (perhaps (out, cache), as in a backward-pass exercise); "
@@ -630,8 +593,8 @@ def check_batchnorm_forward(batchnorm_forward: Callable, x: np.ndarray, gamma: n
     if result.shape != np.shape(x):
         fail(f"batchnorm_forward returned shape {result.shape}; the output has x's shape {np.shape(x)} "
              "(batch, features).")
-    keras = _keras()
-    with _quiet():  # Keras's layer with gamma and beta set, in training mode (float32)
+    keras = import_keras()
+    with quiet():  # Keras's layer with gamma and beta set, in training mode (float32)
         layer = keras.layers.BatchNormalization(epsilon=eps)
         layer.build((None, np.shape(x)[1]))
         layer.gamma.assign(np.asarray(gamma, dtype=np.float32))
@@ -811,7 +774,7 @@ def _bn_backward_call(batchnorm_backward: Callable, dout: Any, x: Any, gamma: An
     before = {name: np.array(value, copy=True) for name, value in inputs.items()}
     args = (dout, x, gamma) if eps is None else (dout, x, gamma, eps)
     raw = call_student(batchnorm_backward, *args)
-    changed = [name for name, value in inputs.items() if not _same(before[name], value)]
+    changed = [name for name, value in inputs.items() if not same_contents(before[name], value)]
     require(not changed, f"batchnorm_backward modified {' and '.join(changed)} in place (an in-place -= or *=, "
                          "or writing into an input); compute new arrays and leave the inputs as they were.")
     batch, features = np.shape(x)
@@ -929,9 +892,9 @@ def check_batchnorm_backward_matches_keras(batchnorm_backward: Callable, dout: A
     """(dx, dgamma, dbeta) equal Keras's gradients of sum(dout * BatchNormalization(epsilon=eps)(x,
     training=True)) with gamma and beta set (tf.GradientTape; float32 tolerance)."""
     result = _bn_backward_call(batchnorm_backward, dout, x, gamma, eps)
-    keras = _keras()
+    keras = import_keras()
     features = np.shape(x)[1]
-    with _quiet():
+    with quiet():
         import tensorflow as tf
 
         if features not in _BN_LAYERS:
@@ -988,15 +951,15 @@ def check_batchnorm_backward_keras_on_random_inputs(batchnorm_backward: Callable
 # ============================================================================ initializers
 def he_normal_sample_std(fan_in: int, fan_out: int, seed: int) -> float:
     """Standard deviation of a ``keras.initializers.HeNormal(seed)`` kernel of shape (fan_in, fan_out)."""
-    keras = _keras()
-    with _quiet():
+    keras = import_keras()
+    with quiet():
         w = np.asarray(keras.initializers.HeNormal(seed=seed)(shape=(fan_in, fan_out)), dtype=np.float64)
     return float(w.std())
 
 
 def glorot_uniform_sample(fan_in: int, fan_out: int, seed: int) -> np.ndarray:
-    keras = _keras()
-    with _quiet():
+    keras = import_keras()
+    with quiet():
         return np.asarray(keras.initializers.GlorotUniform(seed=seed)(shape=(fan_in, fan_out)), dtype=np.float64)
 
 
@@ -1016,7 +979,7 @@ def _he_mistakes(fan_in: int) -> list[tuple[float, str]]:
 
 
 def check_he_normal_std(he_normal_std: Callable, fan_in: int) -> None:
-    result = _number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
+    result = as_number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
     expected = math.sqrt(2 / fan_in)
     if math.isclose(result, expected, rel_tol=1e-6):
         return
@@ -1031,7 +994,7 @@ def check_he_normal_std(he_normal_std: Callable, fan_in: int) -> None:
 def check_he_normal_matches_keras(he_normal_std: Callable, fan_in: int, fan_out: int, seed: int = 0) -> None:
     """The student's value is the sample std of a large HeNormal kernel (within 3 %)."""
     sample = he_normal_sample_std(fan_in, fan_out, seed)
-    result = _number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
+    result = as_number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
     if abs(result - sample) <= 0.03 * sample:
         return
     for value, message in _he_mistakes(fan_in) + [(math.sqrt(2 / fan_out), "uses fan_out")]:
@@ -1077,7 +1040,7 @@ def _glorot_mistakes(fan_in: int, fan_out: int) -> list[tuple[float, str]]:
 
 
 def check_glorot_uniform_limit(glorot_uniform_limit: Callable, fan_in: int, fan_out: int) -> None:
-    result = _number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
+    result = as_number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
     expected = math.sqrt(6 / (fan_in + fan_out))
     if math.isclose(result, expected, rel_tol=1e-6):
         return
@@ -1095,7 +1058,7 @@ def check_glorot_uniform_matches_keras(glorot_uniform_limit: Callable, fan_in: i
     to it (within 1 %); the sample std is close to bound / sqrt(3)."""
     w = glorot_uniform_sample(fan_in, fan_out, seed)
     largest = float(np.max(np.abs(w)))
-    result = _number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
+    result = as_number(call_student(glorot_uniform_limit, fan_in, fan_out), "glorot_uniform_limit", "the bound r")
     uniform_std = abs(w.std() - result / math.sqrt(3)) <= 0.03 * w.std()
     if largest <= result * (1 + 1e-5) and result <= largest * 1.01 and uniform_std:
         return
