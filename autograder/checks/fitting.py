@@ -20,6 +20,17 @@ from autograder.checks import call_student, expect_value_error, fail, require
 from course.runtime import import_keras
 
 
+# ------------------------------------------------------------------------- helpers
+def _whole_number(got: Any, expected: int, where: str, wanted: str, kind: str) -> int:
+    """``got`` as an int, or a failure: a float equal to ``expected`` is told to return ``wanted``
+    instead, anything else that it should return ``kind``."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        if isinstance(got, (float, np.floating)) and float(got) == expected:
+            fail(f"{where} returned the float {got!r}; return {wanted}.")
+        fail(f"{where} should return {kind}, got {type(got).__name__} {got!r}.")
+    return int(got)
+
+
 # ------------------------------------------------------------------------- count_parameters
 def check_count_parameters(count_parameters: Callable, input_dim: int, layer_sizes: Sequence[int]) -> None:
     """``count_parameters(input_dim, layer_sizes)`` equals Keras's count_params."""
@@ -33,11 +44,7 @@ def check_count_parameters(count_parameters: Callable, input_dim: int, layer_siz
     where = f"count_parameters({input_dim}, {original})"
     if list(layer_sizes) != original:
         fail(f"{where} modified layer_sizes; leave the caller's list unchanged.")
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        if isinstance(got, (float, np.floating)) and float(got) == expected:
-            fail(f"{where} returned the float {got!r}; return an int (the count of parameters).")
-        fail(f"{where} should return an int, got {type(got).__name__} {got!r}.")
-    got = int(got)
+    got = _whole_number(got, expected, where, "an int (the count of parameters)", "an int")
     if got == expected:
         return
     if not original:
@@ -81,11 +88,7 @@ def check_overfitting_onset(overfitting_onset: Callable, val_losses: Any) -> Non
         require(np.array_equal(val_losses, kept), f"{where} modified its input array.")
     else:
         require(val_losses == kept, f"{where} modified its input list.")
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        if isinstance(got, (float, np.floating)) and float(got) == expected:
-            fail(f"{where} returned the float {got!r}; return an int epoch number.")
-        fail(f"{where} should return an int epoch number, got {type(got).__name__} {got!r}.")
-    got = int(got)
+    got = _whole_number(got, expected, where, "an int epoch number", "an int epoch number")
     if got == expected:
         return
     minima = np.flatnonzero(values == values.min()) + 1

@@ -149,8 +149,24 @@ def _match(got: np.ndarray, candidates: Sequence[tuple[Any, str]]) -> str | None
     return None
 
 
+def _hyperparameters(hyper: dict[str, tuple[Any, Any]]) -> tuple[dict[str, Any], list[Any]]:
+    """From ``{name: (value or None, Keras's default)}``: the arguments the call passes (None is left
+    out, so that the student's default is used) and every value in effect, in order."""
+    given = {name: value for name, (value, _) in hyper.items() if value is not None}
+    return given, [default if value is None else value for value, default in hyper.values()]
+
+
+def _one_state_call(given: dict[str, Any]) -> Callable:
+    """How :func:`_run` calls an optimizer with one state array: ``fn(w, grad, state, **given)``."""
+    def call(fn, w, g, state, step):
+        return call_student(fn, w, g, state[0], **given)
+    return call
+
+
 def _describe(hyper: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" if not isinstance(v, float) else f"{k}={v:g}" for k, v in hyper.items())
+    """The arguments passed, for a message; "defaults" when none is."""
+    return ", ".join(f"{k}={v!r}" if not isinstance(v, float) else f"{k}={v:g}" for k, v in hyper.items()) \
+        or "defaults"
 
 
 def _run(name: str, fn: Callable, make_optimizer: Callable[[], Any], keras_state: Callable[[Any, np.ndarray,
@@ -249,11 +265,9 @@ def check_sgd_momentum_step(sgd_momentum_step: Callable, seed: int = 0, learning
     """``sgd_momentum_step`` equals ``keras.optimizers.SGD(learning_rate, momentum, nesterov)`` step for
     step over ``steps`` updates of a random problem. An argument given as None is left out of the
     call (the student's default must be Keras's)."""
-    hyper = {"learning_rate": learning_rate, "momentum": momentum, "nesterov": nesterov}
-    given = {k: v for k, v in hyper.items() if v is not None}
-    lr = 0.01 if learning_rate is None else learning_rate
-    mu = 0.0 if momentum is None else momentum
-    nest = bool(nesterov)
+    given, (lr, mu, nest) = _hyperparameters({"learning_rate": (learning_rate, 0.01), "momentum": (momentum, 0.0),
+                                              "nesterov": (nesterov, False)})
+    nest = bool(nest)
     keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
@@ -265,12 +279,8 @@ def check_sgd_momentum_step(sgd_momentum_step: Callable, seed: int = 0, learning
             return [after - before]
         return [np.asarray(optimizer.momentums[0].numpy(), dtype=np.float64)]
 
-    def call(fn, w, g, state, step):
-        return call_student(fn, w, g, state[0], **given)
-
-    settings = _describe(given) or "defaults"
-    _run("sgd_momentum_step", sgd_momentum_step, make, keras_state, prob, ("velocity",), call,
-         _sgd_diagnose(mu, nest, lr), settings)
+    _run("sgd_momentum_step", sgd_momentum_step, make, keras_state, prob, ("velocity",), _one_state_call(given),
+         _sgd_diagnose(mu, nest, lr), _describe(given))
 
 
 def check_sgd_momentum_on_random_problems(sgd_momentum_step: Callable, seeds: Sequence[int] = range(4)) -> None:
@@ -335,11 +345,8 @@ def check_rmsprop_step(rmsprop_step: Callable, seed: int = 0, learning_rate: flo
                        shape: tuple[int, ...] = (3, 4), steps: int = STEPS) -> None:
     """``rmsprop_step`` equals ``keras.optimizers.RMSprop(learning_rate, rho, epsilon=epsilon)`` step for
     step. An argument given as None is left out of the call (the student's default must be Keras's)."""
-    given = {k: v for k, v in {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon}.items()
-             if v is not None}
-    lr = 0.001 if learning_rate is None else learning_rate
-    r = 0.9 if rho is None else rho
-    eps = 1e-7 if epsilon is None else epsilon
+    given, (lr, r, eps) = _hyperparameters({"learning_rate": (learning_rate, 0.001), "rho": (rho, 0.9),
+                                            "epsilon": (epsilon, 1e-7)})
     keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
@@ -349,11 +356,8 @@ def check_rmsprop_step(rmsprop_step: Callable, seed: int = 0, learning_rate: flo
     def keras_state(optimizer, before, after):
         return [np.asarray(optimizer._velocities[0].numpy(), dtype=np.float64)]
 
-    def call(fn, w, g, state, step):
-        return call_student(fn, w, g, state[0], **given)
-
-    _run("rmsprop_step", rmsprop_step, make, keras_state, prob, ("velocity",), call,
-         _rmsprop_diagnose(lr, r, eps), _describe(given) or "defaults")
+    _run("rmsprop_step", rmsprop_step, make, keras_state, prob, ("velocity",), _one_state_call(given),
+         _rmsprop_diagnose(lr, r, eps), _describe(given))
 
 
 def check_rmsprop_on_random_problems(rmsprop_step: Callable, seeds: Sequence[int] = range(4)) -> None:
@@ -426,12 +430,8 @@ def check_adam_step(adam_step: Callable, seed: int = 0, learning_rate: float | N
                     dtype: str = "float64", shape: tuple[int, ...] = (3, 4), steps: int = STEPS) -> None:
     """``adam_step`` equals ``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)`` step for step
     (``step`` = 1, 2, ... as the contract says). An argument given as None is left out of the call."""
-    given = {k: v for k, v in {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2,
-                               "epsilon": epsilon}.items() if v is not None}
-    lr = 0.001 if learning_rate is None else learning_rate
-    b1 = 0.9 if beta_1 is None else beta_1
-    b2 = 0.999 if beta_2 is None else beta_2
-    eps = 1e-7 if epsilon is None else epsilon
+    given, (lr, b1, b2, eps) = _hyperparameters({"learning_rate": (learning_rate, 0.001), "beta_1": (beta_1, 0.9),
+                                                 "beta_2": (beta_2, 0.999), "epsilon": (epsilon, 1e-7)})
     keras = import_keras()
     prob = problem(seed, shape, dtype, steps=steps)
 
@@ -447,7 +447,7 @@ def check_adam_step(adam_step: Callable, seed: int = 0, learning_rate: float | N
         return call_student(fn, w, g, state[0], state[1], step, **given)
 
     _run("adam_step", adam_step, make, keras_state, prob, ("m", "v"), call, _adam_diagnose(lr, b1, b2, eps),
-         _describe(given) or "defaults")
+         _describe(given))
 
 
 def check_adam_on_random_problems(adam_step: Callable, seeds: Sequence[int] = range(4)) -> None:

@@ -208,25 +208,31 @@ def _array_result(value: Any, shape: tuple, name: str) -> np.ndarray:
     return array
 
 
+def _require_formula(name: str, result: np.ndarray, expected: np.ndarray, formula: str,
+                     mistakes: list[tuple[np.ndarray, str]]) -> None:
+    """``result`` equals ``expected`` (the contract's ``formula``); else the first mistaken formula it
+    equals names the misconception."""
+    if np.allclose(result, expected, rtol=RTOL, atol=1e-9):
+        return
+    for value, message in mistakes:
+        if np.allclose(result, value, rtol=1e-4, atol=1e-9):
+            fail(f"{name} {message}.")
+    fail(f"{name} does not return {formula}.")
+
+
 def check_l2_regularized_gradient(fn: Callable, dW: np.ndarray, W: np.ndarray, lambd: float, m: int) -> None:
     before = (dW.copy(), W.copy())
     result = _array_result(call_student(fn, dW, W, lambd, m), W.shape, "l2_regularized_gradient")
     require(np.array_equal(before[0], dW) and np.array_equal(before[1], W),
             "l2_regularized_gradient modified dW or W in place; return a new array.")
-    expected = dW + (lambd / m) * W
-    if np.allclose(result, expected, rtol=RTOL, atol=1e-9):
-        return
-    for value, message in [
+    _require_formula("l2_regularized_gradient", result, dW + (lambd / m) * W, "dW + (lambd / m) * W", [
         (dW - (lambd / m) * W, "the penalty term has the wrong sign: the gradient of "
                                "+lambda/(2m)||W||^2 is +(lambda/m) W"),
         (dW + lambd * W, "forgets to divide lambda by m"),
         (dW + lambd / (2 * m) * W, "uses lambda/(2m); differentiating lambda/(2m) w**2 gives (lambda/m) w"),
         ((lambd / m) * W, "forgets the data gradient dW"),
         (dW + 2 * lambd / m * W, "has a factor 2 too many: d/dw of lambda/(2m) w**2 is (lambda/m) w"),
-    ]:
-        if np.allclose(result, value, rtol=1e-4, atol=1e-9):
-            fail(f"l2_regularized_gradient {message}.")
-    fail("l2_regularized_gradient does not return dW + (lambd / m) * W.")
+    ])
 
 
 def check_l2_regularized_gradient_on_random_inputs(fn: Callable, seeds: Sequence[int] = range(5)) -> None:
@@ -246,10 +252,8 @@ def check_weight_decay_step(fn: Callable, W: np.ndarray, dW: np.ndarray, learnin
     require(np.array_equal(before[0], W) and np.array_equal(before[1], dW),
             "weight_decay_step modified W or dW in place; return a new array.")
     a = learning_rate
-    expected = W * (1 - a * lambd / m) - a * dW
-    if np.allclose(result, expected, rtol=RTOL, atol=1e-9):
-        return
-    for value, message in [
+    _require_formula("weight_decay_step", result, W * (1 - a * lambd / m) - a * dW,
+                     "W * (1 - learning_rate * lambd / m) - learning_rate * dW", [
         (W * (1 - a * lambd / m), "forgets the data gradient: subtract learning_rate * dW too"),
         (W * (1 - a * lambd) - a * dW, "forgets to divide lambda by m in the decay factor"),
         (W * (1 + a * lambd / m) - a * dW, "grows the weights: the factor is (1 - learning_rate * lambd / m)"),
@@ -258,10 +262,7 @@ def check_weight_decay_step(fn: Callable, W: np.ndarray, dW: np.ndarray, learnin
         (W * (1 - a * lambd / (2 * m)) - a * dW, "uses lambda/(2m) in the decay factor; it is "
                                                  "learning_rate * lambd / m"),
         (W - a * dW, "does not decay the weights at all"),
-    ]:
-        if np.allclose(result, value, rtol=1e-4, atol=1e-9):
-            fail(f"weight_decay_step {message}.")
-    fail("weight_decay_step does not return W * (1 - learning_rate * lambd / m) - learning_rate * dW.")
+    ])
 
 
 def check_weight_decay_step_on_random_inputs(fn: Callable, seeds: Sequence[int] = range(5)) -> None:

@@ -963,6 +963,19 @@ def glorot_uniform_sample(fan_in: int, fan_out: int, seed: int) -> np.ndarray:
         return np.asarray(keras.initializers.GlorotUniform(seed=seed)(shape=(fan_in, fan_out)), dtype=np.float64)
 
 
+def _random_fans(seed: int, low: int, high: int) -> tuple[int, int, int]:
+    """Random ``fan_in`` and ``fan_out`` in ``[low, high)``, and the rows of a kernel of ``fan_out``
+    columns large enough (60,000 weights at least) for a precise sample statistic."""
+    rng = np.random.default_rng(seed)
+    fan_in, fan_out = int(rng.integers(low, high)), int(rng.integers(low, high))
+    return fan_in, fan_out, max(fan_in, 60_000 // fan_out + 1)
+
+
+def _known_mistake(result: float, mistakes: list[tuple[float, str]]) -> str | None:
+    """The message of the first mistaken formula whose value ``result`` equals (to 1e-6), or None."""
+    return next((message for value, message in mistakes if math.isclose(result, value, rel_tol=1e-6)), None)
+
+
 def _he_mistakes(fan_in: int) -> list[tuple[float, str]]:
     return [
         (math.sqrt(1 / fan_in), "sqrt(1/fan_in) is LeCun's scale (for SELU); He uses sqrt(2/fan_in)"),
@@ -983,9 +996,9 @@ def check_he_normal_std(he_normal_std: Callable, fan_in: int) -> None:
     expected = math.sqrt(2 / fan_in)
     if math.isclose(result, expected, rel_tol=1e-6):
         return
-    for value, message in _he_mistakes(fan_in):
-        if math.isclose(result, value, rel_tol=1e-6):
-            fail(f"he_normal_std({fan_in}): {message}.")
+    known = _known_mistake(result, _he_mistakes(fan_in))
+    if known:
+        fail(f"he_normal_std({fan_in}): {known}.")
     fail(f"he_normal_std({fan_in}) returned {result:.6g}; He-normal weights for {fan_in} inputs have standard "
          f"deviation {expected:.6g}, the scale that keeps the pre-activations' variance through ReLU layers "
          "(section 9).")
@@ -997,10 +1010,10 @@ def check_he_normal_matches_keras(he_normal_std: Callable, fan_in: int, fan_out:
     result = as_number(call_student(he_normal_std, fan_in), "he_normal_std", "the standard deviation")
     if abs(result - sample) <= 0.03 * sample:
         return
-    for value, message in _he_mistakes(fan_in) + [(math.sqrt(2 / fan_out), "uses fan_out")]:
-        if math.isclose(result, value, rel_tol=1e-6):
-            fail(f"he_normal_std({fan_in}): {message}; a HeNormal kernel of shape ({fan_in}, {fan_out}) drawn "
-                 f"by Keras has sample standard deviation {sample:.5f}.")
+    known = _known_mistake(result, _he_mistakes(fan_in) + [(math.sqrt(2 / fan_out), "uses fan_out")])
+    if known:
+        fail(f"he_normal_std({fan_in}): {known}; a HeNormal kernel of shape ({fan_in}, {fan_out}) drawn "
+             f"by Keras has sample standard deviation {sample:.5f}.")
     fail(f"he_normal_std({fan_in}) returned {result:.6g}, but the weights of a "
          f"keras.initializers.HeNormal kernel of shape ({fan_in}, {fan_out}) have standard deviation "
          f"{sample:.5f}.")
@@ -1008,10 +1021,8 @@ def check_he_normal_matches_keras(he_normal_std: Callable, fan_in: int, fan_out:
 
 def check_he_normal_on_random_inputs(he_normal_std: Callable, seeds: Sequence[int] = range(3)) -> None:
     for seed in seeds:
-        rng = np.random.default_rng(4000 + seed)
-        fan_in, fan_out = int(rng.integers(30, 800)), int(rng.integers(30, 800))
+        fan_in, fan_out, rows = _random_fans(4000 + seed, 30, 800)
         check_he_normal_std(he_normal_std, fan_in)
-        rows = max(fan_in, 60_000 // fan_out + 1)  # enough weights for a precise sample std
         check_he_normal_std(he_normal_std, rows)
         check_he_normal_matches_keras(he_normal_std, rows, fan_out, seed)
     check_he_normal_std(he_normal_std, 1)
@@ -1044,9 +1055,9 @@ def check_glorot_uniform_limit(glorot_uniform_limit: Callable, fan_in: int, fan_
     expected = math.sqrt(6 / (fan_in + fan_out))
     if math.isclose(result, expected, rel_tol=1e-6):
         return
-    for value, message in _glorot_mistakes(fan_in, fan_out):
-        if math.isclose(result, value, rel_tol=1e-6):
-            fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {message}.")
+    known = _known_mistake(result, _glorot_mistakes(fan_in, fan_out))
+    if known:
+        fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {known}.")
     fail(f"glorot_uniform_limit({fan_in}, {fan_out}) returned {result:.6g}; Glorot uniform draws from "
          f"U(-r, r) with r = {expected:.6g} for these fans: the bound whose uniform variance r**2 / 3 is "
          "Glorot's variance, computed from the average of the two fans (section 9).")
@@ -1062,10 +1073,10 @@ def check_glorot_uniform_matches_keras(glorot_uniform_limit: Callable, fan_in: i
     uniform_std = abs(w.std() - result / math.sqrt(3)) <= 0.03 * w.std()
     if largest <= result * (1 + 1e-5) and result <= largest * 1.01 and uniform_std:
         return
-    for value, message in _glorot_mistakes(fan_in, fan_out):
-        if math.isclose(result, value, rel_tol=1e-6):
-            fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {message}; Keras's GlorotUniform kernel of that "
-                 f"shape has largest |w| = {largest:.5f}.")
+    known = _known_mistake(result, _glorot_mistakes(fan_in, fan_out))
+    if known:
+        fail(f"glorot_uniform_limit({fan_in}, {fan_out}): {known}; Keras's GlorotUniform kernel of that "
+             f"shape has largest |w| = {largest:.5f}.")
     fail(f"glorot_uniform_limit({fan_in}, {fan_out}) returned {result:.6g}, but a "
          f"keras.initializers.GlorotUniform kernel of shape ({fan_in}, {fan_out}) has largest |w| = "
          f"{largest:.5f} (every weight lies in [-r, r], and the largest comes close to r).")
@@ -1073,11 +1084,9 @@ def check_glorot_uniform_matches_keras(glorot_uniform_limit: Callable, fan_in: i
 
 def check_glorot_uniform_on_random_inputs(glorot_uniform_limit: Callable, seeds: Sequence[int] = range(3)) -> None:
     for seed in seeds:
-        rng = np.random.default_rng(4500 + seed)
-        fan_in, fan_out = int(rng.integers(2, 900)), int(rng.integers(2, 900))
+        fan_in, fan_out, rows = _random_fans(4500 + seed, 2, 900)
         check_glorot_uniform_limit(glorot_uniform_limit, fan_in, fan_out)
         check_glorot_uniform_limit(glorot_uniform_limit, fan_out, 3 * fan_out + 7)
-        rows = max(fan_in, 60_000 // fan_out + 1)
         check_glorot_uniform_matches_keras(glorot_uniform_limit, rows, fan_out, seed)
     check_glorot_uniform_limit(glorot_uniform_limit, 1, 1)
     check_glorot_uniform_limit(glorot_uniform_limit, np.int64(784), np.int64(300))
