@@ -177,14 +177,13 @@ class Workflow:
         accuracy is ``naive_baseline(y_train, y_val, "classification")`` (the student's)."""
         y_train, y_val = self.data.y_train, self.data.y_val
         accuracy = float(naive_baseline(y_train, y_val, "classification"))
-        majority = int(np.bincount(y_train).argmax())
         prior = float(np.mean(y_train))  # the constant probability a calibrated input-blind model outputs
         train = binary_scores(y_train, np.full(len(y_train), prior))
         val = binary_scores(y_val, np.full(len(y_val), prior))
         val["accuracy"] = accuracy  # the student's function provides the baseline's accuracy
-        val["precision"] = val["recall"] = float(majority == 1)
         self.probabilities["baseline"] = np.full(len(y_val), prior)
-        name = f"always '{'malignant' if majority == 1 else 'benign'}'"
+        # the class that constant predicts at binary_scores' threshold: no majority rule of its own here
+        name = f"always '{'malignant' if prior >= 0.5 else 'benign'}'"
         return self._row("1 baseline", name, 0, "-", train, val)
 
     def first_model(self) -> dict:

@@ -46,12 +46,25 @@ def _labels(y: Any) -> np.ndarray:
     return np.asarray(list(y) if not isinstance(y, np.ndarray) else y)
 
 
-def _majority(y: np.ndarray, rule: str = "smallest") -> Any:
+def _dummy_classifier(y_train: np.ndarray):
+    """scikit-learn's ``DummyClassifier(strategy="most_frequent")`` fitted on ``y_train`` (it ignores
+    its inputs): the checks' one computation of the contract's majority class."""
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="most_frequent").fit(np.zeros((len(y_train), 1)), y_train)
+
+
+def _most_frequent(y: np.ndarray) -> Any:
+    """The label :func:`_dummy_classifier` predicts for ``y`` (on a tie, the smallest), for the
+    mistakes that apply the right rule to the wrong labels or score it wrongly."""
+    return _dummy_classifier(y).predict(np.zeros((1, 1)))[0]
+
+
+def _tie_broken_otherwise(y: np.ndarray, rule: str) -> Any:
+    """The most frequent label with a tie broken by a rule the contract does not use: ``"largest"``,
+    or ``"first"`` (the label seen first). Mistakes only."""
     values, counts = np.unique(y, return_counts=True)
-    best = counts.max()
-    tied = [v for v, c in zip(values, counts) if c == best]
-    if rule == "smallest":
-        return tied[0]
+    tied = [v for v, c in zip(values, counts) if c == counts.max()]
     if rule == "largest":
         return tied[-1]
     order = {}
@@ -71,18 +84,19 @@ def _accuracy(label: Any, y: np.ndarray) -> float:
 
 # Each mistake is a function of (y_train, y_val) giving the wrong score, with its message.
 _CLASSIFICATION_MISTAKES: list[tuple[Callable, str]] = [
-    (lambda yt, yv: _accuracy(_majority(yv), yv),
+    (lambda yt, yv: _accuracy(_most_frequent(yv), yv),
      "the majority class is taken from y_val; the baseline may only learn from y_train (counting "
      "validation labels is a leak)"),
-    (lambda yt, yv: 1 - _accuracy(_majority(yt), yv),
+    (lambda yt, yv: 1 - _accuracy(_most_frequent(yt), yv),
      "returns the error rate 1 - accuracy; return the accuracy (the share of validation labels equal "
      "to the predicted class)"),
-    (lambda yt, yv: _accuracy(_majority(yt), yt), "scores the prediction on y_train; the score is measured on y_val"),
-    (lambda yt, yv: _accuracy(_majority(yt, "first"), yv), _TIE_MESSAGE),
-    (lambda yt, yv: _accuracy(_majority(yt, "largest"), yv), _TIE_MESSAGE),
-    (lambda yt, yv: 100 * _accuracy(_majority(yt), yv),
+    (lambda yt, yv: _accuracy(_most_frequent(yt), yt),
+     "scores the prediction on y_train; the score is measured on y_val"),
+    (lambda yt, yv: _accuracy(_tie_broken_otherwise(yt, "first"), yv), _TIE_MESSAGE),
+    (lambda yt, yv: _accuracy(_tie_broken_otherwise(yt, "largest"), yv), _TIE_MESSAGE),
+    (lambda yt, yv: 100 * _accuracy(_most_frequent(yt), yv),
      "returns a percentage; return the accuracy as a fraction in [0, 1]"),
-    (lambda yt, yv: float(np.sum(yv == _majority(yt))),
+    (lambda yt, yv: float(np.sum(yv == _most_frequent(yt))),
      "returns the number of correct predictions; return the accuracy, a fraction in [0, 1]"),
 ]
 
@@ -119,13 +133,13 @@ def check_naive_baseline(naive_baseline: Callable, y_train: Any, y_val: Any, pro
                      "the validation score (accuracy or mean absolute error)")
     require(same_contents(before[0], y_train) and same_contents(before[1], y_val),
             "naive_baseline modified y_train or y_val in place; work on copies.")
-    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.dummy import DummyRegressor
     from sklearn.metrics import mean_absolute_error
 
     yt, yv = _labels(y_train), _labels(y_val)
     inputs_train, inputs_val = np.zeros((len(yt), 1)), np.zeros((len(yv), 1))  # the dummies ignore inputs
     if problem_type == "classification":
-        expected = float(DummyClassifier(strategy="most_frequent").fit(inputs_train, yt).score(inputs_val, yv))
+        expected = float(_dummy_classifier(yt).score(inputs_val, yv))
     elif problem_type == "regression":
         yt, yv = yt.astype(np.float64), yv.astype(np.float64)
         expected = float(mean_absolute_error(yv, DummyRegressor(strategy="mean").fit(inputs_train, yt)
