@@ -21,15 +21,8 @@ from autograder.checks import CheckFailed, call_student, fail, require, train_in
 from autograder.checks._common import quiet
 from course.data import digit_multilabel_targets
 from course.runtime import import_keras
+from course.taxonomy import PROBLEM_TYPES  # the contract's problem types, as students read them
 
-# canonical names of the accepted answers (the contract of chapter 01)
-PROBLEM_TYPES = (
-    "binary_classification",
-    "multiclass_classification",
-    "multilabel_classification",
-    "scalar_regression",
-    "regression_0_1",
-)
 ACCEPTED: dict[str, tuple[set[str], set[str]]] = {
     "binary_classification": ({"sigmoid"}, {"binary_crossentropy"}),
     "multiclass_classification": ({"softmax"}, {"categorical_crossentropy",
