@@ -37,5 +37,5 @@ c.IgnorePattern.pattern = (
 
 # What a graded function that breaks its stated exercise rule ("Exercise rule: do not use ...") costs:
 # "withhold" (its test cells score 0, flagged) or "flag" (flagged only; the points stay). Read by
-# autograder/grading.py; changing it regrades the class on the next `grade`.
+# autograder/pipeline/records.py (rule_mode); changing it regrades the class on the next `grade`.
 c.ExerciseRules.on_violation = "withhold"

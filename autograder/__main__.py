@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from autograder import REPO_ROOT
+from autograder.layout import CourseLayout
 
 
 def _working_folder_never_shadows_the_packages() -> None:
@@ -23,7 +24,7 @@ _working_folder_never_shadows_the_packages()
 
 
 def _release(args) -> int:
-    from autograder.release import generate_release, release_differences
+    from autograder.pipeline.release import generate_release, release_differences
 
     if args.check:
         problems = release_differences(args.course_dir)
@@ -40,22 +41,17 @@ def _release(args) -> int:
 
 
 def _isolation_notice() -> None:
-    from autograder.sandbox import isolation_warning
+    from autograder.isolation.sandbox import isolation_warning
 
     warning = isolation_warning()
     print(warning or "Isolation is on: student code runs in a bubblewrap sandbox.", flush=True)
 
 
 def _grade(args) -> int:
-    from autograder.grading import (
-        GradingSetupError,
-        export_grades,
-        flag_summary,
-        format_table,
-        grade_class,
-        import_students,
-        submitted_students,
-    )
+    from autograder.layout import submitted_students
+    from autograder.pipeline.gradebook import import_students
+    from autograder.pipeline.schedule import GradingSetupError, grade_class
+    from autograder.pipeline.tables import export_grades, flag_summary, format_table
 
     assignments = _chosen_assignments(args)
     if assignments is None:
@@ -88,7 +84,7 @@ def _grade(args) -> int:
     if skipped:
         print(f"\n{skipped} unchanged submission(s) were not regraded (--force regrades them).")
     print("\n" + flag_summary(results))
-    print(f"\ngrades exported to {grades}; feedback under {Path(args.course_dir) / 'feedback'}")
+    print(f"\ngrades exported to {grades}; feedback under {CourseLayout(args.course_dir).feedback_root()}")
     failed = [r for r in results if not r.graded]
     if failed:
         print(f"{len(failed)} submission(s) could not be graded (score 0, see above).")
@@ -96,7 +92,7 @@ def _grade(args) -> int:
 
 
 def _report(args) -> int:
-    from autograder.report import write_report
+    from autograder.review.report import write_report
 
     page = write_report(args.course_dir, args.out)
     print(f"report written: {page} (and grades.csv, exercises.csv and the similarity-<assignment>.html pages "
@@ -107,7 +103,7 @@ def _report(args) -> int:
 def _chosen_assignments(args) -> list[str] | None:
     """The assignments named on the command line (``--all``: every one), or None after saying
     that none was named."""
-    from autograder.release import list_assignments
+    from autograder.pipeline.release import list_assignments
 
     if args.all or "all" in args.assignment:
         return list_assignments(args.course_dir)
@@ -118,12 +114,12 @@ def _chosen_assignments(args) -> list[str] | None:
 
 
 def _similarity(args) -> int:
-    from autograder.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
+    from autograder.review.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
 
     assignments = _chosen_assignments(args)
     if assignments is None:
         return 2
-    out = args.out or args.course_dir / "report"
+    out = args.out or CourseLayout(args.course_dir).report()
     status = 0
     for assignment in assignments:
         try:
@@ -135,7 +131,8 @@ def _similarity(args) -> int:
             status = 2
             continue
         if not report.students:
-            print(f"{assignment}: no submission under {args.course_dir / 'submitted'}/<student>/{assignment}/")
+            submitted = CourseLayout(args.course_dir).submitted_root()
+            print(f"{assignment}: no submission under {submitted}/<student>/{assignment}/")
             continue
         page = write_page(report, out)
         print(f"\n{assignment}: {len(report.students)} submission(s), {len(report.flagged)} pair(s) at or above "
@@ -150,15 +147,16 @@ def _similarity(args) -> int:
 
 
 def _synthetic(args) -> int:
-    from autograder.synthetic import write_synthetic_class
+    from autograder.demo.synthetic import write_synthetic_class
 
     students = write_synthetic_class(args.course_dir, args.students, args.seed, args.assignment or None)
-    print(f"{len(students)} synthetic students written under {Path(args.course_dir) / 'submitted'} (seed {args.seed})")
+    submitted = CourseLayout(args.course_dir).submitted_root()
+    print(f"{len(students)} synthetic students written under {submitted} (seed {args.seed})")
     return 0
 
 
 def _samples(args) -> int:
-    from autograder.samples import write_sample_submissions
+    from autograder.demo.samples import write_sample_submissions
 
     for path in write_sample_submissions(args.course_dir, args.assignment or None):
         print(path.relative_to(args.course_dir))
@@ -166,9 +164,10 @@ def _samples(args) -> int:
 
 
 def _demo(args) -> int:
-    from autograder.grading import GradingSetupError, export_grades, flag_summary, format_table, grade_class
-    from autograder.release import generate_release, list_assignments
-    from autograder.samples import MISTAKES, SAMPLE_STUDENTS, write_sample_submissions
+    from autograder.demo.samples import MISTAKES, SAMPLE_STUDENTS, write_sample_submissions
+    from autograder.pipeline.release import generate_release, list_assignments
+    from autograder.pipeline.schedule import GradingSetupError, grade_class
+    from autograder.pipeline.tables import export_grades, flag_summary, format_table
 
     course_dir = args.course_dir
     print("1/4 generating release/ from source/ ...", flush=True)
@@ -189,7 +188,7 @@ def _demo(args) -> int:
     for assignment, mistake in MISTAKES.items():
         print(f"\n{assignment} demo-mistaken: {mistake.grade_id} {mistake.description}")
     print("\n" + flag_summary(results))
-    print(f"\ngrades: {grades}\nfeedback: {Path(course_dir) / 'feedback'}/<student>/<assignment>/")
+    print(f"\ngrades: {grades}\nfeedback: {CourseLayout(course_dir).feedback_root()}/<student>/<assignment>/")
     return 0 if all(r.graded for r in results) else 1
 
 
@@ -212,7 +211,7 @@ def _validate(args) -> int:
 def _clean(args) -> int:
     import nbformat
 
-    from autograder.notebooks import clean, hygiene_problems
+    from autograder.pipeline.notebooks import clean, hygiene_problems
 
     status = 0
     for path in args.notebooks:
@@ -227,7 +226,7 @@ def _clean(args) -> int:
 
 
 def _refresh(args) -> int:
-    from autograder.notebooks import refresh_checked_outputs
+    from autograder.pipeline.notebooks import refresh_checked_outputs
 
     for path in args.notebooks:
         refresh_checked_outputs(path)
@@ -268,11 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--all", action="store_true", help="every assignment")
     p.add_argument("--threshold", type=float, default=None,
                    help="list pairs whose similarity (share of both students' code in shared runs, 0-1) is at "
-                        "least this (default: DEFAULT_THRESHOLD in autograder/similarity.py, chosen with "
+                        "least this (default: DEFAULT_THRESHOLD in autograder/review/similarity.py, chosen with "
                         "benchmarks/bench_similarity.py; the output says which was used)")
     p.add_argument("--common", type=int, default=None,
                    help="ignore code that more than this many students wrote in the same exercise (default: "
-                        "COMMON_STUDENTS in autograder/similarity.py, 10 as in MOSS)")
+                        "COMMON_STUDENTS in autograder/review/similarity.py, 10 as in MOSS)")
     p.add_argument("--top", type=int, default=10, help="pairs printed when fewer are flagged (default 10)")
     p.add_argument("--out", type=Path, default=None, help="folder for the page (default: COURSE/report)")
     p.set_defaults(run=_similarity)

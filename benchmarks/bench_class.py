@@ -4,7 +4,7 @@ On fresh copies of the course:
 - one student (the reference answers) on every chosen assignment: ``grade --all`` wall time on a
   fresh gradebook (which registers the assignments first) and again with them registered
   (``--force``), with the default workers (the number of cores);
-- for a synthetic class (``autograder.synthetic``, seeded): ``grade --all`` with ``--workers 1``
+- for a synthetic class (``autograder.demo.synthetic``, seeded): ``grade --all`` with ``--workers 1``
   and with ``--workers 2`` (wall time, submissions per minute, speed-up);
 - optionally the same with a PostgreSQL gradebook (``--db-url``);
 - the floor: the same notebooks executed whole, once, with nbclient in a plain kernel (no
@@ -32,8 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder.release import list_assignments  # noqa: E402
-from autograder.synthetic import write_synthetic_class  # noqa: E402
+from autograder.demo.synthetic import write_synthetic_class  # noqa: E402
+from autograder.pipeline.release import list_assignments  # noqa: E402
 
 
 def make_course(root: Path, students: int, seed: int, assignments: list[str]) -> Path:
@@ -81,7 +81,7 @@ def plain_execution(course: Path, assignments: list[str]) -> tuple[float, int]:
 
 def one_student(root: Path, assignments: list[str], env: dict) -> None:
     """The reference student on every chosen assignment: cold (fresh gradebook) and registered."""
-    from autograder.samples import write_sample_submissions
+    from autograder.demo.samples import write_sample_submissions
 
     course = root / "one"
     for assignment in assignments:

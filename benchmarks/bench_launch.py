@@ -1,7 +1,7 @@
 """Start-up time of a Python the grader starts: ``python -m MODULE`` against
-:func:`autograder.launch.python_command` (``-P``, the package finder, ``runpy``), interleaved runs.
+:func:`autograder.isolation.launch.python_command` (``-P``, the package finder, ``runpy``), interleaved runs.
 
-    .venv/bin/python benchmarks/bench_launch.py [--runs 40] [--module autograder.wire]
+    .venv/bin/python benchmarks/bench_launch.py [--runs 40] [--module autograder.isolation.wire]
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import subprocess
 import sys
 import time
 
-from autograder import launch
+from autograder.isolation import launch
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--module", default="autograder.wire", help="a module that does nothing when run")
+    parser.add_argument("--module", default="autograder.isolation.wire", help="a module that does nothing when run")
     args = parser.parse_args()
     commands = {f"python -m {args.module}": [sys.executable, "-m", args.module],
                 "launch.python_command": launch.python_command(args.module)}

@@ -19,9 +19,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder.grading import ensure_students, register_assignment  # noqa: E402
-from autograder.release import generate_release, list_assignments, nbgrader  # noqa: E402
-from autograder.samples import REFERENCE, write_sample_submissions  # noqa: E402
+from autograder.demo.samples import REFERENCE, write_sample_submissions  # noqa: E402
+from autograder.pipeline.gradebook import ensure_students, register_assignment  # noqa: E402
+from autograder.pipeline.nbgrader_run import nbgrader  # noqa: E402
+from autograder.pipeline.release import generate_release, list_assignments  # noqa: E402
 
 
 def timed(label: str, action, *args, **kwargs) -> float:

@@ -25,9 +25,11 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import checks, intake, rules, sandbox, trusted  # noqa: E402
-from autograder.release import list_assignments  # noqa: E402
-from autograder.samples import answer_cells, reference_notebook  # noqa: E402
+from autograder import checks  # noqa: E402
+from autograder.demo.samples import answer_cells, reference_notebook  # noqa: E402
+from autograder.isolation import sandbox  # noqa: E402
+from autograder.pipeline.release import list_assignments  # noqa: E402
+from autograder.scoring import intake, rules, trusted  # noqa: E402
 
 GRADING_KEY = "00" * 32  # the same hidden inputs in every round
 

@@ -6,9 +6,9 @@
      the share at or above each threshold (pairs where one side has under ``MIN_CHARACTERS``
      characters of code are not compared, as in the class comparison, and are counted apart);
    - recall: every implementation (correct or wrong) against a copy of itself disguised by
-     :mod:`autograder.disguise` (renamed variables; reordered helpers, for the cells with two
+     :mod:`autograder.demo.disguise` (renamed variables; reordered helpers, for the cells with two
      or more top-level functions; added comments; all three together), seeded per file.
-2. Student by student, on a synthetic class (``autograder.synthetic``, seeded; about one student
+2. Student by student, on a synthetic class (``autograder.demo.synthetic``, seeded; about one student
    in ten per assignment copies another's answers, disguised in all three ways): each pair's
    similarity over the assignment, against what the plan says the pair is, on the exercises
    compared: a copy (or two copies of one student); "shared code", when the two hold the same
@@ -43,10 +43,11 @@ sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
 
-from autograder import disguise, similarity  # noqa: E402
-from autograder.release import list_assignments  # noqa: E402
-from autograder.samples import answer_cells, strip_solution_markers  # noqa: E402
-from autograder.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class  # noqa: E402
+from autograder.demo import disguise  # noqa: E402
+from autograder.demo.samples import answer_cells, strip_solution_markers  # noqa: E402
+from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class  # noqa: E402
+from autograder.pipeline.release import list_assignments  # noqa: E402
+from autograder.review import similarity  # noqa: E402
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9)
 ALL_THREE = "all three"

@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("COURSE_FAST", "1")
 
-from autograder import checks, intake, trusted  # noqa: E402
+from autograder import checks  # noqa: E402
+from autograder.scoring import hidden_tests, intake  # noqa: E402
 
 
 def reference_namespace(path: Path, spec: intake.SourceSpec) -> dict:
@@ -43,7 +44,7 @@ def run(chapter: str, keys: int) -> tuple[Counter, int, float]:
     path = next((REPO / "source" / chapter).glob("*.ipynb"))
     spec = intake.read_source(path)
     namespace = reference_namespace(path, spec)
-    hidden = [c for c in spec.test_cells if trusted.HIDDEN_MARKERS[0] in c["source"]]
+    hidden = [c for c in spec.test_cells if hidden_tests.has_hidden_part(c["source"])]
     failures: Counter = Counter()
     started = time.perf_counter()
     for _ in range(keys):
@@ -52,7 +53,7 @@ def run(chapter: str, keys: int) -> tuple[Counter, int, float]:
             try:
                 with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    exec(compile(trusted.runnable_source(cell["source"]), cell["grade_id"], "exec"),  # noqa: S102
+                    exec(compile(hidden_tests.runnable_source(cell["source"]), cell["grade_id"], "exec"),  # noqa: S102
                          dict(namespace))
             except Exception as error:  # noqa: BLE001 - counted and shown
                 failures[cell["grade_id"]] += 1

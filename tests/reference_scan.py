@@ -2,7 +2,7 @@
 
 Run by ``tests/test_no_reachable_reference.py`` inside the grading sandbox (bubblewrap, a PID
 namespace of its own, read-only file system), started as every sandboxed Python is
-(:func:`autograder.launch.python_command`): a module, copied next to its job, that imports only
+(:func:`autograder.isolation.launch.python_command`): a module, copied next to its job, that imports only
 the ``course`` and ``autograder`` packages, numpy and the standard library, and reads its job
 (``job.json`` in its working folder, written by the test from the source notebooks: each
 chapter's setup cell, solutions, graded functions' signatures and hidden test cells).

@@ -41,7 +41,8 @@ ANSWER = REPORT + "\n\ndef probe(paths):\n    return report(), [p for p in paths
 
 def function_server(limits, warm: bool, hidden: list[str]) -> dict:
     """What a function server imported; with ``seen``: those of ``hidden`` it could see."""
-    from autograder import trusted, warm_sandbox, wire
+    from autograder.isolation import warm_sandbox, wire
+    from autograder.scoring import trusted
 
     server = trusted.FunctionServer("import os\n", [("answer", ANSWER)], ["probe"], limits)
     try:
@@ -61,7 +62,7 @@ def function_server(limits, warm: bool, hidden: list[str]) -> dict:
 def kernel(folder: Path, cwd: Path) -> dict:
     from jupyter_client.manager import KernelManager
 
-    from autograder.sandboxed_kernel import KERNEL_NAME
+    from autograder.isolation.sandboxed_kernel import KERNEL_NAME
 
     manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(folder / "kernel"),
                             connection_file=str(folder / "kernel.json"))
@@ -85,7 +86,7 @@ def kernel(folder: Path, cwd: Path) -> dict:
 
 def command(scratch: Path, cwd: Path) -> dict:
     """``python -m course._which_checkout`` through the fork server, or fresh when it is off."""
-    from autograder import forkserver
+    from autograder.isolation import forkserver
 
     out, err = scratch / "out.txt", scratch / "err.txt"
     code, _ = forkserver.run_module("course._which_checkout", [], cwd=cwd, env=None, stdout=out, stderr=err,
@@ -97,8 +98,8 @@ def command(scratch: Path, cwd: Path) -> dict:
 
 def main(config: dict) -> dict:
     os.environ.update(config.get("env", {}))
-    from autograder import forkserver, sandbox, warm_sandbox
-    from autograder.sandboxed_kernel import install_kernelspec
+    from autograder.isolation import forkserver, sandbox, warm_sandbox
+    from autograder.isolation.sandboxed_kernel import install_kernelspec
 
     namespace: dict = {}
     exec(REPORT, namespace)  # noqa: S102 - the report, in this process

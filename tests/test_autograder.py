@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from autograder import checks
-from autograder.notebooks import clean, hygiene_problems
-from autograder.samples import (
+from autograder.demo.samples import (
     MISTAKES,
     answer_cells,
     mistaken_notebook,
     reference_notebook,
     strip_solution_markers,
 )
+from autograder.pipeline.notebooks import clean, hygiene_problems
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "source" / "02-validation" / "validation.ipynb"
@@ -109,7 +109,8 @@ def test_cli_grade_rejects_an_unknown_assignment(tmp_path):
 
 
 def test_grade_table_columns_line_up_for_long_names():
-    from autograder.grading import StudentResult, format_table
+    from autograder.pipeline.results import StudentResult
+    from autograder.pipeline.tables import format_table
 
     table = format_table([
         StudentResult("demo-reference", "05-weight-regularization", 24, 24, True, True, 22.5),

@@ -33,9 +33,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import grading, intake
-from autograder.release import list_assignments
-from autograder.samples import MISTAKEN, REFERENCE, SAMPLE_STUDENTS, write_sample_submissions
+from autograder import settings
+from autograder.demo.samples import MISTAKEN, REFERENCE, SAMPLE_STUDENTS, write_sample_submissions
+from autograder.pipeline import gradebook
+from autograder.pipeline.records import grading_inputs_digest, read_records
+from autograder.pipeline.release import list_assignments
+from autograder.scoring import intake
 
 pytestmark = pytest.mark.browser
 
@@ -114,12 +117,12 @@ def course(tmp_path_factory) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "nbgrader_config.py", root)
     write_sample_submissions(root, [CHAPTER])
-    env = {k: v for k, v in os.environ.items() if k != grading.DB_URL_ENV}
+    env = {k: v for k, v in os.environ.items() if k != settings.DB_URL}
     run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(root), "grade", CHAPTER,
                           "--workers", "1"], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     for assignment in list_assignments(root):
-        grading.ensure_registered(root, assignment, grading.grading_inputs_digest(root, assignment))
+        gradebook.ensure_registered(root, assignment, grading_inputs_digest(root, assignment))
     return root
 
 
@@ -132,7 +135,7 @@ def lab(course, tmp_path_factory):
         (settings / name).write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
-    env = {k: v for k, v in os.environ.items() if k != grading.DB_URL_ENV}
+    env = {k: v for k, v in os.environ.items() if k != settings.DB_URL}
     # the user's own Jupyter configuration and state stay out of it (and untouched)
     env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(settings / "workspaces"),
                JUPYTER_CONFIG_DIR=str(settings / "config"), JUPYTER_RUNTIME_DIR=str(settings / "runtime"),
@@ -293,7 +296,7 @@ def test_instructor_sees_seven_assignments_the_graded_submissions_and_feedback(p
     frame.locator("td.num-submissions a").filter(has_text="3").first.click()
     submissions = frame.locator("table tbody tr")
     expect(submissions).to_have_count(len(SAMPLE_STUDENTS))
-    records = grading.read_records(course)[CHAPTER]
+    records = read_records(course)[CHAPTER]
     for student in SAMPLE_STUDENTS:
         row = submissions.filter(has=frame.locator("td", has_text=student))
         expect(row).to_contain_text(f"{records[student]['score']:g} / {_points(CHAPTER):g}")

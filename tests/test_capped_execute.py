@@ -7,7 +7,7 @@ import json
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.capped_execute import CappedExecute, autograde_preprocessor_flags
+from autograder.isolation.capped_execute import CappedExecute, autograde_preprocessor_flags
 
 CAP = 200_000
 
@@ -52,7 +52,7 @@ def test_the_flags_replace_only_execute_in_nbgraders_own_list():
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     listed = [f.split("=", 1)[1] for f in flags if f.startswith("--Autograde.")]
     assert len(listed) == len(default)
-    assert listed[0] == "autograder.capped_execute.CappedExecute"
+    assert listed[0] == "autograder.isolation.capped_execute.CappedExecute"
     assert "--CappedExecute.max_output_bytes=1234" in flags
 
 

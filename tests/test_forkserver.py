@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import forkserver
+from autograder.isolation import forkserver
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import DB_URL_ENV, RECORDS_FILE
-from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
-from autograder.synthetic import write_synthetic_class
+from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from autograder.demo.synthetic import write_synthetic_class
+from autograder.layout import RECORDS_FILE
+from autograder.settings import DB_URL as DB_URL_ENV
 
 pytestmark = pytest.mark.grading
 

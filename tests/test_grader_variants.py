@@ -7,7 +7,7 @@ run in a namespace built by the notebook's own setup cell, as in the kernel, and
 key (one per variant), so hidden cells draw their inputs as they do when a class is graded.
 
 Entries marked ``"sandbox": true`` are graded a second time the way a class is: the function in
-the sandboxed function server, the test cells in this process (:mod:`autograder.trusted`). There
+the sandboxed function server, the test cells in this process (:mod:`autograder.scoring.trusted`). There
 too a correct one gets full marks and a wrong one loses marks; ``"sandbox_points"`` is the exact
 score a wrong one must get there (attacks on what the sandbox reports earn 0), ``"points"`` the
 exact score in this process.
@@ -18,7 +18,7 @@ shortcut variants (``*__shortcut_*``) import an implementation from ``course`` o
 by name, renamed, through ``importlib``/``getattr`` or by scanning the packages: none is there to
 find (``tests/test_no_reachable_reference.py``), so they score nothing.
 
-The exercise rules are judged as at grading time (:mod:`autograder.rules`): the variant is read as
+The exercise rules are judged as at grading time (:mod:`autograder.scoring.rules`): the variant is read as
 the answer cell, and its calls are recorded (in this process, or by the sandbox's function server).
 Entries with ``"seen"`` break their function's rule: they must be flagged, for ``"rule"`` (the
 forbidden name; none for code that hides what it uses), by each way listed (``"reading"`` the code,
@@ -42,7 +42,9 @@ import matplotlib
 import nbformat
 import pytest
 
-from autograder import checks, intake, reach, rules, sandbox, trusted
+from autograder import checks
+from autograder.isolation import sandbox
+from autograder.scoring import intake, reach, rules, trusted
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import RECORDS_FILE
-from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
-from autograder.synthetic import write_synthetic_class
+from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from autograder.demo.synthetic import write_synthetic_class
+from autograder.layout import RECORDS_FILE
 
 pytestmark = pytest.mark.grading
 

@@ -42,8 +42,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import trusted, warm_sandbox
-from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from autograder.isolation import warm_sandbox
+from autograder.scoring import hidden_tests
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not warm_sandbox.available(),
@@ -239,7 +240,7 @@ def _graded():
 def _hidden_lines() -> list[str]:
     nb = nbformat.read(REPO / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
     return [line for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
-            for line in trusted.hidden_lines(cell.source)]
+            for line in hidden_tests.hidden_lines(cell.source)]
 
 
 @pytest.mark.parametrize("student", sorted(HONEST))

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = "demo-broken-json"

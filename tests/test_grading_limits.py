@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.samples import BLANK, REFERENCE, write_sample_submissions
-from autograder.sandbox import isolation_available
+from autograder.demo.samples import BLANK, REFERENCE, write_sample_submissions
+from autograder.isolation.sandbox import isolation_available
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not isolation_available(), reason="bubblewrap is not installed: isolation is off")]

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading
+from autograder import layout, settings
+from autograder.pipeline import gradebook, schedule
+from autograder.pipeline.results import StudentResult
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 def pretend_to_grade(course_dir, assignment, student, feedback, limits, template):
     """A stand-in job for the pool: fails unless the assignment's template was prepared first."""
     time.sleep(0.4)
-    result = grading.StudentResult(student, assignment)
+    result = StudentResult(student, assignment)
     result.graded = Path(template).read_text() == assignment
     result.seconds = time.monotonic()
     return result
@@ -53,7 +55,7 @@ def _run(pool, tmp_path, jobs, fail_on=None):
 
     error = None
     try:
-        grading._grade_in_parallel(pool, 2, tmp_path, jobs, prepare, False, finish, grade=pretend_to_grade)
+        schedule.grade_in_parallel(pool, 2, tmp_path, jobs, prepare, False, finish, grade=pretend_to_grade)
     except RuntimeError as raised:
         error = raised
     return prepared, finished, error
@@ -100,7 +102,7 @@ def test_the_kernel_gradebook_copy_is_consistent_while_graders_write(tmp_path):
         versions = set()
         for copy_number in range(10):
             target = tmp_path / f"copy-{copy_number}.db"
-            grading.copy_sqlite(source, target)
+            gradebook.copy_sqlite(source, target)
             with sqlite3.connect(target) as db:
                 assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
                 seen = [v for (v,) in db.execute("SELECT DISTINCT version FROM scores")]
@@ -124,30 +126,30 @@ def _course_with_config(tmp_path: Path) -> Path:
 def test_the_staged_gradebook_is_put_in_place_only_when_the_course_has_none(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
 
-    monkeypatch.delenv(grading.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(settings.DB_URL, raising=False)
     course = _course_with_config(tmp_path)
-    staged = grading.stage_new_gradebook(course, tmp_path)
+    staged = gradebook.stage_new_gradebook(course, tmp_path)
     assert staged is not None and staged.exists()
-    assert not (course / grading.GRADEBOOK).exists(), "staging wrote to the course before grading may write"
-    grading.ensure_students(course, ["ada"], staged)
-    with Gradebook(grading.db_url(course)) as gradebook:
-        assert [s.id for s in gradebook.students] == ["ada"]
-    assert grading.stage_new_gradebook(course, tmp_path / "again") is None
+    assert not (course / layout.GRADEBOOK).exists(), "staging wrote to the course before grading may write"
+    gradebook.ensure_students(course, ["ada"], staged)
+    with Gradebook(gradebook.db_url(course)) as book:
+        assert [s.id for s in book.students] == ["ada"]
+    assert gradebook.stage_new_gradebook(course, tmp_path / "again") is None
 
     # another grader created the course's gradebook between staging and grading: it is kept
     other = _course_with_config(tmp_path / "other")
-    staged = grading.stage_new_gradebook(other, tmp_path / "other")
-    with Gradebook(grading.db_url(other)) as gradebook:
-        gradebook.add_student("grace")
-    grading.ensure_students(other, ["ada"], staged)
-    with Gradebook(grading.db_url(other)) as gradebook:
-        assert sorted(s.id for s in gradebook.students) == ["ada", "grace"]
+    staged = gradebook.stage_new_gradebook(other, tmp_path / "other")
+    with Gradebook(gradebook.db_url(other)) as book:
+        book.add_student("grace")
+    gradebook.ensure_students(other, ["ada"], staged)
+    with Gradebook(gradebook.db_url(other)) as book:
+        assert sorted(s.id for s in book.students) == ["ada", "grace"]
 
 
 # ---------------------------------------------------------------- start-up imports
 def test_grading_processes_skip_the_iri_format_parsers_and_still_validate_notebooks():
     notebook = next((REPO / "source" / "02-validation").glob("*.ipynb"))
-    code = ("import sys, autograder.grading, nbformat\n"
+    code = ("import sys, autograder.pipeline.schedule, nbformat\n"
             f"nbformat.validate(nbformat.read({str(notebook)!r}, as_version=4))\n"
             "print('lark' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -160,14 +162,13 @@ def test_longest_first_uses_the_records_then_this_runs_timings_and_times_unknown
     observed = {"b": [9.0, 11.0], "d": [1.0]}
 
     def estimate(assignment, student):
-        return grading._expected_seconds(records, assignment, student, observed)
+        return schedule.expected_seconds(records, assignment, student, observed)
 
     assert estimate("a", "ann") == 2.0 and estimate("a", "cat") == 3.0  # its record, else the mean
     assert estimate("b", "ann") == 10.0 and estimate("c", "ann") == float("inf")
     jobs = [("a", "ann"), ("d", "x"), ("b", "y"), ("c", "z"), ("a", "cat"), ("c", "w")]
-    order = [grading._pop_longest(jobs, estimate) for _ in range(6)]
+    order = schedule.longest_first(jobs, estimate)
     assert order == [("c", "z"), ("c", "w"), ("b", "y"), ("a", "cat"), ("a", "ann"), ("d", "x")]
-    assert jobs == []
 
 
 def test_a_new_gradebook_staged_on_another_file_system_becomes_the_courses(tmp_path):
@@ -180,8 +181,8 @@ def test_a_new_gradebook_staged_on_another_file_system_becomes_the_courses(tmp_p
     if not other.is_dir() or other.stat().st_dev == course.stat().st_dev:
         pytest.skip("no second file system to stage on")
     with _tempfile.TemporaryDirectory(dir=other) as staging:
-        staged = grading.stage_new_gradebook(course, Path(staging))
+        staged = gradebook.stage_new_gradebook(course, Path(staging))
         assert staged is not None and staged.stat().st_dev != course.stat().st_dev
-        grading.ensure_students(course, ["ada"], staged)
-    assert (course / grading.GRADEBOOK).exists()
+        gradebook.ensure_students(course, ["ada"], staged)
+    assert (course / layout.GRADEBOOK).exists()
     assert not [p for p in course.iterdir() if p.name.startswith(".")], "a temporary copy was left"

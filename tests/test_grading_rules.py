@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.samples import answer_cells, reference_notebook
+from autograder.demo.samples import answer_cells, reference_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"

@@ -1,5 +1,5 @@
 """A Keras model returned from the sandbox: its description crosses as data, is parsed against a
-whitelist (never by Keras's deserializer) and rebuilt by the grader (:mod:`autograder.keras_models`)."""
+whitelist (never by Keras's deserializer) and rebuilt by the grader (:mod:`autograder.scoring.keras_models`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import keras_models, trusted, wire
+from autograder.isolation import wire
+from autograder.scoring import keras_models, trusted
 from course.runtime import import_keras
 
 keras = import_keras()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import hygiene_problems, is_checked_cell
+from autograder.pipeline.notebooks import hygiene_problems, is_checked_cell
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_NOTEBOOK = Path("source") / "02-validation" / "validation.ipynb"

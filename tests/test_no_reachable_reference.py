@@ -29,8 +29,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import launch, sandbox
-from autograder.intake import read_source
+from autograder.isolation import launch, sandbox
+from autograder.scoring.intake import read_source
 
 isolated = pytest.mark.skipif(not sandbox.isolation_available(),
                               reason="bubblewrap is not installed: the candidates must run isolated")
@@ -79,7 +79,7 @@ def scan(assignments: list[str], scratch: Path) -> dict:
     shutil.copy(SCAN, scratch / SCAN.name)
     env = {**os.environ, "COURSE_FAST": "1", "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3",
            "PYTHONDONTWRITEBYTECODE": "1"}
-    # the grader's own packages, as every sandboxed Python imports them (autograder.launch)
+    # the grader's own packages, as every sandboxed Python imports them (autograder.isolation.launch)
     argv = sandbox.command(launch.python_command(SCAN.stem, [str(scratch / "job.json")], working_folder_first=True),
                            scratch, writable=False, environ=env)
     completed = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True,

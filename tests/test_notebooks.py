@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
-from autograder.notebooks import hygiene_problems
-from autograder.samples import reference_notebook
+from autograder.demo.samples import reference_notebook
+from autograder.pipeline.notebooks import hygiene_problems
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOKS = sorted((REPO / "source").glob("*/*.ipynb"))

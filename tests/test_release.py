@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.release import list_assignments, release_differences
+from autograder.pipeline.release import list_assignments, release_differences
 
 REPO = Path(__file__).resolve().parent.parent
 

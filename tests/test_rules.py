@@ -20,8 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import grading, intake, reach, rules, sandbox, trusted
 from autograder.checks.rules import warn_if_rule_broken
+from autograder.isolation import sandbox
+from autograder.pipeline import records
+from autograder.scoring import intake, reach, rules, trusted
+from autograder.scoring.job import CellResult, TrustedReport
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted((REPO / "source").glob("*/*.ipynb"))
@@ -130,7 +133,8 @@ def test_reading_follows_imports_aliases_and_helpers(source):
     ("def k_fold_indices(n, k):\n    return k_fold_indices.__globals__['np']", "__globals__"),
     ("def k_fold_indices(n, k):\n    return globals()['np']", "globals"),
     ("import functools\ndef k_fold_indices(n, k):\n    return functools.reduce(getattr, ['a'], np)", "getattr"),
-    ("import autograder.reach\ndef k_fold_indices(n, k):\n    return autograder.reach.Recorder", "autograder"),
+    ("import autograder.scoring.reach\ndef k_fold_indices(n, k):\n    return autograder.scoring.reach.Recorder",
+     "autograder"),
     ("import sys\ndef k_fold_indices(n, k):\n    m = sys\n    return getattr(m, 'set' + 'profile')", "getattr"),
     ("import sys, inspect\ndef k_fold_indices(n, k):\n    return dict(inspect.getmembers(sys))", "inspect"),
     ("import pydoc\ndef k_fold_indices(n, k):\n    return pydoc.locate('sys.setprofile')", "pydoc"),
@@ -310,9 +314,9 @@ def test_names_are_compared_by_what_they_are():
 
 
 # ------------------------------------------------------------------------ what a violation costs
-def _report() -> trusted.TrustedReport:
-    return trusted.TrustedReport(cells=[trusted.CellResult("test_k_fold_indices_visible", 1, True),
-                                        trusted.CellResult("test_shuffled_k_fold_indices_visible", 1, True)])
+def _report() -> TrustedReport:
+    return TrustedReport(cells=[CellResult("test_k_fold_indices_visible", 1, True),
+                                CellResult("test_shuffled_k_fold_indices_visible", 1, True)])
 
 
 def test_a_violation_withholds_the_functions_points_or_only_flags_it():
@@ -331,18 +335,18 @@ def test_a_violation_withholds_the_functions_points_or_only_flags_it():
 
 
 def test_the_course_setting_says_what_a_violation_costs(tmp_path):
-    assert grading.rule_mode(tmp_path) == rules.WITHHOLD  # no nbgrader_config.py
+    assert records.rule_mode(tmp_path) == rules.WITHHOLD  # no nbgrader_config.py
     config = tmp_path / "nbgrader_config.py"
     config.write_text((REPO / "nbgrader_config.py").read_text())
-    assert grading.rule_mode(tmp_path) == rules.WITHHOLD
+    assert records.rule_mode(tmp_path) == rules.WITHHOLD
     (tmp_path / "source" / "a").mkdir(parents=True)
-    before = grading.grading_inputs_digest(tmp_path, "a")
+    before = records.grading_inputs_digest(tmp_path, "a")
     config.write_text(config.read_text() + '\nc.ExerciseRules.on_violation = "flag"\n')
-    assert grading.rule_mode(tmp_path) == rules.FLAG
-    assert grading.grading_inputs_digest(tmp_path, "a") != before, "changing the setting must regrade"
+    assert records.rule_mode(tmp_path) == rules.FLAG
+    assert records.grading_inputs_digest(tmp_path, "a") != before, "changing the setting must regrade"
     config.write_text(config.read_text() + '\nc.ExerciseRules.on_violation = "ignore"\n')
     with pytest.raises(ValueError, match="on_violation"):
-        grading.rule_mode(tmp_path)
+        records.rule_mode(tmp_path)
 
 
 # ------------------------------------------------------------------------------ the visible warning
@@ -413,7 +417,7 @@ def test_a_cheat_loses_its_functions_points_and_honest_functions_keep_theirs():
     """)
     received = intake.Intake(answer_cells=[("k_fold_indices", cheat), ("shuffled_k_fold_indices", honest)])
     job = intake.make_job(spec, received, sandbox.Limits(call_seconds=30.0, startup_seconds=120.0))
-    job["test_cells"] = [t for t in job["test_cells"] if t["grade_id"].startswith(
+    job.test_cells = [t for t in job.test_cells if t["grade_id"].startswith(
         ("test_k_fold_indices_", "test_shuffled_k_fold_indices_"))]
     report = trusted.check_submission(job)
     verdicts = {c.grade_id: c for c in report.cells}
@@ -450,7 +454,7 @@ def test_a_function_made_by_hidden_code_is_flagged():
 def test_the_function_server_records_the_call_and_the_conversion_of_an_odd_result():
     """A result that is not plain data runs the student's code when converted (``__array__``): the
     recorder still watches then; plain arrays are converted after it stops."""
-    from autograder import function_server
+    from autograder.isolation import function_server
 
     server = function_server.Server()
     source = textwrap.dedent("""

@@ -27,8 +27,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import launch, sandbox, trusted, warm_sandbox, wire
-from autograder.samples import REFERENCE, sample_notebooks
+from autograder.demo.samples import REFERENCE, sample_notebooks
+from autograder.isolation import launch, sandbox, warm_sandbox, wire
+from autograder.scoring import trusted
 from tests.sandbox_import_probe import REPORT
 
 pytestmark = pytest.mark.grading  # each case starts real sandboxes and kernels

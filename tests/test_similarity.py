@@ -1,8 +1,8 @@
 """Similar submissions: disguised copies are found, independent answers and blanks are not.
 
 The comparison runs on real submissions: the implementations of ``tests/student_variants/`` (written
-independently), copies of them disguised by :mod:`autograder.disguise`, and a small synthetic
-course (the release and notebooks written by :mod:`autograder.synthetic`), through the command
+independently), copies of them disguised by :mod:`autograder.demo.disguise`, and a small synthetic
+course (the release and notebooks written by :mod:`autograder.demo.synthetic`), through the command
 line as an instructor runs it. Nothing here grades: comparing needs only the notebooks.
 """
 
@@ -21,9 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import checks, disguise, similarity
-from autograder.samples import BLANK, REFERENCE, answer_cells, strip_solution_markers, write_sample_submissions
-from autograder.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class
+from autograder import checks
+from autograder.demo import disguise
+from autograder.demo.samples import BLANK, REFERENCE, answer_cells, strip_solution_markers, write_sample_submissions
+from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class
+from autograder.review import similarity
 from tests.grading_cells import cells_for, grade_cells
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.synthetic import plan_class, write_class
+from autograder.demo.synthetic import plan_class, write_class
 
 REPO = Path(__file__).resolve().parent.parent
 

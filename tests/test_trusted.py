@@ -10,7 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import intake, sandbox, trusted, wire
+from autograder.isolation import sandbox, wire
+from autograder.scoring import hidden_tests, intake, trusted
+from autograder.scoring.job import CellResult, GradingJob, TrustedReport
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
@@ -165,7 +167,7 @@ class Factory:
 
 STAND_IN_FUNCTIONS = '''
 import time
-from autograder import function_server, wire
+from autograder.isolation import function_server, wire
 
 def use(model, n):
     return [float(np.sum(model(np.zeros(2), flag=True))) for _ in range(n)]
@@ -355,31 +357,31 @@ def test_intake_reports_an_unreadable_notebook(tmp_path):
 
 
 def test_visible_points_need_a_passing_hidden_check():
-    cells = [trusted.CellResult("test_f_visible", 1, True), trusted.CellResult("test_f_hidden", 2, False),
-             trusted.CellResult("test_g_visible", 1, True), trusted.CellResult("test_g_hidden", 2, True)]
-    report = trusted.TrustedReport(cells=cells)
-    job = {"functions": ["f", "g"], "answer_ids": [["f"], ["g"]], "test_cells": [
+    cells = [CellResult("test_f_visible", 1, True), CellResult("test_f_hidden", 2, False),
+             CellResult("test_g_visible", 1, True), CellResult("test_g_hidden", 2, True)]
+    report = TrustedReport(cells=cells)
+    job = GradingJob(setup="", answer_cells=[], functions=["f", "g"], answer_ids=["f", "g"], test_cells=[
         {"grade_id": "test_f_visible", "source": "x"},
         {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
         {"grade_id": "test_g_visible", "source": "x"},
-        {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}]}
-    trusted._withhold_example_only_passes(report, job)
+        {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}])
+    trusted.withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert report.flags == ["f passes published examples that fail on hidden inputs (points withheld)"]
 
 
 def test_a_visible_check_needs_the_hidden_cell_that_runs_the_same_check():
     """A cheap hidden property passing does not unlock an example hard-coded for another check."""
-    cells = [trusted.CellResult("test_f_example", 1, True), trusted.CellResult("test_f_hidden_oracle", 2, False),
-             trusted.CellResult("test_f_hidden_errors", 1, True), trusted.CellResult("test_f_plain", 1, True)]
+    cells = [CellResult("test_f_example", 1, True), CellResult("test_f_hidden_oracle", 2, False),
+             CellResult("test_f_hidden_errors", 1, True), CellResult("test_f_plain", 1, True)]
     hidden = "### BEGIN HIDDEN TESTS\n{}\n### END HIDDEN TESTS"
-    job = {"functions": ["f"], "answer_ids": [["f"]], "test_cells": [
+    job = GradingJob(setup="", answer_cells=[], functions=["f"], answer_ids=["f"], test_cells=[
         {"grade_id": "test_f_example", "source": "checks.check_matches_oracle(f, 10, 3)"},
         {"grade_id": "test_f_hidden_oracle", "source": hidden.format("checks.check_matches_oracle(f, 99, 7)")},
         {"grade_id": "test_f_hidden_errors", "source": hidden.format("checks.check_rejects_bad_k(f)")},
-        {"grade_id": "test_f_plain", "source": "assert f(1) == 1"}]}
-    report = trusted.TrustedReport(cells=cells)
-    trusted._withhold_example_only_passes(report, job)
+        {"grade_id": "test_f_plain", "source": "assert f(1) == 1"}])
+    report = TrustedReport(cells=cells)
+    trusted.withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert "check_matches_oracle" in report.cells[0].message
 
@@ -454,7 +456,8 @@ def test_hidden_seeds_are_fixed_in_the_notebook_and_drawn_from_the_grading_key()
 
 
 def test_grading_keys_are_secret_per_student_and_repeatable(tmp_path):
-    from autograder.grading import GRADING_SECRET_FILE, grading_key
+    from autograder.layout import GRADING_SECRET_FILE
+    from autograder.pipeline.keys import grading_key
 
     key = grading_key(tmp_path, "02-validation", "ada")
     secret = tmp_path / GRADING_SECRET_FILE
@@ -482,7 +485,7 @@ def test_test_cells_draw_hidden_inputs_from_the_grading_key():
 
 
 def test_a_resubmission_draws_new_hidden_inputs(tmp_path):
-    from autograder.grading import grading_key
+    from autograder.pipeline.keys import grading_key
 
     first = grading_key(tmp_path, "02-validation", "ada", "digest-1")
     assert grading_key(tmp_path, "02-validation", "ada", "digest-1") == first
@@ -610,23 +613,23 @@ def test_a_fixed_case_inside_another_check_does_not_confirm_a_visible_example():
 def test_hidden_test_code_never_reaches_a_message():
     """Check that error text carrying lines of a hidden test is cut from every message, flag and cell error."""
     spec = intake.read_source(CHAPTER)
-    hidden_cell = next(t for t in spec.test_cells if trusted.HIDDEN_MARKERS[0] in t["source"])
-    lines = trusted.hidden_lines(hidden_cell["source"])
+    hidden_cell = next(t for t in spec.test_cells if hidden_tests.has_hidden_part(t["source"]))
+    lines = hidden_tests.hidden_lines(hidden_cell["source"])
     assert lines and all(not line.startswith("#") for line in lines)
     leaked = "found: " + "\n".join(lines[:3])
-    assert not any(line in trusted.redact_hidden(leaked, lines) for line in lines)
-    assert "[hidden test code]" in trusted.redact_hidden(leaked, lines)
-    assert trusted.redact_hidden("nothing here", lines) == "nothing here"
+    assert not any(line in hidden_tests.redact_hidden(leaked, lines) for line in lines)
+    assert "[hidden test code]" in hidden_tests.redact_hidden(leaked, lines)
+    assert hidden_tests.redact_hidden("nothing here", lines) == "nothing here"
     hidden_in_escapes = "found: " + "\n".join(line[:3] + "\x1b[K" + line[3:] + "\u200b" for line in lines[:3])
-    assert not any(line in trusted.redact_hidden(hidden_in_escapes, lines) for line in lines)
+    assert not any(line in hidden_tests.redact_hidden(hidden_in_escapes, lines) for line in lines)
     assert "\x1b" not in trusted._short("a\x1b[31mred\x1b[0m text\x07") == "ared text"
-    visible = trusted.visible_source(hidden_cell["source"])
+    visible = hidden_tests.visible_source(hidden_cell["source"])
     assert not any(line in visible for line in lines)
 
 
 def test_a_submission_folder_never_stops_the_class_digest(tmp_path):
     """Check that undecodable names and a huge sparse file are digested, stably, without reading them whole."""
-    from autograder import grading
+    from autograder.pipeline.records import submission_digest
 
     folder = tmp_path / "submission"
     folder.mkdir()
@@ -635,7 +638,7 @@ def test_a_submission_folder_never_stops_the_class_digest(tmp_path):
         handle.write(b"x")
     with open(folder / "sparse.bin", "wb") as handle:
         handle.truncate(64 * 2**30)
-    first = grading.submission_digest(folder)
-    assert first == grading.submission_digest(folder) and len(first) == 64
+    first = submission_digest(folder)
+    assert first == submission_digest(folder) and len(first) == 64
     (folder / "validation.ipynb").write_text("{ }")
-    assert grading.submission_digest(folder) != first
+    assert submission_digest(folder) != first

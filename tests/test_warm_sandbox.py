@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox, trusted, warm_sandbox
+from autograder.isolation import sandbox, warm_sandbox
+from autograder.scoring import trusted
 
 pytestmark = pytest.mark.skipif(not warm_sandbox.available(),
                                 reason="warm sandboxes need bubblewrap and a grader running as root")
@@ -233,7 +234,7 @@ def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum):
     os.kill(warm.process.pid, 0)
     # only this sandbox's zygote: another test (or grader) on the machine has warm sandboxes too
     zygote = [pid for pid in _descendants(warm.process.pid)
-              if b"autograder.warm_sandbox" in _cmdline(pid)]
+              if b"autograder.isolation.warm_sandbox" in _cmdline(pid)]
     assert zygote
     for pid in zygote:
         with contextlib.suppress(OSError):
@@ -270,7 +271,7 @@ def test_a_child_cannot_write_the_runtime_folder(warm):
 def _start_kernel(folder, monkeypatch, tmp_path):
     from jupyter_client.manager import KernelManager
 
-    from autograder.sandboxed_kernel import KERNEL_NAME, install_kernelspec
+    from autograder.isolation.sandboxed_kernel import KERNEL_NAME, install_kernelspec
 
     monkeypatch.setenv("JUPYTER_PATH", str(install_kernelspec(tmp_path / "jupyter")))
     for name, value in (("COURSE_CALL_SECONDS", "20"), ("COURSE_STARTUP_SECONDS", "60")):

@@ -1,6 +1,6 @@
 """Checks for chapter 05 (weight regularization): penalties, the L2 gradient, weight decay, max-norm,
 and the model builder (its layers, and one training step against the contract's network rebuilt
-here from the same weights; the model arrives through :mod:`autograder.keras_models`).
+here from the same weights; the model arrives through :mod:`autograder.scoring.keras_models`).
 
 The oracles are Keras (``keras.regularizers.L1/L2/L1L2`` summed over the arrays, when Keras is
 loaded; ``keras.constraints.MaxNorm``) and NumPy formulas, computed inside the checks, which
@@ -358,7 +358,7 @@ def check_max_norm_on_random_inputs(max_norm: Callable, seeds: Sequence[int] = r
 
 # ---------------------------------------------------------------------------- the model builder
 # The builder returns a Keras model; in trusted grading it arrives as its description
-# (autograder.keras_models.ReturnedModel), in a kernel as the model itself. Both take the same
+# (autograder.scoring.keras_models.ReturnedModel), in a kernel as the model itself. Both take the same
 # route: parsed against a whitelist into a ModelSpec, which the checks compare and rebuild.
 BUILDER = "build_regularized_network"
 BUILDER_ACTIVATIONS = ("relu", "tanh", "elu", "sigmoid")
@@ -367,7 +367,7 @@ STEP_LEARNING_RATE = 0.1
 
 
 def _model_spec(value: Any, where: str):
-    from autograder import keras_models
+    from autograder.scoring import keras_models
 
     if isinstance(value, keras_models.ReturnedModel):
         returned = value
@@ -384,7 +384,7 @@ def _model_spec(value: Any, where: str):
 
 def _given(kernel_regularizer: Any):
     """The regularizer a check passes in, as a RegularizerSpec (None for None)."""
-    from autograder import keras_models
+    from autograder.scoring import keras_models
 
     if kernel_regularizer is None:
         return None
@@ -494,7 +494,7 @@ def check_regularized_network_training_step(build: Callable, kernel_regularizer:
                                             seed: int = 0) -> None:
     """One SGD step of the built network against the contract's network built here with the same weights:
     the same loss (cross-entropy plus the hidden kernels' penalty) and the same weights afterwards."""
-    from autograder import keras_models
+    from autograder.scoring import keras_models
 
     spec, given, where = _build(build, kernel_regularizer, hidden_sizes, input_dim, n_classes, activation)
     sizes = [layer.units for layer in spec.layers]

@@ -1,7 +1,7 @@
 """The exercise rules in a student's own run: a warning in the visible test cell, never a failure.
 
 ``warn_if_rule_broken(k_fold_indices)`` reads the function's code (and the helpers it calls that
-were written in the notebook) as the grader does (:mod:`autograder.rules`), against the rule its
+were written in the notebook) as the grader does (:mod:`autograder.scoring.rules`), against the rule its
 docstring states, and prints what the grader would flag, so nobody is surprised at grading time.
 It never raises and never imports a library the notebook has not imported. At grading time the
 graded name is the grader's proxy, which has no code to read here: the grader judges the rules
@@ -16,7 +16,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from autograder import rules
+from autograder.scoring import rules
 
 MAX_HELPERS = 20  # functions and classes of the notebook read besides the graded one
 

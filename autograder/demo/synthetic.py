@@ -7,7 +7,7 @@ nbgrader metadata) and a few students skip an assignment. The implementations co
 ``tests/student_variants/<chapter>/`` (written without looking at the solutions; a manifest
 says which are correct), so the class holds the mistakes real students make, not random noise.
 In each assignment about one student in ten copies another's answers, disguised
-(:mod:`autograder.disguise`: renamed variables, reordered helpers, added comments), for
+(:mod:`autograder.demo.disguise`: renamed variables, reordered helpers, added comments), for
 ``python -m autograder similarity`` to find.
 
 ``python -m autograder synthetic N --seed S`` writes ``submitted/synth-XXX/<assignment>/``.
@@ -24,9 +24,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import REPO_ROOT, disguise
-from autograder.release import list_assignments
-from autograder.samples import answer_cells, reference_notebook
+from autograder import REPO_ROOT
+from autograder.demo import disguise
+from autograder.demo.samples import answer_cells, reference_notebook
+from autograder.layout import CourseLayout
+from autograder.pipeline.release import list_assignments
 
 VARIANTS_DIR = REPO_ROOT / "tests" / "student_variants"
 # variants folder -> assignment
@@ -43,7 +45,7 @@ COPY_SHARE = 0.1  # students per assignment who copy another's answers (none in 
 
 @dataclass(frozen=True)
 class Copy:
-    """A copied submission: whose answers, disguised how (a seed for :func:`autograder.disguise.disguise`)."""
+    """A copied submission: whose answers, disguised how (a seed for :func:`autograder.demo.disguise.disguise`)."""
 
     source: str
     seed: int
@@ -85,7 +87,7 @@ def plan_class(n_students: int, seed: int = 0, assignments: list[str] | None = N
                 continue
             student.notebooks[assignment] = ("truncated" if rng.random() < BROKEN_SHARE / 2 else
                                              "no-metadata" if rng.random() < BROKEN_SHARE / 2 else "ok")
-            source = next((Path(course_dir) / "source" / assignment).glob("*.ipynb"))
+            source = CourseLayout(course_dir).source_notebook(assignment)
             pool = _variants(folders.get(assignment, ""), variants_dir)
             choices = {}
             for grade_id in answer_cells(nbformat.read(source, as_version=4)):
@@ -130,14 +132,15 @@ def write_class(students: list[SyntheticStudent], course_dir: Path = REPO_ROOT,
     written = []
     for student in students:
         for assignment, state in student.notebooks.items():
-            folder = course_dir / "submitted" / student.name / assignment
+            folder = CourseLayout(course_dir).submitted(student.name, assignment)
             if folder.exists():
                 shutil.rmtree(folder)
             if state == "missing":
                 continue
             folder.mkdir(parents=True)
-            for release_path in sorted((course_dir / "release" / assignment).glob("*.ipynb")):
-                source_nb = nbformat.read(course_dir / "source" / assignment / release_path.name, as_version=4)
+            for release_path in sorted(CourseLayout(course_dir).release(assignment).glob("*.ipynb")):
+                source_nb = nbformat.read(CourseLayout(course_dir).source(assignment) / release_path.name,
+                                          as_version=4)
                 release_nb = nbformat.read(release_path, as_version=4)
                 reference = answer_cells(reference_notebook(source_nb, release_nb))
                 variants = variants_dir / folders.get(assignment, "")

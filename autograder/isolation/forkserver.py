@@ -1,14 +1,14 @@
 """Run ``python -m MODULE ARGS`` as forks of a warm process, so each command starts in milliseconds.
 
 Grading one submission starts three Python programs: ``nbgrader autograde``, the trusted checks
-(:mod:`autograder.trusted`) and ``nbgrader generate_feedback``. Each would spend 2-5 s importing
+(:mod:`autograder.scoring.trusted`) and ``nbgrader generate_feedback``. Each would spend 2-5 s importing
 nbgrader, TensorFlow/Keras, scikit-learn and the checks before doing any work, which is most of
 the time a submission takes. The fork server imports them once per grading process and forks a
 child per command; the child then runs the module as ``python -m`` would
 (:func:`runpy.run_module`), with the caller's environment, working folder, output files, memory
 limit and cgroup, in a session of its own that the caller kills on a timeout. Like every Python
 the grader starts, the server imports the grader's own ``course`` and ``autograder`` files,
-whatever its working folder holds (:mod:`autograder.launch`); so do its children and the fresh
+whatever its working folder holds (:mod:`autograder.isolation.launch`); so do its children and the fresh
 processes that replace them.
 
 The server only imports: it never runs a TensorFlow operation, opens a database or starts a
@@ -22,10 +22,8 @@ stops the running child) and dies with the process that started it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
-import resource
 import select
 import signal
 import subprocess
@@ -34,25 +32,22 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder import launch, preload
+from autograder import settings
+from autograder.isolation import launch, preload, processes
 
 # nbgrader's apps and exporters, always; the grading set (what the notebooks' setup cells and the
 # checks import, Keras included) once a grading process asks for it (see ForkServer.warm)
 PRELOAD = ("nbformat", "nbconvert", "nbconvert.exporters", "jupyter_client", "sqlalchemy",
            "nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.apps.generatefeedbackapp",
            "nbgrader.apps.exportapp", "nbgrader.apps.dbapp", "nbgrader.converters", "nbgrader.preprocessors",
-           "nbgrader.api", "autograder.capped_execute", "autograder.function_server", "autograder.wire")
+           "nbgrader.api", "autograder.isolation.capped_execute", "autograder.isolation.function_server",
+           "autograder.isolation.wire")
 START_SECONDS = 300.0  # importing everything on a cold disk
-ENV_SWITCH = "COURSE_FORKSERVER"
+ENV_SWITCH = settings.FORKSERVER
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV_SWITCH, "on").strip().lower() not in {"off", "0", "no", "false"}
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    return settings.forkserver_enabled()
 
 
 def _exit_code(error: SystemExit) -> int:
@@ -69,14 +64,9 @@ def _child(request: dict) -> None:
     code = 1
     try:
         os.setsid()  # own process group: the caller kills the whole group on a timeout
-        _die_with_parent()
+        processes.die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        if request.get("cgroup_procs"):
-            with open(request["cgroup_procs"], "w") as handle:
-                handle.write(str(os.getpid()))
-        if request.get("memory_bytes"):
-            memory = int(request["memory_bytes"])
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        processes.limit_child(cgroup_procs=[request.get("cgroup_procs")], memory_bytes=request.get("memory_bytes"))
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
@@ -109,7 +99,7 @@ def _child(request: dict) -> None:
 def serve() -> int:
     """The server's loop: one JSON request per line on stdin, JSON replies on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    processes.die_with_parent()
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # stray prints of imported modules must not corrupt the replies
@@ -163,7 +153,8 @@ class ForkServer:
 
     def _start(self) -> None:
         self.warmed, self.pending = False, b""
-        self.process = subprocess.Popen(launch.python_command("autograder.forkserver", working_folder_first=True),
+        command = launch.python_command("autograder.isolation.forkserver", working_folder_first=True)
+        self.process = subprocess.Popen(command,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, bufsize=0,
                                         env=dict(os.environ), cwd=os.getcwd())
@@ -231,21 +222,16 @@ class ForkServer:
             finished = self._reply(deadline)
             if finished is None and self.process.poll() is None:  # the time limit
                 timed_out = True
-                _kill_group(pid)
+                processes.kill_group(pid)
                 finished = self._reply(time.monotonic() + 60)
         except BaseException:  # Ctrl-C: stop the command and what it started
-            _kill_group(pid)
+            processes.kill_group(pid)
             raise
         if not finished or "returncode" not in finished:
-            _kill_group(pid)
+            processes.kill_group(pid)
             self.close()
             return -signal.SIGKILL, timed_out
         return int(finished["returncode"]), timed_out
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 _SERVER: ForkServer | None = None
@@ -279,11 +265,7 @@ def run_module(module: str, args: list[str], *, cwd: Path, env: dict[str, str] |
 def _run_fresh(module: str, args: list[str], *, cwd: Path, env: dict[str, str], stdout: Path, stderr: Path,
                timeout: float | None, memory_bytes: int | None, cgroup_procs: str | None) -> tuple[int, bool]:
     def limits() -> None:
-        if cgroup_procs:
-            with open(cgroup_procs, "w") as handle:
-                handle.write(str(os.getpid()))
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        processes.limit_child(cgroup_procs=[cgroup_procs], memory_bytes=memory_bytes)
 
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         process = subprocess.Popen(launch.python_command(module, args, working_folder_first=True), cwd=cwd, env=env,
@@ -295,11 +277,11 @@ def _run_fresh(module: str, args: list[str], *, cwd: Path, env: dict[str, str], 
         except subprocess.TimeoutExpired:
             timed_out = True
         except BaseException:
-            _kill_group(process.pid)
+            processes.kill_group(process.pid)
             raise
         finally:
             if process.poll() is None:
-                _kill_group(process.pid)
+                processes.kill_group(process.pid)
                 process.wait()
     return process.returncode, timed_out
 

@@ -5,7 +5,7 @@ importable there). Sandbox -> trusted: JSON in which arrays travel as ``.npy`` b
 ``allow_pickle=False``. Decoding never runs code and never builds objects of the student's
 classes: whatever the student returns arrives as plain data (numbers, strings, lists, tuples,
 dicts, NumPy arrays and scalars), as a :class:`ForeignArray` for other array-likes (a TensorFlow
-tensor, say), as a :class:`autograder.keras_models.ReturnedModel` for a Keras model (its JSON
+tensor, say), as a :class:`autograder.scoring.keras_models.ReturnedModel` for a Keras model (its JSON
 description and weights, which the checks parse against a whitelist and rebuild), or as an
 :class:`Unsupported` placeholder that fails on use.
 
@@ -22,11 +22,12 @@ import json
 import os
 import pickle
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograder import keras_models
+from autograder.scoring import keras_models
 
 MAX_REPLY_BYTES = 64 * 2**20  # a reply larger than this is refused (memory bomb)
 # Containers ("[" and "{") in one reply: each costs the trusted side ~50 times its bytes once
@@ -52,22 +53,33 @@ def write_frame(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            raise WireError("the sandboxed process closed the connection")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+def _read_chunk(fd: int, size: int) -> bytes:
+    chunk = os.read(fd, size)
+    if not chunk:
+        raise WireError("the sandboxed process closed the connection")
+    return chunk
+
+
+def read_frame_from(read_some: Callable[[int], bytes], limit: int = MAX_REPLY_BYTES) -> bytes:
+    """One frame, read with ``read_some(most)`` (at least one byte, at most ``most``, or an
+    exception: the caller decides how long to wait)."""
+    def read_exact(size: int) -> bytes:
+        chunks, remaining = [], size
+        while remaining:
+            chunk = read_some(min(remaining, 1 << 20))
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    (size,) = _HEADER.unpack(read_exact(_HEADER.size))
+    if size > limit:
+        raise WireError(f"reply of {size:,} bytes exceeds the limit of {limit:,}")
+    return read_exact(size)
 
 
 def read_frame(fd: int, limit: int = MAX_REPLY_BYTES) -> bytes:
-    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size))
-    if size > limit:
-        raise WireError(f"reply of {size:,} bytes exceeds the limit of {limit:,}")
-    return _read_exact(fd, size)
+    """One frame from ``fd``, blocking until it is complete."""
+    return read_frame_from(lambda most: _read_chunk(fd, most), limit)
 
 
 # ------------------------------------------------------------------- trusted -> sandbox
@@ -118,7 +130,8 @@ def encode(value: Any, depth: int = 0) -> Any:
         return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
     if isinstance(value, np.random.Generator):
         return {"__generator__": encode(value.bit_generator.state, depth + 1)}
-    if keras_models.is_keras_model(value):  # as its description: JSON text and weights (autograder.keras_models)
+    # a Keras model as its description: JSON text and weights (autograder.scoring.keras_models)
+    if keras_models.is_keras_model(value):
         try:
             return {"__keras_model__": encode(keras_models.to_plain(value), depth + 1)}
         except Exception as error:  # noqa: BLE001 - a model that cannot describe itself is unsupported

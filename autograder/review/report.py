@@ -10,7 +10,7 @@ export, and writes into ``report/``:
 - ``index.html``: score distribution per assignment, failure rate per check, the most common
   failure messages (the misconceptions the class holds), the slowest submissions, and the most
   similar pairs of submissions of each assignment, linked to ``similarity-<assignment>.html``
-  (:mod:`autograder.similarity`; written beside it).
+  (:mod:`autograder.review.similarity`; written beside it).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from autograder import grading  # noqa: E402
+from autograder.layout import CourseLayout  # noqa: E402
+from autograder.pipeline.records import read_records  # noqa: E402
+from autograder.pipeline.tables import export_grades  # noqa: E402
 
 TOP_MESSAGES = 12
 SLOWEST = 10
@@ -58,7 +60,7 @@ def exercise_of(check: str, exercises: list[str]) -> str:
 
 def add_exercise_columns(grades_csv: Path, records: dict, course_dir: Path) -> None:
     """Add one column per exercise (points earned) to nbgrader's export."""
-    from autograder import intake
+    from autograder.scoring import intake
 
     with open(grades_csv, newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -67,7 +69,7 @@ def add_exercise_columns(grades_csv: Path, records: dict, course_dir: Path) -> N
     columns: list[str] = []
     earned: dict[tuple[str, str], dict[str, float]] = {}
     for assignment, students in sorted(records.items()):
-        source = next((Path(course_dir) / "source" / assignment).glob("*.ipynb"), None)
+        source = next(CourseLayout(course_dir).source(assignment).glob("*.ipynb"), None)
         exercises = list(intake.read_source(source).answers) if source else []
         columns += [e for e in exercises if e not in columns]
         for student, record in students.items():
@@ -124,8 +126,8 @@ def misconception(message: str) -> str:
 def similarity_section(course_dir: Path, out: Path) -> str:
     """Similar submissions of every assignment handed in: the pairs at or above the default
     threshold, each assignment's side-by-side page written next to the report and linked."""
-    from autograder import similarity
-    from autograder.release import list_assignments
+    from autograder.pipeline.release import list_assignments
+    from autograder.review import similarity
 
     rows, notes = [], []
     for assignment in list_assignments(course_dir):
@@ -230,11 +232,11 @@ def _grading_parts(submissions: pd.DataFrame, exercises: pd.DataFrame) -> list[s
 def write_report(course_dir: Path, out: Path | None = None) -> Path:
     """Write ``report/{grades.csv, exercises.csv, index.html}``; returns the HTML page's path."""
     course_dir = Path(course_dir).resolve()
-    out = Path(out) if out else course_dir / "report"
+    out = Path(out) if out else CourseLayout(course_dir).report()
     out.mkdir(parents=True, exist_ok=True)
-    records = grading.read_records(course_dir)
+    records = read_records(course_dir)
     if records:
-        grading.export_grades(course_dir, out / "grades.csv")
+        export_grades(course_dir, out / "grades.csv")
         add_exercise_columns(out / "grades.csv", records, course_dir)
     exercises = exercise_rows(records)
     with open(out / "exercises.csv", "w", newline="") as handle:

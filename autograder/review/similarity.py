@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 import nbformat
 import numpy as np
 
-from autograder import intake
+from autograder.layout import CourseLayout
+from autograder.scoring import intake
 
 if TYPE_CHECKING:  # copydetect imports matplotlib.pyplot: loaded only when something is compared
     from copydetect import CodeFingerprint
@@ -225,7 +226,8 @@ def _solution_text(source: str) -> str:
 def read_release(course_dir: Path, assignment: str) -> ReleaseCode:
     """The starter code and the solutions of ``assignment`` (``source/`` and ``release/``)."""
     course_dir = Path(course_dir)
-    source_dir, release_dir = course_dir / "source" / assignment, course_dir / "release" / assignment
+    layout = CourseLayout(course_dir)
+    source_dir, release_dir = layout.source(assignment), layout.release(assignment)
     notebooks = sorted(p.name for p in source_dir.glob("*.ipynb")) if source_dir.is_dir() else []
     if not notebooks:
         raise FileNotFoundError(f"no assignment {assignment!r}: {source_dir} holds no notebook")
@@ -255,7 +257,7 @@ def _exercise(label: str) -> str:
 
 
 def read_student(folder: Path, release: ReleaseCode, specs: dict[str, intake.SourceSpec]) -> StudentAnswers:
-    """One student's answers, read as data through :mod:`autograder.intake`; never raises."""
+    """One student's answers, read as data through :mod:`autograder.scoring.intake`; never raises."""
     answers = StudentAnswers(folder.parent.name)
     helpers, problems = [], []
     for name in release.notebooks:
@@ -291,8 +293,9 @@ def read_class(course_dir: Path, assignment: str) -> tuple[ReleaseCode, list[Stu
     """The release's code and every student's answers under ``submitted/*/ASSIGNMENT/``."""
     course_dir = Path(course_dir)
     release = read_release(course_dir, assignment)
-    specs = {name: intake.read_source(course_dir / "source" / assignment / name) for name in release.notebooks}
-    root = course_dir / "submitted"
+    layout = CourseLayout(course_dir)
+    specs = {name: intake.read_source(layout.source(assignment) / name) for name in release.notebooks}
+    root = layout.submitted_root()
     folders = sorted(p / assignment for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
     return release, [read_student(folder, release, specs) for folder in folders]
 

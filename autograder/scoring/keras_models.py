@@ -3,9 +3,9 @@
 A graded function may return a Keras model (chapter 05's model builder). A model is code, and the
 trusted grader never unpickles or runs anything from the sandbox, so the model crosses as data:
 
-1. sandbox side, :func:`to_plain` (called by :func:`autograder.wire.encode`): the model's
+1. sandbox side, :func:`to_plain` (called by :func:`autograder.isolation.wire.encode`): the model's
    ``to_json()`` text, the names of ``model.layers`` in order, and each layer's weights as arrays;
-2. trusted side, :meth:`ReturnedModel.from_plain` (called by :func:`autograder.wire.decode`):
+2. trusted side, :meth:`ReturnedModel.from_plain` (called by :func:`autograder.isolation.wire.decode`):
    checks the types and sizes and keeps them in a frozen :class:`ReturnedModel`, plain data;
 3. a check reads it with :func:`parse`, which walks the JSON as plain dicts (it never hands it to
    Keras's deserializer, so no class or module named in it is imported) and accepts only a chain

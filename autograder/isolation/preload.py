@@ -1,5 +1,5 @@
-"""Imports done ahead of time by the warm processes (:mod:`autograder.forkserver`,
-:mod:`autograder.warm_sandbox`): one step at a time, so a process can serve a request between
+"""Imports done ahead of time by the warm processes (:mod:`autograder.isolation.forkserver`,
+:mod:`autograder.isolation.warm_sandbox`): one step at a time, so a process can serve a request between
 steps. No step runs a TensorFlow operation or starts a thread (a fork after either is unsafe).
 """
 

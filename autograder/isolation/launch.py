@@ -15,7 +15,7 @@ the fork server and its fresh fallback) is started by :func:`python_command` ins
   grader's and the course's folders, as ``python -m`` would have them);
 - this file, run as a script, puts a finder in front of ``sys.meta_path`` that maps ``course``
   and ``autograder`` to the folders the grader imported them from (:func:`package_folders`, the
-  same folders :mod:`autograder.sandbox` mounts), whatever ``.pth`` files, editable finders or
+  same folders :mod:`autograder.isolation.sandbox` mounts), whatever ``.pth`` files, editable finders or
   ``sys.path`` entries say; then it runs the module as ``python -m`` would.
 
 ``python -P launch.py SETUP MODULE ARGS...`` is that entry point (``SETUP``: JSON, the package

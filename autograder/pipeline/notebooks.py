@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import settings
+
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 
@@ -72,14 +74,14 @@ def refresh_checked_outputs(path: Path, timeout: int = 600) -> None:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    previous = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_FAST"] = "1"
+    previous = os.environ.get(settings.FAST)
+    os.environ[settings.FAST] = "1"
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if previous is None:
-            os.environ.pop("COURSE_FAST", None)
+            os.environ.pop(settings.FAST, None)
         else:
-            os.environ["COURSE_FAST"] = previous
+            os.environ[settings.FAST] = previous
     nbformat.write(clean(nb), path)

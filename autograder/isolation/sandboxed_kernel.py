@@ -1,13 +1,13 @@
 """Kernel launcher for nbgrader's in-kernel run: ipykernel inside the sandbox, over ipc sockets.
 
 nbgrader still executes each submitted notebook's graded cells (its in-kernel results are
-compared with the trusted ones), but the kernel runs under :mod:`autograder.sandbox`: no
+compared with the trusted ones), but the kernel runs under :mod:`autograder.isolation.sandbox`: no
 network, a read-only allowlist of the file system, no writes outside its in-memory folders and
 the runtime folder below, and the resource limits. TCP would not cross the sandbox's private
 network namespace, so the kernel manager uses the ``ipc`` transport: the sockets are files in a
 runtime folder, which is bound into the sandbox.
 
-When the grading process has a warm sandbox (:mod:`autograder.warm_sandbox`) and the connection
+When the grading process has a warm sandbox (:mod:`autograder.isolation.warm_sandbox`) and the connection
 file is in a kernel folder of its runtime folder, the kernel is forked there, with the imports
 done, and this launcher caps that folder's size; otherwise a fresh sandboxed ipykernel starts, in
 the notebook's folder (mounted read-only).
@@ -26,7 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import launch, sandbox, warm_sandbox
+from autograder import settings
+from autograder.isolation import launch, processes, sandbox, warm_sandbox
 
 KERNEL_NAME = "course-sandboxed"
 
@@ -37,7 +38,7 @@ def install_kernelspec(jupyter_dir: Path) -> Path:
     spec_dir.mkdir(parents=True, exist_ok=True)
     # started by jupyter_client in the notebook's folder, where the student's files are: it must
     # import the grader's own packages (and nothing else) from nowhere else
-    spec = {"argv": launch.python_command("autograder.sandboxed_kernel", ["{connection_file}"]),
+    spec = {"argv": launch.python_command("autograder.isolation.sandboxed_kernel", ["{connection_file}"]),
             "display_name": "Python 3 (course grading sandbox)", "language": "python",
             "interrupt_mode": "message", "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
@@ -63,19 +64,21 @@ def kernel_command(connection_file: Path, workdir: Path) -> list[str]:
     return wrapped
 
 
-def _die_with_parent(signum: int = signal.SIGTERM) -> None:
-    """Ask Linux to send ``signum`` when the process that started this one (nbgrader) dies."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+def _wait_capping_folder(poll, stop, folder: Path, disk_bytes: int) -> int:
+    """Wait until ``poll()`` returns the kernel's return code; ``stop()`` it when ``folder`` (the
+    one host folder it can write to: its ipc sockets) grows past ``disk_bytes``, or can no longer
+    be measured."""
+    while True:
+        code = poll()
+        if code is not None:
+            return code
+        if processes.folder_bytes(folder) > disk_bytes:
+            stop()
 
 
 def main(argv: list[str]) -> int:
-    _die_with_parent()  # SIGTERM below stops the kernel; bwrap --die-with-parent does the rest
+    # when nbgrader dies: SIGTERM below stops the kernel; bwrap --die-with-parent does the rest
+    processes.die_with_parent(signal.SIGTERM)
     if os.getppid() == 1:  # nbgrader died before the request took effect
         return 1
     connection_file = Path(argv[0]).resolve()
@@ -85,7 +88,7 @@ def main(argv: list[str]) -> int:
         return _wait_for_warm_kernel(warm, connection_file.parent, limits)
     # stay in the grading pipeline's cgroup for this submission when there is one (it is killed
     # as a whole afterwards); else make our own
-    cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=os.environ.get(sandbox.TASK_CGROUP_ENV) or None)
+    cgroup = sandbox.TaskCgroup(limits.max_tasks, existing=settings.task_cgroup())
     if cgroup.path is None:
         cgroup = sandbox.TaskCgroup(limits.max_tasks)
     # no inherited stdout/stderr: a kernel holding nbgrader's output open must not stall the grader
@@ -101,19 +104,18 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
         signal.signal(signum, forward)
-    runtime = connection_file.parent
+
+    def poll() -> int | None:
+        try:
+            return child.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            return None
+
     try:
-        # the runtime folder (the ipc sockets) is the one host folder the kernel may write to:
-        # stop a kernel that fills it past the disk limit
-        while True:
-            try:
-                return child.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                if sandbox.folder_bytes(runtime) > limits.disk_bytes:
-                    sandbox.kill_group(child.pid)
-                    return child.wait()
+        return _wait_capping_folder(poll, lambda: processes.kill_group(child.pid), connection_file.parent,
+                                    limits.disk_bytes)
     finally:
-        sandbox.kill_group(child.pid)
+        processes.kill_group(child.pid)
         cgroup.close()
 
 
@@ -125,12 +127,15 @@ def _wait_for_warm_kernel(kernel: warm_sandbox.WarmChild, folder: Path, limits: 
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
         signal.signal(signum, stop)
-    try:
-        while kernel.poll() is None:
+
+    def poll() -> int | None:
+        if kernel.poll() is None:
             time.sleep(0.1)
-            if sandbox.folder_bytes(folder) > limits.disk_bytes:
-                kernel.kill()
+            return None
         return kernel.returncode if kernel.returncode >= 0 else 128 - kernel.returncode
+
+    try:
+        return _wait_capping_folder(poll, kernel.kill, folder, limits.disk_bytes)
     finally:
         kernel.kill()
 

@@ -1,10 +1,10 @@
 """The sandboxed side of trusted grading: holds a student's functions and calls them on request.
 
-Started by :class:`autograder.trusted.FunctionServer` inside the sandbox as
-``python -m autograder.function_server REQUEST_FD REPLY_FD``. It executes the notebook's setup
+Started by :class:`autograder.scoring.trusted.FunctionServer` inside the sandbox as
+``python -m autograder.isolation.function_server REQUEST_FD REPLY_FD``. It executes the notebook's setup
 cell and the student's answer cells in one namespace (as the kernel would), then answers calls
 ``name(*args, **kwargs)`` with the result and the state of the arguments afterwards (arrays and
-random generators), all encoded as plain data by :mod:`autograder.wire`. Nothing it returns is
+random generators), all encoded as plain data by :mod:`autograder.isolation.wire`. Nothing it returns is
 trusted beyond being data.
 
 A grader's stand-in object passed as an argument (a model that records how it is called) stays
@@ -14,9 +14,9 @@ grader runs the method on the real object, which records the call there. Nothing
 does to the :class:`RemoteObject` itself (attributes, its class) leaves the sandbox.
 
 While it loads the answer cells, and while it runs a call whose request names ``watch`` prefixes
-(the exercise rules' forbidden names), :class:`autograder.reach.Recorder` records which of them the
+(the exercise rules' forbidden names), :class:`autograder.scoring.reach.Recorder` records which of them the
 student's code reaches; the reply carries that record (``"reach"``), evidence the grader believes
-only against the student (:mod:`autograder.rules`).
+only against the student (:mod:`autograder.scoring.rules`).
 
 The student's prints go nowhere: descriptors 1 and 2 point at ``/dev/null``.
 """
@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder import reach, wire
+from autograder.isolation import wire
+from autograder.scoring import reach
 
 BUILTIN_ERRORS = {cls.__name__ for cls in (
     ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, NotImplementedError,
@@ -112,7 +113,7 @@ def _exception(error: dict) -> Exception:
 class RemoteObject:
     """A grader's stand-in object as the sandbox sees it: its declared methods call the real one.
 
-    The grader builds it (:meth:`autograder.trusted.FunctionServer.call`) and sends it pickled;
+    The grader builds it (:meth:`autograder.scoring.trusted.FunctionServer.call`) and sends it pickled;
     calling ``obj(...)`` or ``obj.method(...)`` sends the arguments as plain data back to the
     grader, which runs the method on its own object and answers with the result.
     """
@@ -243,7 +244,7 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     # run the imported module's main, not this __main__ copy: the grader's RemoteObjects are
-    # unpickled as autograder.function_server.RemoteObject and use that module's channel
-    from autograder import function_server
+    # unpickled as autograder.isolation.function_server.RemoteObject and use that module's channel
+    from autograder.isolation import function_server
 
     sys.exit(function_server.main(sys.argv[1:]))

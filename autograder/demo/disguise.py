@@ -1,8 +1,8 @@
 """How a student disguises a copied answer: renamed variables, reordered helpers, added comments.
 
-Used by the synthetic class (:mod:`autograder.synthetic`) to plant copied pairs and by
+Used by the synthetic class (:mod:`autograder.demo.synthetic`) to plant copied pairs and by
 ``benchmarks/bench_similarity.py`` to measure how many disguised copies
-:mod:`autograder.similarity` finds. Every change keeps what the code does: only local variables
+:mod:`autograder.review.similarity` finds. Every change keeps what the code does: only local variables
 and helper functions are renamed (never a graded function, its parameters, a global or an
 attribute), only top-level functions and classes change places, and comments go on lines of
 their own. Seeded: the same ``random.Random`` state gives the same copy.

@@ -1,12 +1,12 @@
 """What a student's code reaches while it runs: the sandboxed half of the exercise rules.
 
-The function server (:mod:`autograder.function_server`) records while it loads the answer cells
+The function server (:mod:`autograder.isolation.function_server`) records while it loads the answer cells
 and while the grader calls a graded function with a rule:
 
 - a profile hook (``sys.setprofile``, and ``threading.setprofile`` for threads started meanwhile)
   sees every Python function that runs (the top-level code of a module imported for the first time
   included) and keeps those under a watched name: the canonical dotted names the notebook's
-  exercise rules forbid (:func:`autograder.rules.watch_prefixes`). It also sees the student's own
+  exercise rules forbid (:func:`autograder.scoring.rules.watch_prefixes`). It also sees the student's own
   calls of ``exec``, ``eval`` and ``compile`` (``c_call`` events);
 - an audit hook (``sys.addaudithook``, which nothing can remove) sees every switch of a profile or
   trace function, however it is made (``sys.setprofile`` found by any route, ``cProfile``,
@@ -18,8 +18,8 @@ Each report names what was reached and the student's frames on the stack at that
 whether the hook was still in place at the end. The hook costs one dictionary lookup by module name
 per Python call: it reads a frame's code (``frame.f_code``, which raises an audit event once an
 audit hook is installed) only in the few modules that can hold a watched name. The report is plain
-data: :func:`autograder.rules.decode_record` reads it on the grader's side, which believes it
-against the student only (see :mod:`autograder.rules`).
+data: :func:`autograder.scoring.rules.decode_record` reads it on the grader's side, which believes it
+against the student only (see :mod:`autograder.scoring.rules`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from autograder.rules import MAX_FRAMES, MAX_REACHED, canonical, within
+from autograder.scoring.rules import MAX_FRAMES, MAX_REACHED, canonical, within
 
 # Python functions that switch the hook off for new threads (sys.setprofile & co: the audit hook)
 _SWITCHES = {"threading.setprofile", "threading.settrace", "threading.setprofile_all_threads",

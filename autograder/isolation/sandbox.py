@@ -2,7 +2,7 @@
 
 The sandbox sees a read-only allowlist of the file system: system directories, the Python
 installation and virtual environment, and the public ``course`` and ``autograder`` packages (the
-folders the grader imported them from; :mod:`autograder.launch` makes every Python it starts
+folders the grader imported them from; :mod:`autograder.isolation.launch` makes every Python it starts
 import those).
 It does not see ``source/`` (solutions, hidden tests), ``tests/``, the git history, the course
 directory (other submissions, the gradebook) or the network; it can write only to its own
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import shutil
 import signal
 import sys
@@ -32,7 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import launch
+from autograder import settings
+from autograder.isolation import launch, processes
 
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
 MEMORY_CGROUP_ROOT = Path("/sys/fs/cgroup/memory")
@@ -61,12 +61,8 @@ DEFAULT_LIMITS = Limits()
 
 def limits_from_env() -> Limits:
     """The default limits, overridden by ``COURSE_<NAME>`` variables (``COURSE_CALL_SECONDS=5``)."""
-    values = {}
-    for name in Limits.__dataclass_fields__:
-        raw = os.environ.get(f"COURSE_{name.upper()}")
-        if raw:
-            values[name] = type(getattr(DEFAULT_LIMITS, name))(float(raw))
-    return Limits(**values)
+    overrides = settings.limit_overrides(tuple(Limits.__dataclass_fields__))
+    return Limits(**{name: type(getattr(DEFAULT_LIMITS, name))(value) for name, value in overrides.items()})
 
 
 # The identity a warm sandbox's children run as: not the owner of anything the sandbox keeps
@@ -81,7 +77,7 @@ def bwrap() -> str | None:
 
 
 def isolation_available() -> bool:
-    return bwrap() is not None and os.environ.get("COURSE_SANDBOX", "on") != "off"
+    return bwrap() is not None and settings.sandbox_enabled()
 
 
 def separate_identity_available() -> bool:
@@ -89,32 +85,9 @@ def separate_identity_available() -> bool:
     return isolation_available() and os.geteuid() == 0
 
 
-def folder_bytes(folder: Path, most_entries: int = 10_000) -> int:
-    """Disk space used under ``folder`` (every level; allocated blocks, so a sparse file counts for
-    what it really takes). A folder that cannot be read, or of more than ``most_entries`` entries,
-    counts as infinitely large: whatever hides its size is over any limit."""
-    total, seen, todo = 0, 0, [Path(folder)]
-    while todo:
-        try:
-            with os.scandir(todo.pop()) as entries:
-                for entry in entries:
-                    seen += 1
-                    if seen > most_entries:
-                        return sys.maxsize
-                    info = entry.stat(follow_symlinks=False)
-                    total += info.st_blocks * 512
-                    if entry.is_dir(follow_symlinks=False):
-                        todo.append(Path(entry.path))
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return sys.maxsize
-    return total
-
-
 def isolation_warning() -> str | None:
     """A warning to print when grading runs without isolation, else None."""
-    if os.environ.get("COURSE_SANDBOX", "on") == "off":
+    if not settings.sandbox_enabled():
         return ("WARNING: isolation is OFF (COURSE_SANDBOX=off): student code runs with the "
                 "grader's file and network access; only resource limits apply.")
     if bwrap() is None:
@@ -127,7 +100,7 @@ def isolation_warning() -> str | None:
 def _readable_roots() -> list[Path]:
     """Directories the sandbox may read: system, Python, the venv, the public packages (the
     folders this process imported them from, which every sandboxed Python imports: see
-    :mod:`autograder.launch`; never the rest of a checkout, nor another one)."""
+    :mod:`autograder.isolation.launch`; never the rest of a checkout, nor another one)."""
     roots = [Path(p) for p in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin", "/etc")]
     roots += [Path(sys.base_prefix), Path(sys.prefix)]
     roots += list(launch.package_folders().values())
@@ -144,7 +117,7 @@ def _readable_roots() -> list[Path]:
 
 
 # The only environment variables the sandbox inherits (the grader's may hold secrets).
-ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "COURSE_FAST", "KERAS_HOME",
+ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", settings.FAST, "KERAS_HOME",
                  "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND", "PYTHONHASHSEED",
                  "PYTHONDONTWRITEBYTECODE", "NBGRADER_EXECUTION", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                  "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -198,7 +171,7 @@ def command(argv: Sequence[str], scratch: Path, writable: bool = True,
     return wrapped + list(argv)
 
 
-TASK_CGROUP_ENV = "COURSE_TASK_CGROUP"  # a cgroup the in-kernel run's kernel stays in
+TASK_CGROUP_ENV = settings.TASK_CGROUP  # a cgroup the in-kernel run's kernel stays in
 
 
 class _Cgroup:
@@ -298,22 +271,8 @@ def preexec(limits: Limits, cgroup_procs: str | None, also_join: Sequence[str | 
 
     def apply() -> None:
         os.setsid()  # own process group: the caller kills the whole group on a timeout
-        for join in (*also_join, cgroup_procs):
-            if join:
-                with open(join, "w") as handle:
-                    handle.write(str(os.getpid()))
-        if not cgroup_procs:
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_tasks, limits.max_tasks))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        processes.limit_child(cgroup_procs=(*also_join, cgroup_procs), memory_bytes=limits.memory_bytes,
+                              max_tasks=None if cgroup_procs else limits.max_tasks, file_bytes=limits.file_bytes,
+                              no_core=True)
 
     return apply
-
-
-def kill_group(pid: int) -> None:
-    """SIGKILL the process group led by ``pid`` (ignores one that is already gone)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass

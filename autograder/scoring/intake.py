@@ -18,9 +18,11 @@ from typing import Any
 
 import nbformat
 
-from autograder import rules, sandbox
-
-NOTEBOOK_SUFFIX = ".ipynb"
+from autograder.isolation import sandbox
+from autograder.layout import NOTEBOOK_SUFFIX
+from autograder.scoring import rules
+from autograder.scoring.hidden_tests import visible_source
+from autograder.scoring.job import GradingJob
 
 
 @dataclass
@@ -41,10 +43,6 @@ class SourceSpec:
     @property
     def value_names(self) -> list[str]:
         return [n for a in self.answers.values() if a["kind"] == "values" for n in a["names"]]
-
-    @property
-    def total_points(self) -> float:
-        return float(sum(c["points"] for c in self.test_cells))
 
 
 def _nbgrader(cell: Any) -> dict:
@@ -73,7 +71,7 @@ def _defined_names(source: str) -> tuple[list[str], list[str]]:
 
 def read_source(path: Path) -> SourceSpec:
     """What the source notebook grades: answers, test cells, and each graded function's exercise
-    rule (raises :class:`autograder.rules.RuleFormatError` for a malformed one)."""
+    rule (raises :class:`autograder.scoring.rules.RuleFormatError` for a malformed one)."""
     nb = nbformat.read(path, as_version=4)
     setup, answers, tests, stated = "", {}, [], {}
     for cell in nb.cells:
@@ -215,7 +213,7 @@ def _read_submission(path: Path, spec: SourceSpec) -> Intake:
             intake.flags.append(f"test cell {test['grade_id']!r} was re-labelled")
         elif float(meta.get("points", -1)) != test["points"]:
             intake.flags.append(f"test cell {test['grade_id']!r} has changed points")
-        if _normalized(_source(found[0])) != _normalized(_visible_part(test["source"])) and \
+        if _normalized(_source(found[0])) != _normalized(visible_source(test["source"], placeholder=None)) and \
                 _normalized(_source(found[0])) != _normalized(test["source"]):
             intake.flags.append(f"test cell {test['grade_id']!r} was edited")
     known = set(spec.answers) | {t["grade_id"] for t in spec.test_cells} | {"setup"}
@@ -232,18 +230,6 @@ def _read_submission(path: Path, spec: SourceSpec) -> Intake:
         if _definitions_only(source):
             intake.answer_cells.append((f"cell {index + 1} (student helper)", source))
     return intake
-
-
-def _visible_part(source: str) -> str:
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == "### BEGIN HIDDEN TESTS":
-            hidden = True
-        elif line.strip() == "### END HIDDEN TESTS":
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def _recover(code_cells: list[dict], answer: dict) -> str | None:
@@ -282,14 +268,14 @@ def extra_file_flags(submission_dir: Path, notebook_name: str) -> list[str]:
 
 
 def make_job(spec: SourceSpec, intake: Intake, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
-             rule_mode: str = rules.WITHHOLD) -> dict:
-    """Everything :func:`autograder.trusted.check_submission` needs, as JSON-able data."""
+             rule_mode: str = rules.WITHHOLD, grading_key: str | None = None) -> GradingJob:
+    """Everything :func:`autograder.scoring.trusted.check_submission` needs."""
     code = intake.code
     if code is None:
         ruled = any(rule.restricts for rule in spec.rules.values())
         code = rules.read_code(intake.answer_cells, spec.setup) if ruled else rules.CodeMap()
-    return {"setup": spec.setup, "answer_cells": intake.answer_cells, "functions": spec.functions,
-            "answer_ids": [[grade_id] for grade_id in spec.answers],
-            "values": spec.value_names, "test_cells": spec.test_cells,
-            "limits": {k: getattr(limits, k) for k in limits.__dataclass_fields__},
-            "rules": [asdict(rule) for rule in spec.rules.values()], "code": code.to_json(), "rule_mode": rule_mode}
+    return GradingJob(setup=spec.setup, answer_cells=list(intake.answer_cells), functions=spec.functions,
+                      answer_ids=list(spec.answers), values=spec.value_names, test_cells=spec.test_cells,
+                      limits={k: getattr(limits, k) for k in limits.__dataclass_fields__},
+                      exercise_rules=[asdict(rule) for rule in spec.rules.values()], code=code.to_json(),
+                      rule_mode=rule_mode, grading_key=grading_key)

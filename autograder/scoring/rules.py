@@ -17,7 +17,7 @@ everything in it, a class or function itself and its methods. The rule is enforc
   ``__import__("...")``, ``sys.modules["..."]``), and every trick that hides a name from a reader
   (``exec``/``eval``/``compile``, a ``getattr`` or import of a computed name, the interpreter's
   internals, the grader's own recorder), which breaks every rule by itself;
-- while the checks run the function (:mod:`autograder.reach`, in the sandbox): which library
+- while the checks run the function (:mod:`autograder.scoring.reach`, in the sandbox): which library
   functions run (a module imported for the first time runs its code too), so that a name built at
   run time is caught too, and whether the student's code switched the recorder off.
 
@@ -318,7 +318,7 @@ class CodeMap:
 
 
 def _parse(source: str) -> ast.Module | None:
-    from autograder.function_server import as_python  # IPython syntax, as the sandbox runs it
+    from autograder.isolation.function_server import as_python  # IPython syntax, as the sandbox runs it
 
     try:
         return ast.parse(as_python(source))

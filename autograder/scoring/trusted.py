@@ -3,11 +3,11 @@
 nbgrader runs a notebook's test cells in the student's own kernel, where the student's code can
 rewrite how those cells run. Here nothing that decides a score runs next to student code:
 
-1. :mod:`autograder.intake` reads the submitted notebook as data and takes out the student's
+1. :mod:`autograder.scoring.intake` reads the submitted notebook as data and takes out the student's
    answer cells (by grade_id); test cells come from the trusted source notebook, never from the
    submission.
-2. :class:`FunctionServer` starts :mod:`autograder.function_server` in the sandboxed process
-   (:mod:`autograder.sandbox`), which runs the setup cell and the answer cells.
+2. :class:`FunctionServer` starts :mod:`autograder.isolation.function_server` in the sandboxed process
+   (:mod:`autograder.isolation.sandbox`), which runs the setup cell and the answer cells.
 3. This process runs the setup cell and every test cell of the source notebook itself, with each
    graded function name bound to a :class:`StudentFunction`: a proxy that sends the arguments to
    the sandbox, waits (with a time limit) for the result, and gets back only plain data.
@@ -17,13 +17,13 @@ number of times) for the next test cell, so one runaway function costs only its 
 
 Nothing the sandbox says about what the student's code did is believed. A check's stand-in
 object (a model that records how it is called: its class declares ``__grading_remote__``) is
-passed by reference: the sandbox gets a :class:`autograder.function_server.RemoteObject` whose
+passed by reference: the sandbox gets a :class:`autograder.isolation.function_server.RemoteObject` whose
 method calls come back here as callbacks during the call, run on the real object (which records
 them here) and are answered with the result. A stand-in that such a call returns (a model
 factory's fresh model) goes back by reference as well. What comes back after a call is data the checks
 verify: the result, and arrays and random generators changed in place.
 
-``python -m autograder.trusted JOB.json`` runs one submission's checks and writes the outcomes
+``python -m autograder.scoring.trusted JOB.json`` runs one submission's checks and writes the outcomes
 as JSON; the grading pipeline starts it as a subprocess with a wall-clock limit.
 """
 
@@ -37,23 +37,30 @@ import io
 import itertools
 import json
 import os
-import re
 import select
 import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograder import function_server, launch, rules, sandbox, warm_sandbox, wire
+from autograder import settings
+from autograder.isolation import function_server, launch, processes, sandbox, warm_sandbox, wire
+from autograder.scoring import rules
+from autograder.scoring.hidden_tests import (
+    has_hidden_part,
+    hidden_lines,
+    plain_text,
+    redact_hidden,
+    runnable_source,
+)
+from autograder.scoring.job import CellResult, GradingJob, TrustedReport
 
-HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
 # callbacks (calls of the grader's stand-in objects) during one call of a student function, and
 # the size of one; beyond either the call fails as a protocol failure
@@ -82,7 +89,7 @@ class _ProtocolError(wire.WireError):
 
 # ------------------------------------------------------------------------ the sandboxed server
 class FunctionServer:
-    """One sandboxed :mod:`autograder.function_server` process and its pipes."""
+    """One sandboxed :mod:`autograder.isolation.function_server` process and its pipes."""
 
     def __init__(self, setup: str, cells: list[tuple[str, str]], functions: list[str],
                  limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, values: list[str] = (),
@@ -112,11 +119,11 @@ class FunctionServer:
         self._reply_read, reply_write = os.pipe()
         env = {key: value for key, value in os.environ.items() if key != "NBGRADER_EXECUTION"}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env["COURSE_FAST"] = os.environ.get("COURSE_FAST", "1")
+        env[settings.FAST] = settings.fast_mode()
         # a fork of the grading process's warm sandbox when there is one; else a fresh sandbox
         self.process = warm_sandbox.fork_function_server(request_read, reply_write, self.limits, env)
         if self.process is None:
-            argv = launch.python_command("autograder.function_server", [str(request_read), str(reply_write)])
+            argv = launch.python_command("autograder.isolation.function_server", [str(request_read), str(reply_write)])
             self._cgroup = sandbox.TaskCgroup(self.limits.max_tasks)
             self.process = subprocess.Popen(
                 sandbox.command(argv, Path(self._scratch.name), environ=env, limits=self.limits),
@@ -153,7 +160,7 @@ class FunctionServer:
         if isinstance(self.process, warm_sandbox.WarmChild):
             self.process.kill()  # the zygote kills it and cleans the sandbox for the next one
         elif self.process is not None:
-            sandbox.kill_group(self.process.pid)
+            processes.kill_group(self.process.pid)
             with contextlib.suppress(Exception):
                 self.process.wait(timeout=10)
             for fd in (self._request_write, self._reply_read):
@@ -247,16 +254,7 @@ class FunctionServer:
 
     def _read_reply(self, deadline: float) -> bytes:
         # a reply is read in full; a process that stalls mid-reply is stopped at the deadline
-        chunks = b""
-        while len(chunks) < 8:
-            chunks += self._read_some(deadline, 8 - len(chunks))
-        size = int.from_bytes(chunks, "big")
-        if size > wire.MAX_REPLY_BYTES:
-            raise wire.WireError(f"reply of {size:,} bytes exceeds the limit")
-        body = bytearray()
-        while len(body) < size:
-            body += self._read_some(deadline, min(size - len(body), 1 << 20))
-        return bytes(body)
+        return wire.read_frame_from(lambda size: self._read_some(deadline, size))
 
     def _read_some(self, deadline: float, size: int) -> bytes:
         remaining = deadline - time.monotonic()
@@ -382,16 +380,6 @@ def _write_back(original: Any, state: Any) -> None:
 STUDENT_TEXT_CHARS = 300  # of a student exception's message that may reach the feedback
 
 
-_TERMINAL_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
-
-
-def plain_text(text: str) -> str:
-    """``text`` without terminal escape sequences and invisible characters (control and format
-    characters but newline and tab): what a page shows is what a check of the text sees."""
-    text = _TERMINAL_ESCAPE.sub("", str(text))
-    return "".join(ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C"))
-
-
 def _short(text: str) -> str:
     """A student's error text, made plain, cut and made writable: it is shown in feedback, and
     student code chooses it (it could otherwise carry every hidden input it recorded, escape
@@ -439,71 +427,6 @@ class StudentFunction:
 
 
 # ------------------------------------------------------------------------- running test cells
-@dataclass
-class CellResult:
-    grade_id: str
-    points: float
-    passed: bool
-    message: str = ""
-
-
-@dataclass
-class TrustedReport:
-    cells: list[CellResult] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    defined: list[str] = field(default_factory=list)
-    cell_errors: list[dict] = field(default_factory=list)
-    isolation: bool = False
-    seconds: float = 0.0
-    violations: list[dict] = field(default_factory=list)  # exercise rules broken (rules.RuleViolation)
-    rule_seconds: float = 0.0  # of ``seconds``: reading the code and judging the rules
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-def visible_source(source: str) -> str:
-    """A test cell's source without the hidden part (what a student may see)."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_MARKERS[0]:
-            hidden = True
-            lines.append("# (hidden tests)")
-        elif line.strip() == HIDDEN_MARKERS[1]:
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def hidden_lines(source: str) -> list[str]:
-    """The lines of a test cell's hidden part worth looking for in a message (not blank lines,
-    comments or a bare keyword)."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped in HIDDEN_MARKERS:
-            hidden = stripped == HIDDEN_MARKERS[0]
-        elif hidden and len(stripped) >= 8 and not stripped.startswith("#"):
-            lines.append(stripped)
-    return lines
-
-
-def redact_hidden(text: str, lines: list[str]) -> str:
-    """``text`` with every hidden test line in it replaced: whatever a student's code managed to
-    learn, its error messages never carry hidden test code into feedback (it is made plain first,
-    so that no invisible character inside a line hides it)."""
-    text = plain_text(text)
-    for line in sorted(set(lines), key=len, reverse=True):
-        if line in text:
-            text = text.replace(line, "[hidden test code]")
-    return text
-
-
-def runnable_source(source: str) -> str:
-    return "\n".join(line for line in source.splitlines() if line.strip() not in HIDDEN_MARKERS)
-
-
 def run_test_cells(setup: str, test_cells: list[dict], server: FunctionServer,
                    functions: list[str], grading_key: str | None = None) -> list[CellResult]:
     """Run the trusted test cells with the graded names bound to sandboxed proxies.
@@ -549,15 +472,15 @@ def _message(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def check_submission(job: dict) -> TrustedReport:
-    """Run one submission's trusted checks. ``job`` comes from :func:`autograder.intake.make_job`."""
+def check_submission(job: GradingJob) -> TrustedReport:
+    """Run one submission's trusted checks. ``job`` comes from :func:`autograder.scoring.intake.make_job`."""
     started = time.monotonic()
-    limits = sandbox.Limits(**job.get("limits", {}))
+    limits = sandbox.Limits(**job.limits)
     report = TrustedReport(isolation=sandbox.isolation_available())
-    exercise_rules = rules.rules_from_json(job.get("rules", []))
+    exercise_rules = rules.rules_from_json(job.exercise_rules)
     watched = {name for name, rule in exercise_rules.items() if rule.restricts}
-    server = FunctionServer(job["setup"], [tuple(c) for c in job["answer_cells"]], job["functions"], limits,
-                            job.get("values", []), watch=rules.watch_prefixes(exercise_rules) if watched else (),
+    server = FunctionServer(job.setup, [tuple(c) for c in job.answer_cells], job.functions, limits,
+                            job.values, watch=rules.watch_prefixes(exercise_rules) if watched else (),
                             watched_functions=watched)
     try:
         try:
@@ -566,22 +489,22 @@ def check_submission(job: dict) -> TrustedReport:
             report.flags.append(f"the notebook's code could not be loaded: {error}")
         report.defined = list(server.defined)
         report.cell_errors = list(server.cell_errors)
-        report.cells = run_test_cells(job["setup"], job["test_cells"], server, job["functions"],
-                                      grading_key=job.get("grading_key"))
+        report.cells = run_test_cells(job.setup, job.test_cells, server, job.functions,
+                                      grading_key=job.grading_key)
     finally:
         server.close()
-    _withhold_example_only_passes(report, job)
+    withhold_example_only_passes(report, job)
     if watched:
         judged = time.monotonic()
         try:
-            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.get("code") or {}), server.records,
+            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.code or {}), server.records,
                                      defined=report.defined)
         except Exception as error:  # noqa: BLE001 - the grader's own failure: the scores stand, flagged
             report.flags.append(f"the exercise rules could not be judged: {type(error).__name__}: {error}"[:300])
         else:
-            apply_rules(report, violations, job.get("rule_mode", rules.WITHHOLD))
+            apply_rules(report, violations, job.rule_mode)
         report.rule_seconds = time.monotonic() - judged
-    hidden = [line for cell in job["test_cells"] for line in hidden_lines(cell["source"])]
+    hidden = [line for cell in job.test_cells for line in hidden_lines(cell["source"])]
     for cell in report.cells:
         cell.message = redact_hidden(cell.message, hidden)
     report.flags = [redact_hidden(flag, hidden) for flag in report.flags]
@@ -659,16 +582,16 @@ def checks_called(source: str) -> set[str]:
     return names
 
 
-def _withhold_example_only_passes(report: TrustedReport, job: dict) -> None:
+def withhold_example_only_passes(report: TrustedReport, job: GradingJob) -> None:
     """A visible cell scores only if a hidden cell of the same answer running the same check passes.
 
     The visible examples are public, so answers hard-coded for them would pass. Each check a
     visible cell calls must also pass in a hidden cell, on inputs the student never saw (any
     hidden cell of the answer, when no hidden cell calls that check).
     """
-    answers = [a[0] for a in job.get("answer_ids", [])] or list(job["functions"])
-    sources = {t["grade_id"]: t["source"] for t in job["test_cells"]}
-    hidden = {grade_id: HIDDEN_MARKERS[0] in source for grade_id, source in sources.items()}
+    answers = list(job.answer_ids) or list(job.functions)
+    sources = {t["grade_id"]: t["source"] for t in job.test_cells}
+    hidden = {grade_id: has_hidden_part(source) for grade_id, source in sources.items()}
     for answer in answers:
         group = [c for c in report.cells if c.grade_id.startswith(f"test_{answer}_")]
         hidden_cells = [c for c in group if hidden.get(c.grade_id)]
@@ -692,7 +615,7 @@ def _withhold_example_only_passes(report: TrustedReport, job: dict) -> None:
 
 def main(argv: list[str]) -> int:
     job_path, out_path = Path(argv[0]), Path(argv[1])
-    report = check_submission(json.loads(job_path.read_text()))
+    report = check_submission(GradingJob.from_json(json.loads(job_path.read_text())))
     out_path.write_text(json.dumps(report.to_json()))
     return 0
 

@@ -1,5 +1,5 @@
 """A warm sandbox: one bubblewrap sandbox per grading process that forks each submission's
-function server (:mod:`autograder.function_server`) and kernel from a process with the imports done.
+function server (:mod:`autograder.isolation.function_server`) and kernel from a process with the imports done.
 
 A fresh sandboxed process spends 1-4 s starting Python and importing NumPy, scikit-learn,
 Matplotlib and TensorFlow/Keras before it runs a student's first line. Here one sandboxed
@@ -30,10 +30,10 @@ what a later one sees, because nothing it can write outlives it:
 Children run as another identity only where the grader is root (the course machines, CI); where it
 is not, grading does not use a warm sandbox and starts a fresh sandbox per process instead
 (:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this
-either (nothing would contain the children); see :class:`autograder.trusted.FunctionServer`.
+either (nothing would contain the children); see :class:`autograder.scoring.trusted.FunctionServer`.
 
-``python -m autograder.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
-:class:`WarmSandbox` through :func:`autograder.launch.python_command`).
+``python -m autograder.isolation.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
+:class:`WarmSandbox` through :func:`autograder.isolation.launch.python_command`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ import ctypes
 import json
 import os
 import re
-import resource
 import select
 import shutil
 import signal
@@ -57,10 +56,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder import launch, preload, sandbox
+from autograder import settings
+from autograder.isolation import launch, preload, processes, sandbox
 
-ENV_VAR = "COURSE_WARM_SANDBOX"  # where a grading process's trusted checks find its zygote
-PRELOAD = (*preload.NOTEBOOK_MODULES, "IPython.core.inputtransformer2", "autograder.function_server",
+ENV_VAR = settings.WARM_SANDBOX  # where a grading process's trusted checks find its zygote
+PRELOAD = (*preload.NOTEBOOK_MODULES, "IPython.core.inputtransformer2", "autograder.isolation.function_server",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline")
 MESSAGE_BYTES = 1 << 16
 START_SECONDS = 180.0  # the zygote's imports, on a loaded machine
@@ -78,11 +78,6 @@ _LIBC = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
-
-
-def _prctl(option: int, value: int) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        _LIBC.prctl(option, value, 0, 0, 0)
 
 
 def _check(result: int, what: str) -> None:
@@ -173,7 +168,7 @@ def _isolate(scratch: Path, disk_bytes: int) -> None:
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)  # every capability goes with root
-    _prctl(4, 1)  # PR_SET_DUMPABLE: a changed identity is not dumpable, and could not map itself
+    processes.prctl(processes.PR_SET_DUMPABLE, 1)  # a changed identity is not dumpable, and could not map itself
     _check(_LIBC.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWNET | _CLONE_NEWUTS),
            "unshare")
     Path("/proc/self/setgroups").write_text("deny")
@@ -194,7 +189,7 @@ def _isolate(scratch: Path, disk_bytes: int) -> None:
                f"mount {point} again")
         os.close(handle)
     _drop_all_capabilities()
-    _prctl(38, 1)  # PR_SET_NO_NEW_PRIVS (bubblewrap sets it too): no set-user-ID way back
+    processes.prctl(processes.PR_SET_NO_NEW_PRIVS, 1)  # (bubblewrap sets it too): no set-user-ID way back
     _forbid_keys_and_user_namespaces()
 
 
@@ -265,12 +260,10 @@ def _become_child(request: dict, scratch: Path, disk_bytes: int) -> None:
     with contextlib.suppress(OSError):  # the sandbox's memory cap: the child goes first, not the zygote
         Path("/proc/self/oom_score_adj").write_text("1000")
     _isolate(scratch, disk_bytes)
-    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote (after the identity changed: that clears it)
+    processes.die_with_parent()  # die with the zygote (after the identity changed: that clears it)
     if os.getppid() == 1:  # the zygote died before that took effect
         os._exit(1)
-    memory = int(request.get("memory_bytes") or 0)
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    processes.limit_child(memory_bytes=int(request.get("memory_bytes") or 0))
     os.environ.clear()
     os.environ.update(request.get("env") or {})
     os.environ["HOME"] = str(scratch)
@@ -282,7 +275,7 @@ def _child(request: dict, fds: list[int], scratch: Path, disk_bytes: int) -> Non
     code = 1
     try:
         _become_child(request, scratch, disk_bytes)
-        from autograder import function_server
+        from autograder.isolation import function_server
 
         code = function_server.main([str(fds[0]), str(fds[1])])
     except BaseException:  # noqa: BLE001 - the grader sees the closed pipe
@@ -366,8 +359,8 @@ def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Pat
 
 def serve(listen_fd: int, disk_bytes: int, runtime: Path | None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _prctl(4, 0)  # PR_SET_DUMPABLE 0: the children cannot ptrace this process or read its memory
-    _prctl(1, signal.SIGKILL)
+    processes.prctl(processes.PR_SET_DUMPABLE, 0)  # the children cannot ptrace this process or read its memory
+    processes.die_with_parent()
     scratch = Path.cwd()
     sys.path[:] = [p for p in sys.path if p not in ("", str(scratch))]  # the scratch folder is writable
     null = os.open(os.devnull, os.O_RDWR)
@@ -438,7 +431,7 @@ class WarmSandbox:
         self.cgroup = sandbox.TaskCgroup(self.limits.max_tasks + 16)  # + the zygote's own threads
         self.memory = sandbox.MemoryCgroup(self.limits.sandbox_memory_bytes)
         self.memory_kills = 0
-        argv = launch.python_command("autograder.warm_sandbox", [str(listener.fileno()),
+        argv = launch.python_command("autograder.isolation.warm_sandbox", [str(listener.fileno()),
                                      str(int(self.limits.disk_bytes)), str(self.runtime.resolve())])
         try:
             self.process = subprocess.Popen(
@@ -513,7 +506,7 @@ class WarmSandbox:
 
     def close(self) -> None:
         if self.process is not None:
-            sandbox.kill_group(self.process.pid)
+            processes.kill_group(self.process.pid)
             with contextlib.suppress(Exception):
                 self.process.wait(timeout=10)
             self.process = None
@@ -557,7 +550,7 @@ _OWNED: WarmSandbox | None = None
 def available() -> bool:
     """Whether this machine grades with warm sandboxes (isolation on, and the grader is root, so
     that the children can run as another identity)."""
-    return sandbox.separate_identity_available() and not os.environ.get(ENV_VAR + "_OFF")
+    return sandbox.separate_identity_available() and not settings.warm_sandbox_disabled()
 
 
 def provide(limits: sandbox.Limits) -> None:
@@ -644,7 +637,7 @@ class WarmChild:
 
 def _description(limits: sandbox.Limits) -> dict | None:
     """This grading process's zygote (from :data:`ENV_VAR`) if it was made for ``limits``."""
-    raw = os.environ.get(ENV_VAR)
+    raw = settings.warm_sandbox_description()
     if not raw or not sandbox.isolation_available():
         return None
     try:

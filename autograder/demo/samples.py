@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import REPO_ROOT
-from autograder.release import list_assignments
+from autograder.layout import CourseLayout
+from autograder.pipeline.release import list_assignments
 
 REFERENCE, BLANK, MISTAKEN = "demo-reference", "demo-blank", "demo-mistaken"
 SAMPLE_STUDENTS = (REFERENCE, BLANK, MISTAKEN)
@@ -169,8 +170,9 @@ def sample_notebooks(assignment: str, course_dir: Path = REPO_ROOT) -> dict[str,
     """``{student: {notebook file name: notebook}}`` for the three sample students."""
     course_dir = Path(course_dir)
     samples: dict[str, dict[str, object]] = {s: {} for s in SAMPLE_STUDENTS}
-    for release_path in sorted((course_dir / "release" / assignment).glob("*.ipynb")):
-        source_nb = nbformat.read(course_dir / "source" / assignment / release_path.name, as_version=4)
+    layout = CourseLayout(course_dir)
+    for release_path in sorted(layout.release(assignment).glob("*.ipynb")):
+        source_nb = nbformat.read(layout.source(assignment) / release_path.name, as_version=4)
         release_nb = nbformat.read(release_path, as_version=4)
         reference = reference_notebook(source_nb, release_nb)
         samples[REFERENCE][release_path.name] = reference
@@ -188,7 +190,7 @@ def write_sample_submissions(course_dir: Path = REPO_ROOT,
     written = []
     for assignment in assignments or list_assignments(course_dir):
         for student, notebooks in sample_notebooks(assignment, course_dir).items():
-            folder = course_dir / "submitted" / student / assignment
+            folder = CourseLayout(course_dir).submitted(student, assignment)
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)

@@ -1,0 +1,134 @@
+"""The records file: one record per graded submission (its digest and the inputs it was graded
+with, score, flags, every check's message), and the digests that decide whether a submission
+must be graded again.
+
+Only the parent grading process writes records, atomically under a lock (grading commands on
+other machines sharing the course directory may add records meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from autograder import REPO_ROOT
+from autograder.layout import CourseLayout
+from autograder.pipeline import json_files
+from autograder.pipeline.results import StudentResult
+from autograder.scoring import rules
+from autograder.scoring.job import CellResult
+
+SUBMISSION_DIGEST_BYTES = 256 * 2**20  # read of a submission folder; a larger one is digested by its listing
+
+
+def submission_digest(folder: Path) -> str:
+    """Digest of everything in a submission folder (names as bytes, contents, link targets).
+
+    Never fails on what a student left there (undecodable names, unreadable or huge sparse
+    files): a digest is made of whatever can be read, files streamed, and past
+    :data:`SUBMISSION_DIGEST_BYTES` only names and sizes count."""
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    budget = SUBMISSION_DIGEST_BYTES
+    try:
+        paths = sorted(folder.rglob("*"), key=lambda p: os.fsencode(p)) if folder.is_dir() else []
+    except OSError as error:
+        return hashlib.sha256(f"unreadable: {error}".encode("utf-8", "replace")).hexdigest()
+    for path in paths:
+        digest.update(os.fsencode(path.relative_to(folder)) + b"\0")
+        try:
+            if path.is_symlink():
+                digest.update(b"link:" + os.fsencode(os.readlink(path)))
+            elif path.is_file():
+                size = path.stat().st_size
+                digest.update(b"size:%d\0" % size)
+                if size <= budget:
+                    budget -= size
+                    with open(path, "rb") as handle:
+                        for chunk in iter(lambda: handle.read(1 << 20), b""):
+                            digest.update(chunk)
+        except OSError as error:
+            digest.update(b"unreadable:" + str(error).encode("utf-8", "replace"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
+    """Digest of what decides a grade besides the submission: the source notebook, the checks and
+    the course's setting for exercise rules."""
+    digest = hashlib.sha256()
+    for path in sorted(CourseLayout(course_dir).source(assignment).glob("*.ipynb")):
+        digest.update(path.read_bytes())
+    for path in sorted((REPO_ROOT / "autograder" / "checks").glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    digest.update(f"rules:{rule_mode(course_dir)}".encode())
+    return digest.hexdigest()
+
+
+def rule_mode(course_dir: Path) -> str:
+    """What a broken exercise rule costs, from the course's ``nbgrader_config.py``:
+    ``c.ExerciseRules.on_violation = "withhold"`` (the default: the function's test cells score 0)
+    or ``"flag"`` (flagged only; the points stay)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = CourseLayout(course_dir).nbgrader_config()
+    if not config.exists():
+        return rules.WITHHOLD
+    value = PyFileConfigLoader(config.name, path=str(config.parent)).load_config() \
+        .get("ExerciseRules", {}).get("on_violation", rules.WITHHOLD)
+    if value not in (rules.WITHHOLD, rules.FLAG):
+        raise ValueError(f"{config}: c.ExerciseRules.on_violation must be {rules.WITHHOLD!r} or {rules.FLAG!r}, "
+                         f"got {value!r}")
+    return value
+
+
+def registration_digest(course_dir: Path, assignment: str, inputs: str) -> str:
+    """What a registration depends on: the grading inputs and ``nbgrader_config.py`` (its course
+    id and code stub go into the gradebook and the generated notebooks)."""
+    config = CourseLayout(course_dir).nbgrader_config()
+    extra = config.read_bytes() if config.exists() else b""
+    return hashlib.sha256(inputs.encode() + b"\0" + extra).hexdigest()
+
+
+def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
+    """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`); a
+    damaged file reads as empty: everything is regraded."""
+    return json_files.read_json(CourseLayout(course_dir).records())
+
+
+def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str) -> None:
+    """Record a finished submission (re-reading the file under its lock first)."""
+    record = {
+        "submission": submission, "inputs": inputs, "score": result.score, "max_score": result.max_score,
+        "graded": result.graded, "feedback": result.feedback, "seconds": round(result.seconds, 2),
+        "flags": list(result.flags), "problems": list(result.problems),
+        "cells": [asdict(c) for c in result.cells], "attempts": result.attempts,
+        "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    json_files.update_json(CourseLayout(course_dir).records(),
+                           lambda records: records.setdefault(result.assignment, {}).update({result.student: record}))
+
+
+def result_from_record(assignment: str, student: str, record: dict) -> StudentResult:
+    return StudentResult(student, assignment, score=record["score"], max_score=record["max_score"],
+                         graded=record["graded"], feedback=record["feedback"], seconds=record["seconds"],
+                         problems=list(record["problems"]), flags=list(record["flags"]),
+                         cells=[CellResult(**c) for c in record["cells"]], skipped=True)
+
+
+def read_flags(course_dir: Path) -> dict[str, dict[str, list[str]]]:
+    return {assignment: {student: list(record.get("flags", [])) for student, record in students.items()}
+            for assignment, students in read_records(course_dir).items()}
+
+
+def unchanged(course_dir: Path, assignment: str, student: str, record: dict | None, submission: str,
+              inputs: str, feedback: bool) -> bool:
+    """Whether ``record`` still holds for the submission (same files, same grading inputs, and its
+    feedback page is there when feedback is wanted)."""
+    if not record or record.get("submission") != submission or record.get("inputs") != inputs:
+        return False
+    if feedback and not any(CourseLayout(course_dir).feedback(student, assignment).glob("*.html")):
+        return False
+    return True
