@@ -29,7 +29,7 @@ from autograder import checks  # noqa: E402
 from autograder.demo.samples import answer_cells, reference_notebook  # noqa: E402
 from autograder.isolation import sandbox  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
-from autograder.scoring import intake, rules, trusted  # noqa: E402
+from autograder.scoring import function_client, intake, rules, trusted  # noqa: E402
 
 GRADING_KEY = "00" * 32  # the same hidden inputs in every round
 
@@ -60,7 +60,7 @@ def bench(assignment: str, rounds: int) -> None:
     print(f"  {'read the answer cells as code (intake)':<52} {reading:8.1f} ms", flush=True)
     print(f"  {'judge the rules (trusted process)':<52} {judging:8.1f} ms", flush=True)
 
-    server = trusted.FunctionServer(spec.setup, cells, spec.functions, sandbox.DEFAULT_LIMITS, spec.value_names,
+    server = function_client.FunctionServer(spec.setup, cells, spec.functions, sandbox.DEFAULT_LIMITS, spec.value_names,
                                     watch=watch, watched_functions=ruled)
     seconds: dict[bool, list[float]] = {True: [], False: []}
     try:

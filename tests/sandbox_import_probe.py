@@ -42,9 +42,9 @@ ANSWER = REPORT + "\n\ndef probe(paths):\n    return report(), [p for p in paths
 def function_server(limits, warm: bool, hidden: list[str]) -> dict:
     """What a function server imported; with ``seen``: those of ``hidden`` it could see."""
     from autograder.isolation import warm_sandbox, wire
-    from autograder.scoring import trusted
+    from autograder.scoring import function_client
 
-    server = trusted.FunctionServer("import os\n", [("answer", ANSWER)], ["probe"], limits)
+    server = function_client.FunctionServer("import os\n", [("answer", ANSWER)], ["probe"], limits)
     try:
         server.ensure_running()
         forked = isinstance(server.process, warm_sandbox.WarmChild)

@@ -44,7 +44,7 @@ import pytest
 
 from autograder import checks
 from autograder.isolation import sandbox
-from autograder.scoring import intake, reach, rules, trusted
+from autograder.scoring import function_client, intake, reach, rules, trusted
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")
@@ -167,7 +167,7 @@ def _grade_in_sandbox(chapter: str, entry: dict) -> Graded:
               "source": c.source} for c in cells_for(_notebook(chapter), entry["function"])]
     function = entry["function"]
     ruled = {name for name, rule in _spec(chapter).rules.items() if rule.restricts}
-    server = trusted.FunctionServer(setup, [(function, (VARIANTS / chapter / entry["file"]).read_text())],
+    server = function_client.FunctionServer(setup, [(function, (VARIANTS / chapter / entry["file"]).read_text())],
                                     [function], sandbox.DEFAULT_LIMITS,
                                     watch=rules.watch_prefixes(_spec(chapter).rules), watched_functions=ruled)
     try:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.isolation import wire
-from autograder.scoring import keras_models, trusted
+from autograder.scoring import function_client, keras_models, proxy
 from course.runtime import import_keras
 
 keras = import_keras()
@@ -134,10 +134,10 @@ def test_a_model_returned_by_a_sandboxed_function_reaches_the_grader_as_data():
               "    return keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(units, activation='relu',\n"
               "                             kernel_regularizer=keras.regularizers.L2(0.5)),\n"
               "                             keras.layers.Dense(2, activation='softmax')])\n")
-    server = trusted.FunctionServer(setup, [("build", source)], ["build"])
+    server = function_client.FunctionServer(setup, [("build", source)], ["build"])
     try:
         server.ensure_running()
-        returned = trusted.StudentFunction("build", server)(4)
+        returned = proxy.StudentFunction("build", server)(4)
     finally:
         server.close()
     assert isinstance(returned, keras_models.ReturnedModel)

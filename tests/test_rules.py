@@ -23,7 +23,7 @@ import pytest
 from autograder.checks.rules import warn_if_rule_broken
 from autograder.isolation import sandbox
 from autograder.pipeline import records
-from autograder.scoring import intake, reach, rules, trusted
+from autograder.scoring import intake, policy, reach, rules, trusted
 from autograder.scoring.job import CellResult, TrustedReport
 
 REPO = Path(__file__).resolve().parent.parent
@@ -323,13 +323,13 @@ def test_a_violation_withholds_the_functions_points_or_only_flags_it():
     violation = rules.RuleViolation("k_fold_indices", rules.FORBIDDEN, "sklearn.model_selection",
                                     "sklearn.model_selection.KFold", "k_fold_indices", 7, rules.READING)
     withheld = _report()
-    trusted.apply_rules(withheld, [violation], rules.WITHHOLD)
+    policy.apply_rules(withheld, [violation], rules.WITHHOLD)
     assert [c.passed for c in withheld.cells] == [False, True]
     assert "line 7 of its answer cell" in withheld.cells[0].message and "do not use `sklearn.model_selection`" \
         in withheld.cells[0].message
     assert withheld.flags and "points withheld" in withheld.flags[0]
     flagged = _report()
-    trusted.apply_rules(flagged, [violation], rules.FLAG)
+    policy.apply_rules(flagged, [violation], rules.FLAG)
     assert [c.passed for c in flagged.cells] == [True, True] and "flagged only" in flagged.flags[0]
     assert rules.violations_from_json(flagged.violations) == [violation]
 

@@ -29,7 +29,7 @@ import pytest
 
 from autograder.demo.samples import REFERENCE, sample_notebooks
 from autograder.isolation import launch, sandbox, warm_sandbox, wire
-from autograder.scoring import trusted
+from autograder.scoring import function_client
 from tests.sandbox_import_probe import REPORT
 
 pytestmark = pytest.mark.grading  # each case starts real sandboxes and kernels
@@ -314,7 +314,7 @@ def test_a_warm_child_reads_the_grader_packages_under_tmp_read_only(monkeypatch)
                       "    from autograder import _which_checkout  # not imported by the zygote\n"
                       "    read_only = os.statvfs(os.path.dirname(autograder.__file__)).f_flag & os.ST_RDONLY\n"
                       "    return [autograder.__file__, _which_checkout.TOKEN, read_only]\n")
-            server = trusted.FunctionServer("", [("answer", answer)], ["probe"], limits)
+            server = function_client.FunctionServer("", [("answer", answer)], ["probe"], limits)
             try:
                 server.ensure_running()
                 assert isinstance(server.process, warm_sandbox.WarmChild)

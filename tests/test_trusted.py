@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.isolation import sandbox, wire
-from autograder.scoring import hidden_tests, intake, trusted
+from autograder.scoring import function_client, hidden_tests, intake, policy, proxy, trusted
 from autograder.scoring.job import CellResult, GradingJob, TrustedReport
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,8 +66,8 @@ def test_malformed_and_oversized_replies_are_refused():
 
 
 # ------------------------------------------------------------------------------ the proxy
-def _server(source: str, functions: list[str], **limits) -> trusted.FunctionServer:
-    server = trusted.FunctionServer("import numpy as np", [("answer", source)], functions,
+def _server(source: str, functions: list[str], **limits) -> function_client.FunctionServer:
+    server = function_client.FunctionServer("import numpy as np", [("answer", source)], functions,
                                     sandbox.Limits(**{"call_seconds": 5.0, "startup_seconds": 30.0, **limits}))
     server.ensure_running()
     return server
@@ -88,17 +88,17 @@ def stub(x):
     raise NotImplementedError()
 ''', ["double", "fill", "picky", "stub"])
     try:
-        double = trusted.StudentFunction("double", server)
+        double = proxy.StudentFunction("double", server)
         np.testing.assert_array_equal(double(np.arange(3)), [0, 2, 4])
         rng, a = np.random.default_rng(0), np.zeros(4)
-        trusted.StudentFunction("fill", server)(a, rng)
+        proxy.StudentFunction("fill", server)(a, rng)
         expected_rng = np.random.default_rng(0)
         np.testing.assert_array_equal(a, expected_rng.random(4))  # changed in place, as in a kernel
         assert rng.random() == expected_rng.random()  # the generator advanced
         with pytest.raises(ValueError, match="no"):
-            trusted.StudentFunction("picky", server)(1)
+            proxy.StudentFunction("picky", server)(1)
         with pytest.raises(NotImplementedError):
-            trusted.StudentFunction("stub", server)(1)
+            proxy.StudentFunction("stub", server)(1)
     finally:
         server.close()
 
@@ -115,21 +115,21 @@ def fine():
     return 7
 ''', ["spin", "fine"], call_seconds=1.0)
     try:
-        with pytest.raises(trusted.SandboxFailure, match="within 1 s"):
-            trusted.StudentFunction("spin", server)()
-        assert trusted.StudentFunction("fine", server)() == 7
+        with pytest.raises(function_client.SandboxFailure, match="within 1 s"):
+            proxy.StudentFunction("spin", server)()
+        assert proxy.StudentFunction("fine", server)() == 7
         assert server.events == ["timeout", "restart"]
     finally:
         server.close()
 
 
 def test_a_cell_that_kills_the_process_is_left_out():
-    server = trusted.FunctionServer("import os", [("bad", "os._exit(3)"), ("good", "def f():\n    return 1")],
+    server = function_client.FunctionServer("import os", [("bad", "os._exit(3)"), ("good", "def f():\n    return 1")],
                                     ["f"], sandbox.Limits(call_seconds=5.0, startup_seconds=30.0))
     try:
         server.ensure_running()
         assert server.fatal_cells == {"bad"} and server.defined == ["f"]
-        assert trusted.StudentFunction("f", server)() == 1
+        assert proxy.StudentFunction("f", server)() == 1
     finally:
         server.close()
 
@@ -225,17 +225,17 @@ def test_a_stand_in_is_called_by_reference_and_keeps_its_own_record():
     server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
     try:
         model = Recorder()
-        assert trusted.StudentFunction("use", server)(model, 3) == [3.0, 3.0, 3.0]
+        assert proxy.StudentFunction("use", server)(model, 3) == [3.0, 3.0, 3.0]
         assert model.calls == [True, True, True]
         model = Recorder()
-        seen, shown = trusted.StudentFunction("forge", server)(model, 5)
+        seen, shown = proxy.StudentFunction("forge", server)(model, 5)
         assert seen == [True] * 5 and "Recorder" in shown  # the stub in the sandbox took the forgery...
         assert model.calls == [False] and model.result is not None  # ...which changed nothing here
         assert "calls" not in Recorder.__dict__
-        assert trusted.StudentFunction("refused", server)(Recorder()) == "refused here"
-        trusted.StudentFunction("keep", server)(Recorder())
-        with pytest.raises(trusted.SandboxFailure, match="not given"):  # a reference from an earlier call
-            trusted.StudentFunction("stale", server)()
+        assert proxy.StudentFunction("refused", server)(Recorder()) == "refused here"
+        proxy.StudentFunction("keep", server)(Recorder())
+        with pytest.raises(function_client.SandboxFailure, match="not given"):  # a reference from an earlier call
+            proxy.StudentFunction("stale", server)()
         assert server.events == ["protocol"]
     finally:
         server.close()
@@ -245,7 +245,7 @@ def test_a_stand_in_returned_by_a_stand_in_is_passed_by_reference_too():
     server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
     try:
         factory = Factory()
-        kinds = trusted.StudentFunction("build_and_use", server)(factory, 3)
+        kinds = proxy.StudentFunction("build_and_use", server)(factory, 3)
         assert kinds == ["RemoteObject"] * 3  # the sandbox got references, not copies of the models
         assert [model.calls for model in factory.built] == [[0], [1], [2]]  # recorded here, unforged
     finally:
@@ -265,9 +265,9 @@ def test_a_callback_beyond_the_protocol_fails_its_call_not_the_grader(monkeypatc
     monkeypatch.setattr(trusted, "MAX_CALLBACK_BYTES", 2**20)
     server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
     model = Recorder()
-    use, forged = trusted.StudentFunction("use", server), trusted.StudentFunction("forged", server)
+    use, forged = proxy.StudentFunction("use", server), proxy.StudentFunction("forged", server)
     try:
-        with pytest.raises(trusted.SandboxFailure, match=match):
+        with pytest.raises(function_client.SandboxFailure, match=match):
             if case == "too many":
                 use(model, 6)
             elif case == "malformed":
@@ -279,11 +279,11 @@ def test_a_callback_beyond_the_protocol_fails_its_call_not_the_grader(monkeypatc
             elif case == "undeclared method":
                 forged(model, {"ref": "REF", "method": "__setattr__", "args": ["calls", [True]], "kwargs": {}})
             else:
-                trusted.StudentFunction("big", server)(model, 200_000)
+                proxy.StudentFunction("big", server)(model, 200_000)
         assert server.events == ["protocol"] and len(model.calls) <= 5 and False not in model.calls
         assert not server.alive
         # the grader goes on: the next function runs in a restarted sandbox
-        assert trusted.StudentFunction("refused", server)(Recorder()) == "refused here"
+        assert proxy.StudentFunction("refused", server)(Recorder()) == "refused here"
     finally:
         server.close()
 
@@ -292,8 +292,8 @@ def test_a_sandbox_that_never_reads_a_callbacks_answer_is_stopped_at_the_time_li
     server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES, call_seconds=2.0)
     try:
         model = Recorder(result=np.zeros(2**20))  # an answer far larger than the pipe holds
-        with pytest.raises(trusted.SandboxFailure, match="within 2 s"):
-            trusted.StudentFunction("unread", server)(model)
+        with pytest.raises(function_client.SandboxFailure, match="within 2 s"):
+            proxy.StudentFunction("unread", server)(model)
         assert server.events == ["timeout"] and model.calls == [None]
     finally:
         server.close()
@@ -323,7 +323,7 @@ def probe():
     return seen
 ''', ["probe"])
     try:
-        assert trusted.StudentFunction("probe", server)() == {
+        assert proxy.StudentFunction("probe", server)() == {
             "source": False, "tests": False, "git": False, "secret": False, "grader env": [], "network": False,
             "write": False}
     finally:
@@ -365,7 +365,7 @@ def test_visible_points_need_a_passing_hidden_check():
         {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
         {"grade_id": "test_g_visible", "source": "x"},
         {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}])
-    trusted.withhold_example_only_passes(report, job)
+    policy.withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert report.flags == ["f passes published examples that fail on hidden inputs (points withheld)"]
 
@@ -381,7 +381,7 @@ def test_a_visible_check_needs_the_hidden_cell_that_runs_the_same_check():
         {"grade_id": "test_f_hidden_errors", "source": hidden.format("checks.check_rejects_bad_k(f)")},
         {"grade_id": "test_f_plain", "source": "assert f(1) == 1"}])
     report = TrustedReport(cells=cells)
-    trusted.withhold_example_only_passes(report, job)
+    policy.withhold_example_only_passes(report, job)
     assert [c.passed for c in report.cells] == [False, False, True, True]
     assert "check_matches_oracle" in report.cells[0].message
 
@@ -409,7 +409,7 @@ def flood():
     return made, None
 ''', ["flood"], call_seconds=20.0, max_tasks=48)
     try:
-        made, error = trusted.StudentFunction("flood", server)()
+        made, error = proxy.StudentFunction("flood", server)()
         assert made < 48 and error == "BlockingIOError"
     finally:
         pid = server.process.pid
@@ -429,8 +429,8 @@ def fine():
 ''', ["hoard", "fine"], memory_bytes=3 * 2**30)
     try:
         with pytest.raises(MemoryError):
-            trusted.StudentFunction("hoard", server)()
-        assert trusted.StudentFunction("fine", server)() == 1
+            proxy.StudentFunction("hoard", server)()
+        assert proxy.StudentFunction("fine", server)() == 1
     finally:
         server.close()
 
@@ -496,10 +496,10 @@ def test_a_students_error_message_is_cut_before_it_reaches_feedback():
     server = _server("def loud(x):\n    raise ValueError('recorded inputs: ' + 'x' * 100_000)\n", ["loud"])
     try:
         with pytest.raises(ValueError) as raised:
-            trusted.StudentFunction("loud", server)(1)
+            proxy.StudentFunction("loud", server)(1)
     finally:
         server.close()
-    assert len(str(raised.value)) < trusted.STUDENT_TEXT_CHARS + 20
+    assert len(str(raised.value)) < function_client.STUDENT_TEXT_CHARS + 20
 
 
 @pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed")
@@ -520,7 +520,7 @@ def fill(where):
     return written
 ''', ["fill"], disk_bytes=limit)
     try:
-        fill = trusted.StudentFunction("fill", server)
+        fill = proxy.StudentFunction("fill", server)
         assert fill("/tmp") <= limit
         assert fill("/dev/shm") <= limit
         assert fill(".") <= limit
@@ -556,10 +556,10 @@ def test_grading_stops_before_zeroing_a_class_when_the_setup_cannot_run(tmp_path
 
 
 def test_a_cell_runs_the_checks_its_checks_call():
-    called = trusted.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_penalty_on_random_inputs(f, 'l1')\n"
+    called = policy.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_penalty_on_random_inputs(f, 'l1')\n"
                                    "### END HIDDEN TESTS")
     assert {"check_penalty_on_random_inputs", "check_l1_penalty"} <= called
-    assert trusted.checks_called("print('no checks')") == set()
+    assert policy.checks_called("print('no checks')") == set()
 
 
 # ------------------------------------------------------------------- found by a third red team
@@ -572,13 +572,13 @@ def long_type_name(x):
 ''', ["lone_surrogate", "long_type_name"])
     try:
         with pytest.raises(ValueError) as surrogate:
-            trusted.StudentFunction("lone_surrogate", server)(1)
+            proxy.StudentFunction("lone_surrogate", server)(1)
         with pytest.raises(ValueError) as long_type:
-            trusted.StudentFunction("long_type_name", server)(1)
+            proxy.StudentFunction("long_type_name", server)(1)
     finally:
         server.close()
     str(surrogate.value).encode("utf-8")  # no lone surrogate left: feedback files can hold it
-    assert len(str(long_type.value)) < trusted.STUDENT_TEXT_CHARS + 20
+    assert len(str(long_type.value)) < function_client.STUDENT_TEXT_CHARS + 20
 
 
 def test_a_deeply_nested_reply_is_refused():
@@ -605,7 +605,7 @@ def test_intake_survives_deeply_nested_and_oversized_notebooks(tmp_path):
 
 
 def test_a_fixed_case_inside_another_check_does_not_confirm_a_visible_example():
-    called = trusted.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_k_fold_rejects_bad_k(k_fold_indices)\n"
+    called = policy.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_k_fold_rejects_bad_k(k_fold_indices)\n"
                                    "### END HIDDEN TESTS")
     assert "check_k_fold_matches_sklearn" not in called
 
@@ -622,7 +622,7 @@ def test_hidden_test_code_never_reaches_a_message():
     assert hidden_tests.redact_hidden("nothing here", lines) == "nothing here"
     hidden_in_escapes = "found: " + "\n".join(line[:3] + "\x1b[K" + line[3:] + "\u200b" for line in lines[:3])
     assert not any(line in hidden_tests.redact_hidden(hidden_in_escapes, lines) for line in lines)
-    assert "\x1b" not in trusted._short("a\x1b[31mred\x1b[0m text\x07") == "ared text"
+    assert "\x1b" not in function_client.short_text("a\x1b[31mred\x1b[0m text\x07") == "ared text"
     visible = hidden_tests.visible_source(hidden_cell["source"])
     assert not any(line in visible for line in lines)
 

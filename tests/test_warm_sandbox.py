@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.isolation import sandbox, warm_sandbox
-from autograder.scoring import trusted
+from autograder.scoring import function_client
 
 pytestmark = pytest.mark.skipif(not warm_sandbox.available(),
                                 reason="warm sandboxes need bubblewrap and a grader running as root")
@@ -35,8 +35,8 @@ def warm(monkeypatch):
     owner.close()
 
 
-def _server(answer: str, functions=("probe",)) -> trusted.FunctionServer:
-    server = trusted.FunctionServer("import os\n", [("answer", answer)], list(functions), LIMITS)
+def _server(answer: str, functions=("probe",)) -> function_client.FunctionServer:
+    server = function_client.FunctionServer("import os\n", [("answer", answer)], list(functions), LIMITS)
     server.ensure_running()
     return server
 
@@ -353,7 +353,7 @@ def test_a_kernel_cannot_fill_the_host_disk_through_its_folder(warm, monkeypatch
 
 def test_other_limits_or_no_zygote_start_a_fresh_sandbox(warm):
     """Check that the server falls back to a fresh sandboxed process when the zygote does not fit."""
-    server = trusted.FunctionServer("", [("answer", "def probe():\n    return 1\n")], ["probe"],
+    server = function_client.FunctionServer("", [("answer", "def probe():\n    return 1\n")], ["probe"],
                                     sandbox.Limits(call_seconds=5))
     try:
         server.ensure_running()
@@ -385,11 +385,11 @@ def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(mon
         monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
         monkeypatch.setattr(warm_sandbox, "_OWNED", owner)
         bystander = os.getpid()
-        server = trusted.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
+        server = function_client.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
         server.ensure_running()
         try:
             assert isinstance(server.process, warm_sandbox.WarmChild)
-            with pytest.raises(trusted.SandboxFailure):
+            with pytest.raises(function_client.SandboxFailure):
                 server.call("probe", (48,), {})  # 3 GiB
         finally:
             server.close()
@@ -397,7 +397,7 @@ def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(mon
         os.kill(bystander, 0)
         assert owner.problem() == "a process reached the sandbox's memory limit (2 GiB)"
         warm_sandbox.provide(limits)  # the owner replaces it; a modest submission runs again
-        server = trusted.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
+        server = function_client.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
         server.ensure_running()
         try:
             assert server.call("probe", (4,), {})["result"] == 4

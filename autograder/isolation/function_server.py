@@ -1,6 +1,6 @@
 """The sandboxed side of trusted grading: holds a student's functions and calls them on request.
 
-Started by :class:`autograder.scoring.trusted.FunctionServer` inside the sandbox as
+Started by :class:`autograder.scoring.function_client.FunctionServer` inside the sandbox as
 ``python -m autograder.isolation.function_server REQUEST_FD REPLY_FD``. It executes the notebook's setup
 cell and the student's answer cells in one namespace (as the kernel would), then answers calls
 ``name(*args, **kwargs)`` with the result and the state of the arguments afterwards (arrays and
@@ -113,7 +113,7 @@ def _exception(error: dict) -> Exception:
 class RemoteObject:
     """A grader's stand-in object as the sandbox sees it: its declared methods call the real one.
 
-    The grader builds it (:meth:`autograder.scoring.trusted.FunctionServer.call`) and sends it pickled;
+    The grader builds it (:meth:`autograder.scoring.function_client.FunctionServer.call`) and sends it pickled;
     calling ``obj(...)`` or ``obj.method(...)`` sends the arguments as plain data back to the
     grader, which runs the method on its own object and answers with the result.
     """

@@ -49,7 +49,7 @@ def python_command(module: str, args: Sequence[str] = (), working_folder_first: 
     ``python -m`` (for commands that run in the grader's or the course's folder: nbgrader's, say);
     never for one that runs where a student's files are, or in the sandbox."""
     folders = package_folders()
-    entry = folders["autograder"] / Path(__file__).name
+    entry = folders["autograder"] / Path(__file__).parent.name / Path(__file__).name  # this file, run as a script
     setup = {"packages": {name: str(folder) for name, folder in folders.items()},
              "working_folder_first": working_folder_first}
     return [sys.executable, "-P", str(entry), json.dumps(setup), module, *args]

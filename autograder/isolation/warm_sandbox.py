@@ -30,7 +30,7 @@ what a later one sees, because nothing it can write outlives it:
 Children run as another identity only where the grader is root (the course machines, CI); where it
 is not, grading does not use a warm sandbox and starts a fresh sandbox per process instead
 (:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this
-either (nothing would contain the children); see :class:`autograder.scoring.trusted.FunctionServer`.
+either (nothing would contain the children); see :class:`autograder.scoring.function_client.FunctionServer`.
 
 ``python -m autograder.isolation.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
 :class:`WarmSandbox` through :func:`autograder.isolation.launch.python_command`).

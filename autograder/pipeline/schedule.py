@@ -47,7 +47,7 @@ from autograder.pipeline.records import (
 )
 from autograder.pipeline.results import StudentResult
 from autograder.pipeline.submission import grade_student_safely
-from autograder.scoring import intake, trusted
+from autograder.scoring import function_client, intake
 
 Job = tuple[str, str]  # (assignment, student)
 Estimate = Callable[[str, str], float]  # seconds a job is expected to take
@@ -70,11 +70,11 @@ def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Li
     for assignment in assignments:
         spec = intake.read_source(CourseLayout(course_dir).source_notebook(assignment))
         cells.append((assignment, f"exec(compile({spec.setup!r}, 'setup', 'exec'), {{'__name__': '__main__'}})"))
-    server = trusted.FunctionServer("", cells, [], limits)
+    server = function_client.FunctionServer("", cells, [], limits)
     try:
         server.ensure_running()
         errors = list(server.cell_errors)
-    except trusted.SandboxFailure as error:
+    except function_client.SandboxFailure as error:
         errors = [{"cell": assignments[0], "type": "SandboxFailure", "message": str(error)}]
     finally:
         server.close()
