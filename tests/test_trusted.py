@@ -261,8 +261,8 @@ def test_a_stand_in_returned_by_a_stand_in_is_passed_by_reference_too():
     ("huge arguments", "bytes of arguments"),
 ])
 def test_a_callback_beyond_the_protocol_fails_its_call_not_the_grader(monkeypatch, case, match):
-    monkeypatch.setattr(trusted, "MAX_CALLBACKS", 5)
-    monkeypatch.setattr(trusted, "MAX_CALLBACK_BYTES", 2**20)
+    monkeypatch.setattr(function_client, "MAX_CALLBACKS", 5)
+    monkeypatch.setattr(function_client, "MAX_CALLBACK_BYTES", 2**20)
     server = _server(STAND_IN_FUNCTIONS, STAND_IN_NAMES)
     model = Recorder()
     use, forged = proxy.StudentFunction("use", server), proxy.StudentFunction("forged", server)
