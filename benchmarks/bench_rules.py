@@ -29,7 +29,7 @@ from autograder import checks  # noqa: E402
 from autograder.demo.samples import answer_cells, reference_notebook  # noqa: E402
 from autograder.isolation import sandbox  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
-from autograder.scoring import function_client, intake, rules, trusted  # noqa: E402
+from autograder.scoring import function_client, intake, rule_judge, rule_reader, rules, trusted  # noqa: E402
 
 GRADING_KEY = "00" * 32  # the same hidden inputs in every round
 
@@ -54,9 +54,9 @@ def bench(assignment: str, rounds: int) -> None:
                                    nbformat.read(REPO / "release" / assignment / source_path.name, as_version=4))
     cells = [(grade_id, cell.source) for grade_id, cell in answer_cells(reference).items()]
     watch = rules.watch_prefixes(spec.rules)  # imports the forbidden names once, as the trusted process does
-    reading = _median_ms(lambda: rules.read_code(cells, spec.setup))
-    code = rules.read_code(cells, spec.setup)
-    judging = _median_ms(lambda: rules.judge(spec.rules, code))
+    reading = _median_ms(lambda: rule_reader.read_code(cells, spec.setup))
+    code = rule_reader.read_code(cells, spec.setup)
+    judging = _median_ms(lambda: rule_judge.judge(spec.rules, code))
     print(f"  {'read the answer cells as code (intake)':<52} {reading:8.1f} ms", flush=True)
     print(f"  {'judge the rules (trusted process)':<52} {judging:8.1f} ms", flush=True)
 
@@ -77,9 +77,9 @@ def bench(assignment: str, rounds: int) -> None:
                 failed = [r.grade_id for r in results if not r.passed]
                 if failed:
                     print(f"  (reference failed {failed})", flush=True)
-            violations = rules.judge(spec.rules, code, server.records)
+            violations = rule_judge.judge(spec.rules, code, server.records)
             if violations:
-                print(f"  (reference flagged: {rules.summary(violations)})", flush=True)
+                print(f"  (reference flagged: {rule_judge.summary(violations)})", flush=True)
     finally:
         server.close()
         checks.set_grading_key(None)

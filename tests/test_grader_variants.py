@@ -44,7 +44,7 @@ import pytest
 
 from autograder import checks
 from autograder.isolation import sandbox
-from autograder.scoring import function_client, intake, reach, rules, trusted
+from autograder.scoring import function_client, intake, reach, rule_judge, rule_reader, rules, trusted
 from tests.grading_cells import cells_for, grade_cells
 
 matplotlib.use("Agg")
@@ -97,7 +97,7 @@ def _spec(chapter: str) -> intake.SourceSpec:
 @dataclass
 class Graded:
     results: list  # each test cell's verdict, after the rules
-    violations: list[rules.RuleViolation]
+    violations: list[rule_judge.RuleViolation]
     checks_passed: bool  # every cell passed before the rules were applied
 
 
@@ -113,18 +113,18 @@ def _recorded(function, watch: tuple[str, ...], records: list):
             with RECORDER.recording(watch) as report:
                 return function(*args, **kwargs)
         finally:
-            records.append(rules.decode_record(function.__name__, report))
+            records.append(rule_judge.decode_record(function.__name__, report))
     return call
 
 
 def _judged(chapter: str, entry: dict, results: list, records: list, defined: bool) -> Graded:
     """The verdicts after the exercise rules, judged as at grading time."""
     source = (VARIANTS / chapter / entry["file"]).read_text()
-    code = rules.read_code([(entry["function"], source)], _spec(chapter).setup)
-    violations = rules.judge(_spec(chapter).rules, code, records, defined=[entry["function"]] if defined else [])
+    code = rule_reader.read_code([(entry["function"], source)], _spec(chapter).setup)
+    violations = rule_judge.judge(_spec(chapter).rules, code, records, defined=[entry["function"]] if defined else [])
     checks_passed = all(r.passed for r in results)
-    for function, found in rules.by_function(violations).items():
-        rules.withhold_points(results, function, found)
+    for function, found in rule_judge.by_function(violations).items():
+        rule_judge.withhold_points(results, function, found)
     return Graded(results, violations, checks_passed)
 
 
@@ -142,7 +142,7 @@ def _grade(chapter: str, entry: dict) -> Graded:
             exec(compile(source, function, "exec"), module)
         except Exception:  # noqa: BLE001 - the answer cell raises: nothing it defines exists
             module = {}
-    records.append(rules.decode_record(None, loading))
+    records.append(rule_judge.decode_record(None, loading))
     cells = cells_for(_notebook(chapter), function)
     assert cells, f"no test cells for {function} in {CHAPTERS[chapter]}"
     namespace = dict(_setup_namespace(chapter))

@@ -23,7 +23,7 @@ import pytest
 from autograder.checks.rules import warn_if_rule_broken
 from autograder.isolation import sandbox
 from autograder.pipeline import records
-from autograder.scoring import intake, policy, reach, rules, trusted
+from autograder.scoring import intake, policy, reach, rule_judge, rule_reader, rules, trusted
 from autograder.scoring.job import CellResult, TrustedReport
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +32,9 @@ SPLITS = {name: rules.ExerciseRule(name, ("sklearn.model_selection",), "Exercise
           for name in ("k_fold_indices", "shuffled_k_fold_indices")}
 
 
-def _violations(source: str, stated: dict = SPLITS, setup: str = "import numpy as np") -> list[rules.RuleViolation]:
-    return rules.judge(stated, rules.read_code([("k_fold_indices", textwrap.dedent(source))], setup))
+def _violations(source: str, stated: dict = SPLITS,
+                setup: str = "import numpy as np") -> list[rule_judge.RuleViolation]:
+    return rule_judge.judge(stated, rule_reader.read_code([("k_fold_indices", textwrap.dedent(source))], setup))
 
 
 # ---------------------------------------------------------------------------- stated rules
@@ -199,14 +200,14 @@ def test_a_graded_function_without_a_rule_does_not_shield_a_ruled_one_that_calls
 
 
 def test_each_answer_cell_is_read_under_its_own_label_and_lines():
-    code = rules.read_code([("k_fold_indices", "import numpy as np\n\ndef k_fold_indices(n, k):\n    return 1\n"),
+    code = rule_reader.read_code([("k_fold_indices", "import numpy as np\n\ndef k_fold_indices(n, k):\n    return 1\n"),
                             ("cell 9 (student helper)", "def helper():\n    return 2\n"),
                             ("broken", "def (:\n")])
     assert [(s.cell, s.first_line, s.last_line, s.binds) for s in code.statements] == [
         ("k_fold_indices", 1, 1, ("np",)), ("k_fold_indices", 3, 4, ("k_fold_indices",)),
         ("cell 9 (student helper)", 1, 2, ("helper",))]
     assert code.unreadable == ["broken"]
-    assert rules.CodeMap.from_json(code.to_json()) == code
+    assert rule_reader.CodeMap.from_json(code.to_json()) == code
 
 
 # --------------------------------------------------------------------------- the run-time record
@@ -230,7 +231,7 @@ def test_the_recorder_reports_watched_library_code_with_the_students_lines():
     with recorder.recording(("json",)) as report:
         function(3, 2)
     assert report["intact"] is True
-    record = rules.decode_record("k_fold_indices", report)
+    record = rule_judge.decode_record("k_fold_indices", report)
     calls = [r for r in record.reached if r.kind == "call"]
     assert calls[0].target == "json.loads" and calls[0].frames == (("k_fold_indices", 4), ("k_fold_indices", 7))
     assert [r.frames[0] for r in record.reached if r.kind == "exec"] == [("k_fold_indices", 6)]
@@ -256,11 +257,11 @@ def test_the_recorder_sees_itself_switched_off_even_when_put_back():
     with recorder.recording(("json",)) as report:
         function(3, 2)
     assert report["intact"] is True  # put back: only the call gives it away
-    record = rules.decode_record("k_fold_indices", report)
+    record = rule_judge.decode_record("k_fold_indices", report)
     assert [(r.kind, r.target, r.frames[0]) for r in record.reached] == [
         ("tamper", "sys.setprofile", ("k_fold_indices", 7)), ("tamper", "sys.setprofile", ("k_fold_indices", 8))]
-    code = rules.read_code([("k_fold_indices", "")])
-    found = rules.judge(SPLITS, code, [record])
+    code = rule_reader.read_code([("k_fold_indices", "")])
+    found = rule_judge.judge(SPLITS, code, [record])
     assert [(v.kind, v.line) for v in found] == [(rules.RECORDER, 0)]  # no statement there: the function is blamed
     uses_json = _student_function("import json\ndef k_fold_indices(n, k):\n    return json.loads('[1]')\n")
     sys_setprofile = sys.setprofile
@@ -286,18 +287,18 @@ def test_the_recorder_sees_a_first_import_under_a_watched_name_run():
 
 
 def test_what_the_sandbox_reports_is_believed_only_against_the_student():
-    code = rules.read_code([("k_fold_indices", "def k_fold_indices(n, k):\n    return 1\n")])
+    code = rule_reader.read_code([("k_fold_indices", "def k_fold_indices(n, k):\n    return 1\n")])
     forged = {"intact": True, "reached": [
         {"kind": "call", "target": "sklearn.model_selection.KFold plus hidden test text", "frames": []},
         {"kind": "call", "target": "sklearn.model_selection._split.KFold.split", "frames": [["invented", 3]]},
         {"kind": "other", "target": "x", "frames": []}]}
-    found = rules.judge(SPLITS, code, [rules.decode_record("k_fold_indices", forged)])
+    found = rule_judge.judge(SPLITS, code, [rule_judge.decode_record("k_fold_indices", forged)])
     assert [(v.found, v.cell, v.line) for v in found] == [
         ("sklearn.model_selection._split.KFold.split", "k_fold_indices", 0)]
-    silent = rules.judge(SPLITS, code, [rules.decode_record("k_fold_indices", None)])
+    silent = rule_judge.judge(SPLITS, code, [rule_judge.decode_record("k_fold_indices", None)])
     assert [v.kind for v in silent] == [rules.RECORDER]
-    unruled = rules.judge({"k_fold_indices": rules.ExerciseRule("k_fold_indices", (), "none")}, code,
-                          [rules.decode_record("k_fold_indices", None)])
+    unruled = rule_judge.judge({"k_fold_indices": rules.ExerciseRule("k_fold_indices", (), "none")}, code,
+                          [rule_judge.decode_record("k_fold_indices", None)])
     assert unruled == []
 
 
@@ -320,29 +321,29 @@ def _report() -> TrustedReport:
 
 
 def test_a_violation_withholds_the_functions_points_or_only_flags_it():
-    violation = rules.RuleViolation("k_fold_indices", rules.FORBIDDEN, "sklearn.model_selection",
+    violation = rule_judge.RuleViolation("k_fold_indices", rules.FORBIDDEN, "sklearn.model_selection",
                                     "sklearn.model_selection.KFold", "k_fold_indices", 7, rules.READING)
     withheld = _report()
-    policy.apply_rules(withheld, [violation], rules.WITHHOLD)
+    policy.apply_rules(withheld, [violation], rule_judge.WITHHOLD)
     assert [c.passed for c in withheld.cells] == [False, True]
     assert "line 7 of its answer cell" in withheld.cells[0].message and "do not use `sklearn.model_selection`" \
         in withheld.cells[0].message
     assert withheld.flags and "points withheld" in withheld.flags[0]
     flagged = _report()
-    policy.apply_rules(flagged, [violation], rules.FLAG)
+    policy.apply_rules(flagged, [violation], rule_judge.FLAG)
     assert [c.passed for c in flagged.cells] == [True, True] and "flagged only" in flagged.flags[0]
-    assert rules.violations_from_json(flagged.violations) == [violation]
+    assert rule_judge.violations_from_json(flagged.violations) == [violation]
 
 
 def test_the_course_setting_says_what_a_violation_costs(tmp_path):
-    assert records.rule_mode(tmp_path) == rules.WITHHOLD  # no nbgrader_config.py
+    assert records.rule_mode(tmp_path) == rule_judge.WITHHOLD  # no nbgrader_config.py
     config = tmp_path / "nbgrader_config.py"
     config.write_text((REPO / "nbgrader_config.py").read_text())
-    assert records.rule_mode(tmp_path) == rules.WITHHOLD
+    assert records.rule_mode(tmp_path) == rule_judge.WITHHOLD
     (tmp_path / "source" / "a").mkdir(parents=True)
     before = records.grading_inputs_digest(tmp_path, "a")
     config.write_text(config.read_text() + '\nc.ExerciseRules.on_violation = "flag"\n')
-    assert records.rule_mode(tmp_path) == rules.FLAG
+    assert records.rule_mode(tmp_path) == rule_judge.FLAG
     assert records.grading_inputs_digest(tmp_path, "a") != before, "changing the setting must regrade"
     config.write_text(config.read_text() + '\nc.ExerciseRules.on_violation = "ignore"\n')
     with pytest.raises(ValueError, match="on_violation"):
@@ -424,7 +425,7 @@ def test_a_cheat_loses_its_functions_points_and_honest_functions_keep_theirs():
     assert {g for g, c in verdicts.items() if c.passed} == {g for g in verdicts if g.startswith("test_shuffled")}
     assert all(c.message.startswith("withheld: k_fold_indices breaks its exercise rule")
                for g, c in verdicts.items() if g.startswith("test_k_fold"))
-    found = rules.violations_from_json(report.violations)
+    found = rule_judge.violations_from_json(report.violations)
     assert {(v.function, v.kind, v.seen) for v in found} == {
         ("k_fold_indices", rules.DYNAMIC, rules.READING), ("k_fold_indices", rules.FORBIDDEN, rules.RUNNING)}
     assert any(v.line == 8 and v.rule == "sklearn.model_selection" for v in found)
@@ -435,20 +436,20 @@ def test_code_too_deep_to_read_is_flagged_and_reading_never_fails():
     deep = "def k_fold_indices(n, k):\n    return np" + ".a" * 1500 + "\n"
     compile(deep, "deep", "exec")  # Python runs it
     assert [v.found for v in _violations(deep)] == ["is nested too deeply to be read"]
-    assert rules.read_code([("k_fold_indices", "def k_fold_indices(:\n")]).unreadable == ["k_fold_indices"]
+    assert rule_reader.read_code([("k_fold_indices", "def k_fold_indices(:\n")]).unreadable == ["k_fold_indices"]
 
 
 def test_a_function_made_by_hidden_code_is_flagged():
     """An answer that builds its graded function with exec has no statement the reader can follow:
     the function itself is flagged, as is the exec (for the ruled functions of its cell)."""
-    code = rules.read_code([("k_fold_indices", "exec('def k_fold_indices(n, k):\\n    return []')\n"),
+    code = rule_reader.read_code([("k_fold_indices", "exec('def k_fold_indices(n, k):\\n    return []')\n"),
                             ("shuffled_k_fold_indices", "def shuffled_k_fold_indices(n, k, seed):\n    return []\n")])
-    found = rules.judge(SPLITS, code, defined=["k_fold_indices", "shuffled_k_fold_indices"])
+    found = rule_judge.judge(SPLITS, code, defined=["k_fold_indices", "shuffled_k_fold_indices"])
     assert [(v.function, v.kind, v.line) for v in found] == [("k_fold_indices", rules.DYNAMIC, 0)], found
     assert "made at run time" in found[0].describe()
-    code = rules.read_code([("k_fold_indices", "import sys\nsys.setprofile = print\n"
+    code = rule_reader.read_code([("k_fold_indices", "import sys\nsys.setprofile = print\n"
                                                "def k_fold_indices(n, k):\n    return []\n")])
-    assert [(v.function, v.line) for v in rules.judge(SPLITS, code)] == [("k_fold_indices", 2)]
+    assert [(v.function, v.line) for v in rule_judge.judge(SPLITS, code)] == [("k_fold_indices", 2)]
 
 
 def test_the_function_server_records_the_call_and_the_conversion_of_an_odd_result():
@@ -484,7 +485,7 @@ def test_no_graded_function_may_use_the_graders_code_whatever_its_rule():
     oracle = ("def overfitting_onset(val_losses):\n    from autograder.checks import fitting\n"
               "    try:\n        fitting.check_overfitting_onset(lambda v: -1)\n"
               "    except AssertionError as error:\n        return int(str(error).split()[-1])\n")
-    found = rules.judge(stated, rules.read_code([("overfitting_onset", oracle)], "import numpy as np"))
+    found = rule_judge.judge(stated, rule_reader.read_code([("overfitting_onset", oracle)], "import numpy as np"))
     assert [v for v in found if v.function == "overfitting_onset"], found
     honest = "def overfitting_onset(val_losses):\n    return int(np.argmin(val_losses)) + 1\n"
-    assert rules.judge(stated, rules.read_code([("overfitting_onset", honest)], "import numpy as np")) == []
+    assert rule_judge.judge(stated, rule_reader.read_code([("overfitting_onset", honest)], "import numpy as np")) == []

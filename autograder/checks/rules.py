@@ -16,7 +16,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from autograder.scoring import rules
+from autograder.scoring import rule_judge, rule_reader, rules
 
 MAX_HELPERS = 20  # functions and classes of the notebook read besides the graded one
 
@@ -43,7 +43,7 @@ def _notebook_code(function: Callable) -> tuple[list[tuple[str, str]], dict[str,
         rule = rules.parse_rule(name, inspect.getdoc(obj)) if isinstance(obj, types.FunctionType) else None
         if rule is not None:
             stated[name] = rule
-        for statement in rules.read_code([(name, source)]).statements:
+        for statement in rule_reader.read_code([(name, source)]).statements:
             todo += [used for used in statement.uses if used not in seen]
     return cells, stated
 
@@ -56,7 +56,7 @@ def warn_if_rule_broken(function: Any) -> None:
         cells, stated = _notebook_code(function)
         if function.__name__ not in stated or not stated[function.__name__].restricts:
             return
-        violations = [v for v in rules.judge(stated, rules.read_code(cells), namespace=function.__globals__,
+        violations = [v for v in rule_judge.judge(stated, rule_reader.read_code(cells), namespace=function.__globals__,
                                              load=False)
                       if v.function == function.__name__]
     except Exception:  # noqa: BLE001 - a courtesy check: whatever happens, the test goes on

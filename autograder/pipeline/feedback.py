@@ -16,7 +16,7 @@ from autograder.layout import CourseLayout
 from autograder.pipeline.gradebook import db_url
 from autograder.pipeline.nbgrader_run import db_flag, nbgrader
 from autograder.pipeline.results import StudentResult
-from autograder.scoring import intake, rules
+from autograder.scoring import intake, rule_judge
 from autograder.scoring.hidden_tests import visible_source
 from autograder.scoring.job import CellResult, TrustedReport
 
@@ -31,7 +31,7 @@ def _verdict_output(cell: CellResult) -> dict:
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
-def _rule_output(violations: list[rules.RuleViolation]) -> dict:
+def _rule_output(violations: list[rule_judge.RuleViolation]) -> dict:
     """What the feedback shows under an answer cell that breaks its exercise rule."""
     lines = [f"Exercise rule broken: {v.describe()}." for v in violations]
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
@@ -56,7 +56,7 @@ def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: in
     answers = {label.removesuffix(" (recovered)"): source for label, source in received.answer_cells}
     verdicts = {c.grade_id: c for c in report.cells}
     tests = {t["grade_id"]: t for t in spec.test_cells}
-    broken = rules.by_function(rules.violations_from_json(report.violations))
+    broken = rule_judge.by_function(rule_judge.violations_from_json(report.violations))
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id")

@@ -18,7 +18,7 @@ from autograder import REPO_ROOT
 from autograder.layout import CourseLayout
 from autograder.pipeline import json_files
 from autograder.pipeline.results import StudentResult
-from autograder.scoring import rules
+from autograder.scoring import rule_judge
 from autograder.scoring.job import CellResult
 
 SUBMISSION_DIGEST_BYTES = 256 * 2**20  # read of a submission folder; a larger one is digested by its listing
@@ -76,11 +76,12 @@ def rule_mode(course_dir: Path) -> str:
 
     config = CourseLayout(course_dir).nbgrader_config()
     if not config.exists():
-        return rules.WITHHOLD
+        return rule_judge.WITHHOLD
     value = PyFileConfigLoader(config.name, path=str(config.parent)).load_config() \
-        .get("ExerciseRules", {}).get("on_violation", rules.WITHHOLD)
-    if value not in (rules.WITHHOLD, rules.FLAG):
-        raise ValueError(f"{config}: c.ExerciseRules.on_violation must be {rules.WITHHOLD!r} or {rules.FLAG!r}, "
+        .get("ExerciseRules", {}).get("on_violation", rule_judge.WITHHOLD)
+    if value not in (rule_judge.WITHHOLD, rule_judge.FLAG):
+        raise ValueError(f"{config}: c.ExerciseRules.on_violation must be {rule_judge.WITHHOLD!r} or "
+                         f"{rule_judge.FLAG!r}, "
                          f"got {value!r}")
     return value
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from autograder import settings
 from autograder.isolation import function_server, launch, processes, sandbox, warm_sandbox, wire
-from autograder.scoring import rules
+from autograder.scoring import rule_judge
 from autograder.scoring.hidden_tests import plain_text
 
 MAX_RESTARTS = 8  # each runaway function is stopped once and never called again
@@ -71,7 +71,7 @@ class FunctionServer:
         # the exercise rules' forbidden names, recorded while the cells load and while the checks call
         # ``watched_functions`` (those with a rule); the records the sandbox sent back
         self.watch, self.watched_functions = tuple(watch), set(watched_functions)
-        self.records: list[rules.RunRecord] = []
+        self.records: list[rule_judge.RunRecord] = []
         self.value_names = list(values)
         self.values: dict[str, Any] = {}
         self.process: subprocess.Popen | warm_sandbox.WarmChild | None = None
@@ -269,7 +269,7 @@ class FunctionServer:
         without a record is a failed call, nothing more)."""
         if "reach" not in reply and not reply.get("ok"):
             return
-        record = rules.decode_record(function, reply.get("reach"))
+        record = rule_judge.decode_record(function, reply.get("reach"))
         if record.reached or not record.complete:
             self.records.append(record)
 

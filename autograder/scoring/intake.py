@@ -20,7 +20,7 @@ import nbformat
 
 from autograder.isolation import sandbox
 from autograder.layout import NOTEBOOK_SUFFIX
-from autograder.scoring import rules
+from autograder.scoring import rule_judge, rule_reader, rules
 from autograder.scoring.hidden_tests import visible_source
 from autograder.scoring.job import GradingJob
 
@@ -111,7 +111,7 @@ class Intake:
     flags: list[str] = field(default_factory=list)
     readable: bool = True
     reason: str = ""
-    code: rules.CodeMap | None = None  # the answer cells read as code, for the exercise rules
+    code: rule_reader.CodeMap | None = None  # the answer cells read as code, for the exercise rules
 
 
 def _definitions_only(source: str) -> bool:
@@ -148,9 +148,9 @@ def read_submission(path: Path, spec: SourceSpec) -> Intake:
                                 f"{MAX_ANSWER_CHARS}: it was not run")
     if intake.readable and any(rule.restricts for rule in spec.rules.values()):
         try:
-            intake.code = rules.read_code(intake.answer_cells, spec.setup)
+            intake.code = rule_reader.read_code(intake.answer_cells, spec.setup)
         except Exception as error:  # noqa: BLE001 - the grader's own failure: grading goes on, flagged
-            intake.code = rules.CodeMap(unreadable=[label for label, _ in intake.answer_cells])
+            intake.code = rule_reader.CodeMap(unreadable=[label for label, _ in intake.answer_cells])
             intake.flags.append(f"the answer cells could not be read for the exercise rules: {type(error).__name__}")
     return intake
 
@@ -268,12 +268,12 @@ def extra_file_flags(submission_dir: Path, notebook_name: str) -> list[str]:
 
 
 def make_job(spec: SourceSpec, intake: Intake, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
-             rule_mode: str = rules.WITHHOLD, grading_key: str | None = None) -> GradingJob:
+             rule_mode: str = rule_judge.WITHHOLD, grading_key: str | None = None) -> GradingJob:
     """Everything :func:`autograder.scoring.trusted.check_submission` needs."""
     code = intake.code
     if code is None:
         ruled = any(rule.restricts for rule in spec.rules.values())
-        code = rules.read_code(intake.answer_cells, spec.setup) if ruled else rules.CodeMap()
+        code = rule_reader.read_code(intake.answer_cells, spec.setup) if ruled else rule_reader.CodeMap()
     return GradingJob(setup=spec.setup, answer_cells=list(intake.answer_cells), functions=spec.functions,
                       answer_ids=list(spec.answers), values=spec.value_names, test_cells=spec.test_cells,
                       limits={k: getattr(limits, k) for k in limits.__dataclass_fields__},

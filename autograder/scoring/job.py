@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from autograder.scoring import rules
+from autograder.scoring import rule_judge
 
 
 @dataclass
@@ -34,7 +34,7 @@ class TrustedReport:
     cell_errors: list[dict] = field(default_factory=list)
     isolation: bool = False
     seconds: float = 0.0
-    violations: list[dict] = field(default_factory=list)  # exercise rules broken (rules.RuleViolation)
+    violations: list[dict] = field(default_factory=list)  # exercise rules broken (rule_judge.RuleViolation)
     rule_seconds: float = 0.0  # of ``seconds``: reading the code and judging the rules
 
     def to_json(self) -> dict:
@@ -67,8 +67,8 @@ class GradingJob:
     values: list[str] = field(default_factory=list)  # graded names that are data, not functions
     limits: dict[str, Any] = field(default_factory=dict)  # the fields of sandbox.Limits
     exercise_rules: list[dict] = field(default_factory=list)  # rules.ExerciseRule as JSON
-    code: dict = field(default_factory=dict)  # what the static reader found (rules.CodeMap as JSON)
-    rule_mode: str = rules.WITHHOLD  # or rules.FLAG
+    code: dict = field(default_factory=dict)  # what the static reader found (rule_reader.CodeMap as JSON)
+    rule_mode: str = rule_judge.WITHHOLD  # or rule_judge.FLAG
     grading_key: str | None = None  # hex; the hidden cells' random inputs are drawn from it
 
     def to_json(self) -> dict:

@@ -10,7 +10,7 @@ import functools
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder.scoring import rules
+from autograder.scoring import rule_judge
 from autograder.scoring.hidden_tests import (
     has_hidden_part,
     runnable_source,
@@ -18,16 +18,17 @@ from autograder.scoring.hidden_tests import (
 from autograder.scoring.job import GradingJob, TrustedReport
 
 
-def apply_rules(report: TrustedReport, violations: list[rules.RuleViolation], mode: str = rules.WITHHOLD) -> None:
+def apply_rules(report: TrustedReport, violations: list[rule_judge.RuleViolation],
+                mode: str = rule_judge.WITHHOLD) -> None:
     """Flag each graded function that breaks its exercise rule and, unless the course keeps the
-    points (``mode`` :data:`rules.FLAG`), fail its test cells with a message naming the rule and line."""
+    points (``mode`` :data:`rule_judge.FLAG`), fail its test cells with a message naming the rule and line."""
     report.violations = [asdict(v) for v in violations]
-    for function, found in rules.by_function(violations).items():
-        if mode == rules.FLAG:
-            report.flags.append(f"{rules.summary(found)} (flagged only: the course keeps the points)")
+    for function, found in rule_judge.by_function(violations).items():
+        if mode == rule_judge.FLAG:
+            report.flags.append(f"{rule_judge.summary(found)} (flagged only: the course keeps the points)")
             continue
-        report.flags.append(f"{rules.summary(found)} (points withheld)")
-        rules.withhold_points(report.cells, function, found)
+        report.flags.append(f"{rule_judge.summary(found)} (points withheld)")
+        rule_judge.withhold_points(report.cells, function, found)
 
 
 def _check_calls(tree: ast.AST) -> set[str]:

@@ -30,7 +30,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from autograder.scoring.rules import MAX_FRAMES, MAX_REACHED, canonical, within
+from autograder.scoring.rule_judge import MAX_FRAMES, MAX_REACHED
+from autograder.scoring.rules import canonical, within
 
 # Python functions that switch the hook off for new threads (sys.setprofile & co: the audit hook)
 _SWITCHES = {"threading.setprofile", "threading.settrace", "threading.setprofile_all_threads",

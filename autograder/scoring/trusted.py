@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.isolation import sandbox
-from autograder.scoring import rules
+from autograder.scoring import rule_judge, rule_reader, rules
 from autograder.scoring.function_client import FunctionServer, SandboxFailure
 from autograder.scoring.hidden_tests import (
     hidden_lines,
@@ -122,7 +122,7 @@ def check_submission(job: GradingJob) -> TrustedReport:
     if watched:
         judged = time.monotonic()
         try:
-            violations = rules.judge(exercise_rules, rules.CodeMap.from_json(job.code or {}), server.records,
+            violations = rule_judge.judge(exercise_rules, rule_reader.CodeMap.from_json(job.code or {}), server.records,
                                      defined=report.defined)
         except Exception as error:  # noqa: BLE001 - the grader's own failure: the scores stand, flagged
             report.flags.append(f"the exercise rules could not be judged: {type(error).__name__}: {error}"[:300])
