@@ -114,7 +114,8 @@ def _chosen_assignments(args) -> list[str] | None:
 
 
 def _similarity(args) -> int:
-    from autograder.review.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class, format_table, write_page
+    from autograder.review.similarity import COMMON_STUDENTS, DEFAULT_THRESHOLD, compare_class
+    from autograder.review.similarity_page import format_table, write_page
 
     assignments = _chosen_assignments(args)
     if assignments is None:

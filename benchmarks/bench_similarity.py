@@ -47,7 +47,7 @@ from autograder.demo import disguise  # noqa: E402
 from autograder.demo.samples import answer_cells, strip_solution_markers  # noqa: E402
 from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
-from autograder.review import similarity  # noqa: E402
+from autograder.review import similarity, similarity_page  # noqa: E402
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9)
 ALL_THREE = "all three"
@@ -186,7 +186,7 @@ def class_level(students: int, seed: int, threshold: float, common: int) -> None
             started = time.perf_counter()
             report = similarity.compare_class(course, assignment, threshold, common)
             compared = time.perf_counter() - started
-            similarity.write_page(report, course / "report")
+            similarity_page.write_page(report, course / "report")
             timings.append((assignment, len(report.students), compared, time.perf_counter() - started))
             for pair in report.pairs:
                 kind = _pair_kind(pair, assignment, by_name)

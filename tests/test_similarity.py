@@ -25,7 +25,7 @@ from autograder import checks
 from autograder.demo import disguise
 from autograder.demo.samples import BLANK, REFERENCE, answer_cells, strip_solution_markers, write_sample_submissions
 from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class
-from autograder.review import similarity
+from autograder.review import similarity, similarity_page
 from tests.grading_cells import cells_for, grade_cells
 
 REPO = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def test_code_common_to_many_students_is_ignored(course):
 def test_the_page_shows_both_sides_offline(course):
     """Check that the HTML page lists the flagged pairs with both students' code marked, and loads nothing."""
     report = similarity.compare_class(course, ASSIGNMENT)
-    page = similarity.write_page(report, course / "out").read_text()
+    page = similarity_page.write_page(report, course / "out").read_text()
     assert "<script" not in page and "http://" not in page and "https://" not in page and "<link" not in page
     for rank, pair in enumerate(report.flagged, start=1):
         assert f'id="pair-{rank}"' in page and pair.first in page and pair.second in page

@@ -234,7 +234,7 @@ def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum):
     os.kill(warm.process.pid, 0)
     # only this sandbox's zygote: another test (or grader) on the machine has warm sandboxes too
     zygote = [pid for pid in _descendants(warm.process.pid)
-              if b"autograder.isolation.warm_sandbox" in _cmdline(pid)]
+              if b"autograder.isolation.zygote" in _cmdline(pid)]
     assert zygote
     for pid in zygote:
         with contextlib.suppress(OSError):

@@ -32,23 +32,19 @@ is not, grading does not use a warm sandbox and starts a fresh sandbox per proce
 (:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this
 either (nothing would contain the children); see :class:`autograder.scoring.function_client.FunctionServer`.
 
-``python -m autograder.isolation.warm_sandbox LISTEN_FD DISK_BYTES RUNTIME`` is the zygote (started by
-:class:`WarmSandbox` through :func:`autograder.isolation.launch.python_command`).
+The zygote, inside the sandbox, is :mod:`autograder.isolation.zygote`; this module is the owner's
+side (start, check, replace) and the client's (ask the zygote for a function server or a kernel).
 """
-
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
-import re
 import select
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -57,331 +53,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder import settings
-from autograder.isolation import launch, preload, processes, sandbox
+from autograder.isolation import launch, processes, sandbox, zygote
 
 ENV_VAR = settings.WARM_SANDBOX  # where a grading process's trusted checks find its zygote
-PRELOAD = (*preload.NOTEBOOK_MODULES, "IPython.core.inputtransformer2", "autograder.isolation.function_server",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline")
-MESSAGE_BYTES = 1 << 16
-START_SECONDS = 180.0  # the zygote's imports, on a loaded machine
-WRITABLE = ("/tmp", "/dev/shm")
-ZYGOTE_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL")  # switch the children's identity; kill them
-RUNTIME_MODE = 0o711  # the children may reach their kernel's folder, not list or change the root
-KERNEL_CONNECTION = "/tmp/kernel-connection.json"  # where a warm kernel reads its connection info
-# Where the owner makes the zygote's folders: not under /tmp, which every child replaces with a
-# new folder (the scratch folder and the bound runtime folder would vanish beneath it).
-HOST_FOLDER = Path("/var/tmp")
-
-
-# ------------------------------------------------------------------------- inside the sandbox
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
-_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"{what}: {os.strerror(errno)}")
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def _drop_all_capabilities() -> None:
-    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()  # _LINUX_CAPABILITY_VERSION_3
-    _check(_LIBC.capset(ctypes.byref(header), data), "capset")
-
-
-class _SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
-
-
-# (audit arch, add_key, request_key, keyctl, unshare, clone, clone3) of the machines we grade on
-_SYSCALLS = {"x86_64": (0xC000003E, 248, 249, 250, 272, 56, 435),
-             "aarch64": (0xC00000B7, 217, 218, 219, 97, 220, 435)}
-
-
-def _forbid_keys_and_user_namespaces() -> None:
-    """A seccomp filter: no kernel keyrings (keys outlive their process: a channel to the next
-    submission) and no new user namespaces (each one is counted for the identity machine-wide and
-    can be kept alive past the clean-up: enough of them and no later child could start)."""
-    arch, add_key, request_key, keyctl, unshare, clone, clone3 = _SYSCALLS[os.uname().machine]
-    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JSET|K, BPF_RET|K
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    new_user = _CLONE_NEWUSER
-    program = [
-        (ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm),  # another architecture: refuse everything
-        (ld, 0, 0, 0),
-        (jeq, 0, 1, add_key), (ret, 0, 0, eperm),
-        (jeq, 0, 1, request_key), (ret, 0, 0, eperm),
-        (jeq, 0, 1, keyctl), (ret, 0, 0, eperm),
-        (jeq, 0, 1, clone3), (ret, 0, 0, enosys),  # its flags are out of reach: the C library falls back to clone
-        (jeq, 1, 0, unshare), (jeq, 0, 3, clone),
-        (ld, 0, 0, 16),  # the first argument's low 32 bits: the namespace flags of unshare and clone
-        (jset, 0, 1, new_user), (ret, 0, 0, eperm),
-        (ret, 0, 0, allow),
-    ]
-    filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
-    fprog = _SockFprog(len(program), filters)
-    _check(_LIBC.prctl(22, 2, ctypes.byref(fprog), 0, 0), "seccomp")  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
-
-
-def _fresh_folder(path: str, disk_bytes: int) -> None:
-    options = f"size={int(disk_bytes)},mode=0700,uid={sandbox.SANDBOX_UID},gid={sandbox.SANDBOX_GID}"
-    _check(_LIBC.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options.encode()),
-           f"mount {path}")
-
-
-def _unescape_mount_path(field: str) -> str:
-    """A path of ``/proc/self/mountinfo`` (spaces and the like written as octal escapes)."""
-    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
-
-
-def _read_only_mounts_beneath(folders: list[str]) -> list[str]:
-    """The read-only mounts (the folders bubblewrap mounted for the sandbox to read) below any of
-    ``folders``, outermost only: a checkout or environment under ``/tmp``, which a child's new
-    ``/tmp`` would hide."""
-    points = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        point, options = _unescape_mount_path(fields[4]), fields[5].split(",")
-        if "ro" in options and any(point.startswith(folder.rstrip("/") + "/") for folder in folders):
-            points.append(point)
-    return sorted(p for p in set(points) if not any(p.startswith(q + "/") for q in points))
-
-
-def _isolate(scratch: Path, disk_bytes: int) -> None:
-    """Become :data:`sandbox.SANDBOX_UID` in namespaces of one's own, with new writable folders and
-    no capabilities: what this process and its descendants do dies with them."""
-    uid, gid = sandbox.SANDBOX_UID, sandbox.SANDBOX_GID
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)  # every capability goes with root
-    processes.prctl(processes.PR_SET_DUMPABLE, 1)  # a changed identity is not dumpable, and could not map itself
-    _check(_LIBC.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWNET | _CLONE_NEWUTS),
-           "unshare")
-    Path("/proc/self/setgroups").write_text("deny")
-    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    _check(_LIBC.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
-    folders = [*WRITABLE, str(scratch)]
-    # what the new folders would hide (the grader's packages, its Python, when they are under /tmp)
-    # is mounted again at the same place, still read-only (the copies of the sandbox's mounts stay
-    # locked read-only in this user namespace)
-    hidden = [(point, os.open(point, os.O_PATH)) for point in _read_only_mounts_beneath(folders)
-              if os.path.isdir(point)]
-    for folder in folders:
-        _fresh_folder(folder, disk_bytes)
-    for point, handle in hidden:
-        os.makedirs(point, exist_ok=True)
-        _check(_LIBC.mount(f"/proc/self/fd/{handle}".encode(), point.encode(), None, _MS_BIND | _MS_REC, None),
-               f"mount {point} again")
-        os.close(handle)
-    _drop_all_capabilities()
-    processes.prctl(processes.PR_SET_NO_NEW_PRIVS, 1)  # (bubblewrap sets it too): no set-user-ID way back
-    _forbid_keys_and_user_namespaces()
-
-
-def _send(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
-    data = json.dumps(message).encode()
-    if fds:
-        socket.send_fds(conn, [data], list(fds))
-    else:
-        conn.send(data)
-
-
-def _other_processes() -> list[int]:
-    """Processes of this PID namespace other than bwrap's init and this one."""
-    me = os.getpid()
-    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
-
-
-def _clean_sandbox() -> bool:
-    """Kill every process of the namespace but this one and bwrap's init; True if none is left."""
-    if os.getpid() != 2:  # bwrap's init is 1: kill(-1) would reach beyond the PID namespace
-        return False
-    for _ in range(1000):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(-1, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        if not _other_processes():
-            return True
-        time.sleep(0.002)
-    return False
-
-
-def _walk(folder: str) -> Iterator[os.DirEntry]:
-    """Every entry under ``folder`` on its own file system (not inside the mounts below it),
-    children before their folder."""
-    device = os.lstat(folder).st_dev
-    with os.scandir(folder) as entries:
-        for entry in list(entries):
-            if entry.stat(follow_symlinks=False).st_dev != device:
-                continue  # a mount point (the scratch folder under /tmp, the runtime folder)
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path)
-            yield entry
-
-
-def _own_folders(scratch: Path) -> list[str]:
-    """What the zygote's writable folders hold (nothing should change it: no child can write there)."""
-    try:
-        return sorted(entry.path for folder in (*WRITABLE, str(scratch)) for entry in _walk(folder))
-    except OSError:
-        return ["unreadable"]
-
-
-def _empty_own_folders(scratch: Path) -> None:
-    """Remove what the imports left (caches), but the mount points and the folders above them."""
-    for folder in (*WRITABLE, str(scratch)):
-        for entry in _walk(folder):
-            with contextlib.suppress(OSError):
-                os.rmdir(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
-
-
-def _become_child(request: dict, scratch: Path, disk_bytes: int) -> None:
-    """What every child does first: its own session, death with the zygote, its own identity,
-    namespaces and folders, the request's memory limit and environment."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    with contextlib.suppress(OSError):  # the sandbox's memory cap: the child goes first, not the zygote
-        Path("/proc/self/oom_score_adj").write_text("1000")
-    _isolate(scratch, disk_bytes)
-    processes.die_with_parent()  # die with the zygote (after the identity changed: that clears it)
-    if os.getppid() == 1:  # the zygote died before that took effect
-        os._exit(1)
-    processes.limit_child(memory_bytes=int(request.get("memory_bytes") or 0))
-    os.environ.clear()
-    os.environ.update(request.get("env") or {})
-    os.environ["HOME"] = str(scratch)
-    os.chdir(scratch)  # after the mounts: the new folder, not the zygote's beneath it
-
-
-def _child(request: dict, fds: list[int], scratch: Path, disk_bytes: int) -> None:
-    """Become a function server (never returns)."""
-    code = 1
-    try:
-        _become_child(request, scratch, disk_bytes)
-        from autograder.isolation import function_server
-
-        code = function_server.main([str(fds[0]), str(fds[1])])
-    except BaseException:  # noqa: BLE001 - the grader sees the closed pipe
-        code = 1
-    os._exit(code or 0)
-
-
-def _kernel_child(request: dict, scratch: Path, disk_bytes: int) -> None:
-    """Become an ipykernel for the request's connection info (never returns)."""
-    code = 1
-    try:
-        _become_child(request, scratch, disk_bytes)
-        Path(KERNEL_CONNECTION).write_text(json.dumps(request["connection"]))
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance(argv=["-f", KERNEL_CONNECTION])
-        code = 0
-    except SystemExit as error:
-        code = error.code if isinstance(error.code, int) else 1
-    except BaseException:  # noqa: BLE001 - the kernel manager sees the kernel die
-        code = 1
-    os._exit(code)
-
-
-def _valid_kernel_request(request: dict, runtime: Path | None) -> bool:
-    """A kernel's ipc sockets must go to a folder of its own directly under the runtime folder."""
-    connection = request.get("connection")
-    if runtime is None or not isinstance(connection, dict) or connection.get("transport") != "ipc":
-        return False
-    ip = Path(str(connection.get("ip", "")))
-    return ip.is_absolute() and ".." not in ip.parts and ip.parent.parent == runtime
-
-
-def _serve_connection(conn: socket.socket, listener: socket.socket, scratch: Path, runtime: Path | None,
-                      disk_bytes: int, baseline: list[str]) -> None:
-    child = None
-    while True:
-        ready, _, _ = select.select([conn], [], [], 0.05)
-        if child is not None:
-            done, status = os.waitpid(child, os.WNOHANG)
-            if done:
-                child = None
-                with contextlib.suppress(OSError):
-                    _send(conn, {"exited": os.waitstatus_to_exitcode(status)})
-        if not ready:
-            continue
-        try:
-            data, fds, _, _ = socket.recv_fds(conn, MESSAGE_BYTES, 4)
-        except OSError:
-            data, fds = b"", []
-        if not data:
-            for fd in fds:
-                os.close(fd)
-            return  # the submission is done (or its grader died)
-        try:
-            request = json.loads(data)
-        except ValueError:
-            request = {}
-        if not isinstance(request, dict):
-            request = {}
-        op = request.get("op")
-        if op == "ping":
-            clean = _own_folders(scratch) == baseline and not _other_processes()
-            _send(conn, {"pong": os.getpid(), "clean": clean})
-        elif child is None and (op == "fork" and len(fds) == 2
-                                or op == "kernel" and not fds and _valid_kernel_request(request, runtime)):
-            pid = os.fork()
-            if pid == 0:
-                listener.close()
-                conn.close()
-                if op == "kernel":
-                    _kernel_child(request, scratch, disk_bytes)
-                _child(request, fds, scratch, disk_bytes)
-            child = pid
-            _send(conn, {"forked": pid})
-        else:
-            _send(conn, {"error": "bad request"})
-        for fd in fds:
-            os.close(fd)
-
-
-def serve(listen_fd: int, disk_bytes: int, runtime: Path | None) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    processes.prctl(processes.PR_SET_DUMPABLE, 0)  # the children cannot ptrace this process or read its memory
-    processes.die_with_parent()
-    scratch = Path.cwd()
-    sys.path[:] = [p for p in sys.path if p not in ("", str(scratch))]  # the scratch folder is writable
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    listener = socket.socket(fileno=listen_fd)
-    # every import first (connections wait in the backlog): a child forked halfway through
-    # would import the rest again, for nothing
-    for step in preload.steps(PRELOAD):
-        preload.run(step)
-    _empty_own_folders(scratch)  # caches the imports wrote; nothing writes there after this
-    baseline = _own_folders(scratch)
-    while True:
-        conn, _ = listener.accept()
-        try:
-            _serve_connection(conn, listener, scratch, runtime, disk_bytes, baseline)
-        finally:
-            conn.close()
-            clean = _clean_sandbox()
-        if not clean:
-            return 3  # fail closed: the owner starts a new sandbox
 
 
 # ------------------------------------------------------------------------------ the owner side
@@ -413,16 +87,17 @@ class WarmSandbox:
     def start(self) -> None:
         self.close()
         self.answered = self.damaged = False
-        HOST_FOLDER.mkdir(mode=0o1777, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-", dir=HOST_FOLDER))
+        zygote.HOST_FOLDER.mkdir(mode=0o1777, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-", dir=zygote.HOST_FOLDER))
         scratch = self.folder / "scratch"
         scratch.mkdir()
         self.runtime.mkdir()
-        self.runtime.chmod(RUNTIME_MODE)
+        self.runtime.chmod(zygote.RUNTIME_MODE)
         # in memory and capped: a kernel's writes (files it deletes while it holds them open, too)
         # never reach the host's disk, and cannot fill another worker's folder
-        self.runtime_mounted = _LIBC.mount(b"tmpfs", str(self.runtime).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
-                                           f"size={int(self.limits.disk_bytes)},mode=0{RUNTIME_MODE:o}".encode()) == 0
+        options = f"size={int(self.limits.disk_bytes)},mode=0{zygote.RUNTIME_MODE:o}".encode()
+        self.runtime_mounted = zygote.LIBC.mount(b"tmpfs", str(self.runtime).encode(), b"tmpfs",
+                                                 zygote.MS_NOSUID | zygote.MS_NODEV, options) == 0
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(str(self.socket_path))
         listener.listen(4)
@@ -431,12 +106,12 @@ class WarmSandbox:
         self.cgroup = sandbox.TaskCgroup(self.limits.max_tasks + 16)  # + the zygote's own threads
         self.memory = sandbox.MemoryCgroup(self.limits.sandbox_memory_bytes)
         self.memory_kills = 0
-        argv = launch.python_command("autograder.isolation.warm_sandbox", [str(listener.fileno()),
+        argv = launch.python_command("autograder.isolation.zygote", [str(listener.fileno()),
                                      str(int(self.limits.disk_bytes)), str(self.runtime.resolve())])
         try:
             self.process = subprocess.Popen(
                 sandbox.command(argv, scratch, environ=env, limits=self.limits, binds=[self.runtime],
-                                keep_caps=ZYGOTE_CAPS),
+                                keep_caps=zygote.ZYGOTE_CAPS),
                 pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, cwd=scratch, env=env,
                 preexec_fn=sandbox.preexec(self.limits, self.cgroup.join_file(), [self.memory.join_file()]))
@@ -455,10 +130,10 @@ class WarmSandbox:
         if self.process is None or self.process.poll() is not None:
             return "the zygote is not running"
         if not self.answered:  # the first answer comes after the imports
-            timeout = max(timeout, START_SECONDS)
+            timeout = max(timeout, zygote.START_SECONDS)
         try:
             with connect(self.socket_path, timeout) as conn:
-                _send(conn, {"op": "ping"})
+                zygote.send_message(conn, {"op": "ping"})
                 reply = _receive(conn, timeout)
         except (OSError, ValueError):
             return "the zygote does not answer"
@@ -472,7 +147,7 @@ class WarmSandbox:
             left = os.listdir(self.runtime)
         except OSError:
             return "the runtime folder is gone"
-        if left or info.st_uid != os.geteuid() or (info.st_mode & 0o7777) != RUNTIME_MODE:
+        if left or info.st_uid != os.geteuid() or (info.st_mode & 0o7777) != zygote.RUNTIME_MODE:
             return "the runtime folder was changed"
         return None
 
@@ -516,7 +191,7 @@ class WarmSandbox:
         self.cgroup = self.memory = None
         if self.folder is not None:
             if self.runtime_mounted:
-                _LIBC.umount2(str(self.runtime).encode(), 2)  # MNT_DETACH
+                zygote.LIBC.umount2(str(self.runtime).encode(), 2)  # MNT_DETACH
                 self.runtime_mounted = False
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -535,7 +210,7 @@ def connect(path: Path, timeout: float) -> socket.socket:
 
 def _receive(conn: socket.socket, timeout: float) -> dict:
     conn.settimeout(timeout)
-    data = conn.recv(MESSAGE_BYTES)
+    data = conn.recv(zygote.MESSAGE_BYTES)
     if not data:
         raise OSError("the zygote closed the connection")
     reply = json.loads(data)
@@ -611,7 +286,7 @@ class WarmChild:
         if self.returncode is None and self.conn is not None:
             with contextlib.suppress(OSError, ValueError):
                 while select.select([self.conn], [], [], 0)[0]:
-                    data = self.conn.recv(MESSAGE_BYTES)
+                    data = self.conn.recv(zygote.MESSAGE_BYTES)
                     if not data:  # the zygote is gone, and the child with it
                         self.returncode = -signal.SIGKILL
                         break
@@ -710,7 +385,3 @@ def start_kernel(connection_file: Path, limits: sandbox.Limits, env: dict[str, s
                   "XDG_CACHE_HOME": "/tmp/cache"}
     return _request(limits, {"op": "kernel", "connection": connection,
                              "memory_bytes": limits.memory_bytes, "env": kernel_env}, [], timeout)
-
-
-if __name__ == "__main__":
-    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else None))

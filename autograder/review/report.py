@@ -127,7 +127,7 @@ def similarity_section(course_dir: Path, out: Path) -> str:
     """Similar submissions of every assignment handed in: the pairs at or above the default
     threshold, each assignment's side-by-side page written next to the report and linked."""
     from autograder.pipeline.release import list_assignments
-    from autograder.review import similarity
+    from autograder.review import similarity, similarity_page
 
     rows, notes = [], []
     for assignment in list_assignments(course_dir):
@@ -138,7 +138,7 @@ def similarity_section(course_dir: Path, out: Path) -> str:
             continue
         if not result.students:
             continue
-        page = similarity.write_page(result, out).name
+        page = similarity_page.write_page(result, out).name
         flagged = result.flagged
         notes.append(f'<a href="{html.escape(page)}">{html.escape(assignment)}</a>: {len(result.students)} '
                      f"submission(s), {len(flagged)} pair(s) at or above {result.threshold:.0%}")

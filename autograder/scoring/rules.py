@@ -11,18 +11,19 @@ student reads the rule before writing code::
 After the backticked names, free text may follow; only the names are forbidden. A module forbids
 everything in it, a class or function itself and its methods. The rule is enforced twice:
 
-- by reading the answer cells (:func:`autograder.scoring.rule_reader.read_code`, in intake): every dotted name they use, with the
-  student's imports and aliases followed (``from sklearn.model_selection import KFold as K``,
-  ``tf.keras...``, ``getattr(keras, "regularizers")``, ``importlib.import_module("...")``,
-  ``__import__("...")``, ``sys.modules["..."]``), and every trick that hides a name from a reader
+- by reading the answer cells (:func:`autograder.scoring.rule_reader.read_code`, in intake): every
+  dotted name they use, with the student's imports and aliases followed
+  (``from sklearn.model_selection import KFold as K``, ``tf.keras...``,
+  ``getattr(keras, "regularizers")``, ``importlib.import_module("...")``, ``__import__("...")``,
+  ``sys.modules["..."]``), and every trick that hides a name from a reader
   (``exec``/``eval``/``compile``, a ``getattr`` or import of a computed name, the interpreter's
   internals, the grader's own recorder), which breaks every rule by itself;
 - while the checks run the function (:mod:`autograder.scoring.reach`, in the sandbox): which library
   functions run (a module imported for the first time runs its code too), so that a name built at
   run time is caught too, and whether the student's code switched the recorder off.
 
-:func:`autograder.scoring.rule_judge.judge` resolves what both found against the forbidden names (a name is compared by what it
-is: ``keras.src.regularizers.regularizers.L2`` and ``tf.keras.regularizers.l2`` are
+:func:`autograder.scoring.rule_judge.judge` resolves what both found against the forbidden names (a
+name is compared by what it is: ``keras.src.regularizers.regularizers.L2`` and ``tf.keras.regularizers.l2`` are
 ``keras.regularizers.L2``) and says which graded function breaks its rule, at which cell and line,
 and how it was seen. A finding counts against the graded function whose code holds it, or that
 reaches it through the helpers it uses (any top-level statement of the answer cells: functions,
