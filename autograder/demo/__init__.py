@@ -1,0 +1,1 @@
+"""Made-up submissions: the demo samples, a synthetic class and its disguised copies."""

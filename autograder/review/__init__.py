@@ -1,0 +1,1 @@
+"""After grading: the class report and the similarity of submissions."""
