@@ -182,7 +182,7 @@ class _Cgroup:
     neither changes nor removes it.
     """
 
-    def __init__(self, root: Path, settings: dict[str, int], existing: str | None = None):
+    def __init__(self, root: Path, controls: dict[str, int], existing: str | None = None):
         self.path: Path | None = None
         self.owned = existing is None
         if existing:
@@ -194,7 +194,7 @@ class _Cgroup:
         path = root / f"course-grader-{uuid.uuid4().hex[:12]}"
         try:
             path.mkdir()
-            for name, value in settings.items():
+            for name, value in controls.items():
                 (path / name).write_text(str(value))
         except OSError:
             with contextlib.suppress(OSError):
