@@ -320,7 +320,7 @@ def load_fashion_mnist(allow_download: bool = True, allow_subset: bool = True) -
         try:
             import_keras().datasets.fashion_mnist.load_data()  # downloads into Keras's cache
             return _read_fashion_mnist(keras_cache_dir() / "fashion-mnist")
-        except Exception as error:  # Keras raises a bare Exception on a failed download
+        except Exception as error:  # noqa: BLE001 - Keras raises a bare Exception on a failed download
             problem += f"; Keras could not download them ({error})"
     if allow_subset and FASHION_MNIST_SUBSET.is_file():
         subset = load_fashion_mnist_subset()

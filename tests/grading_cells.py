@@ -46,8 +46,8 @@ def grade_cells(cells, namespace: dict) -> list[CellOutcome]:
         scope = dict(namespace)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(runnable_source(cell), meta["grade_id"], "exec"), scope)
-        except Exception as error:  # a failing test cell, as nbgrader would score it
+                exec(compile(runnable_source(cell), meta["grade_id"], "exec"), scope)  # noqa: S102 - the course's cell
+        except Exception as error:  # noqa: BLE001 - a failing test cell, as nbgrader would score it
             outcomes.append(CellOutcome(meta["grade_id"], meta["points"], False,
                                         f"{type(error).__name__}: {error}"))
         else:

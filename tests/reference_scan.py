@@ -252,7 +252,7 @@ def grade(function: dict, graded, namespace: dict, stop_early: bool,
             with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 exec(compile(runnable(cell["source"]), cell["grade_id"], "exec"), scope)  # noqa: S102
-        except Exception:  # noqa: BLE001 - a failing cell
+        except Exception:  # noqa: BLE001, S112 - a failing cell
             continue
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -338,7 +338,7 @@ def child(job: dict, chapter: dict, function: dict, candidates: list[tuple[str, 
                     signal.setitimer(signal.ITIMER_REAL, job["probe_seconds"])
                     try:
                         graded(*args, **kwargs)
-                    except Exception:  # noqa: BLE001 - it may still pass other calls
+                    except Exception:  # noqa: BLE001, S110 - it may still pass other calls
                         pass
                     finally:
                         signal.setitimer(signal.ITIMER_REAL, 0)

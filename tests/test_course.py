@@ -63,7 +63,7 @@ def test_classification_splits_are_stratified():
 
 def test_digits_pixels_are_scaled_and_images_reshape():
     x, _ = data.load_arrays("digits")
-    assert 0.0 <= x.min() and x.max() == 1.0
+    assert x.min() >= 0.0 and x.max() == 1.0
     images, _ = data.load_digit_images()
     assert images.shape == (1797, 8, 8)
 

@@ -13,7 +13,7 @@ def test_split_is_seeded_disjoint_and_scaled():
     split = fashion.make_split(3, size)
     assert split.x_train.shape == (size.n_train, fashion.INPUT_DIM) and split.x_train.dtype == np.float32
     assert split.x_val.shape == (size.n_val, fashion.INPUT_DIM)
-    assert 0.0 <= split.x_train.min() and split.x_train.max() <= 1.0
+    assert split.x_train.min() >= 0.0 and split.x_train.max() <= 1.0
     assert set(np.unique(split.y_train)) <= set(range(fashion.N_CLASSES))
     again = fashion.make_split(3, size)
     np.testing.assert_array_equal(split.x_train, again.x_train)

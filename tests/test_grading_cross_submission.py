@@ -337,7 +337,7 @@ def _kill_the_zygote_during_the_trusted_run(grader: int, stop: threading.Event) 
     while not stop.is_set():
         for child, zygote in _zygote_children(grader).items():
             try:
-                runtime = Path(open(f"/proc/{zygote}/cmdline", "rb").read().split(b"\0")[-2].decode())
+                runtime = Path(Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")[-2].decode())
                 kernel_running = any(runtime.iterdir())
             except (OSError, IndexError):
                 continue

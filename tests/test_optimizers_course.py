@@ -32,7 +32,7 @@ def test_adding_optimizers_keeps_the_existing_specs_and_rates():
     # the cached runs of chapters 04-07 are keyed by their spec: adam, sgd and rmsprop are unchanged
     assert {k: fashion.DEFAULT_LEARNING_RATES[k] for k in ("adam", "sgd", "rmsprop")} == \
         {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3}
-    assert fashion.BASELINE == fashion.NetworkSpec(optimizer="adam")
+    assert fashion.NetworkSpec(optimizer="adam") == fashion.BASELINE
 
 
 def test_claim_15_in_fast_mode_is_judged_by_the_paired_rule(keras):

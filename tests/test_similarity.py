@@ -96,12 +96,12 @@ def test_disguised_copies_are_found_and_still_earn_full_marks(folder):
                                                   as_version=4).cells
                  if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
     namespace: dict = {}
-    exec(compile(setup, "setup", "exec"), namespace)
+    exec(compile(setup, "setup", "exec"), namespace)  # noqa: S102 - the course's own setup cell
     notebook = next((REPO / "source" / assignment).glob("*.ipynb"))
     implementations = _implementations(folder)
     for _, name, code in implementations:  # a solution may call the notebook's earlier answers
         if name == "solution":
-            exec(compile(code, name, "exec"), namespace)
+            exec(compile(code, name, "exec"), namespace)  # noqa: S102 - the course's solutions
     reordered = 0
     for function, name, code in implementations:
         (copied,) = disguise.disguise([code], random.Random(name), disguise.DISGUISES, keep=[function])
@@ -116,7 +116,7 @@ def test_disguised_copies_are_found_and_still_earn_full_marks(folder):
         if min(result.compared) >= similarity.MIN_CHARACTERS:
             assert result.similarity >= similarity.DEFAULT_THRESHOLD, (name, result.similarity, copied)
         module = dict(namespace)  # after the setup cell and the other answers, as in the notebook
-        exec(compile(copied, name, "exec"), module)
+        exec(compile(copied, name, "exec"), module)  # noqa: S102 - a disguised copy of a course solution
         scope = dict(namespace, **{function: module[function]})
         checks.set_grading_key(name.encode())
         try:

@@ -347,7 +347,7 @@ def test_augmented_examples_are_fashion_images_moved(keras):
     originals, variants, names = wf.augmented_examples(n_images=3, n_variants=4, seed=0)
     assert originals.shape == (3, 28, 28) and variants.shape == (3, 4, 28, 28)
     assert len(set(names)) == 3 and set(names) <= set(FASHION_MNIST_CLASSES)
-    assert 0 <= variants.min() and variants.max() <= 1 + 1e-6
+    assert variants.min() >= 0 and variants.max() <= 1 + 1e-6
     assert all(not np.allclose(variants[i, j], originals[i]) for i in range(3) for j in range(4))
     flipped_only, flips, _ = wf.augmented_examples(n_images=2, n_variants=8, seed=1, transforms=(wf.FLIPS,))
     for image, variants_of_image in zip(flipped_only, flips):  # a flip is the image or its mirror, nothing else

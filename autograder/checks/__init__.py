@@ -74,7 +74,7 @@ def call_student(fn: Callable, *args: Any, **kwargs: Any) -> Any:
         fail(f"{name} is not implemented yet: it still raises NotImplementedError.")
     except CheckFailed:
         raise
-    except Exception as error:  # any crash of student code is the student's failure
+    except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
         fail(f"{name}({shown}) raised {type(error).__name__}: {error}")
 
 
@@ -88,7 +88,7 @@ def expect_value_error(fn: Callable, *args: Any, why: str) -> None:
         return
     except NotImplementedError:
         fail(f"{name} is not implemented yet: it still raises NotImplementedError.")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
         fail(f"{name}({shown}) should raise ValueError ({why}), but raised "
              f"{type(error).__name__}: {error}")
     fail(f"{name}({shown}) should raise ValueError ({why}), but returned normally.")
@@ -98,7 +98,7 @@ def as_index_array(value: Any, what: str) -> np.ndarray:
     """Convert ``value`` to a 1-D int64 array of indices, or fail saying what is wrong."""
     try:
         array = np.asarray(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{what} should be an array of integer indices, got {type(value).__name__}.")
     if array.dtype == bool:
         fail(f"{what} is a boolean mask; return the integer indices instead (np.flatnonzero).")

@@ -48,7 +48,7 @@ def call_student_as(fn: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
              "NotImplementedError.")
     except CheckFailed:
         raise
-    except Exception as error:  # any crash of student code is the student's failure
+    except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
         fail(f"{where} raised {type(error).__name__}: {error}")
 
 
@@ -60,7 +60,7 @@ def as_number(value: Any, name: str, what: str) -> float:
         fail(f"{name} returned the string {value!r}; it should return {what} (a number), not a label.")
     try:
         array = np.asarray(value, dtype=np.float64)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{name} should return {what}, got {type(value).__name__}.")
     if array.size != 1:
         fail(f"{name} should return one number ({what}), got an array of shape {array.shape}.")
@@ -74,6 +74,6 @@ def same_contents(before: Any, after: Any) -> bool:
     """Whether an input still holds what it held before the call (arrays elementwise, else ``==``)."""
     try:
         a, b = np.asarray(before), np.asarray(after)
-    except Exception:
+    except Exception:  # noqa: BLE001 - what NumPy cannot take is compared with ==
         return before == after
     return a.shape == b.shape and bool(np.all(a == b))

@@ -70,7 +70,7 @@ def _expect_value_error(fn: Callable, where: str, why: str, *args: Any, **kwargs
              "NotImplementedError.")
     except CheckFailed:
         raise
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
         fail(f"{where} should raise ValueError ({why}), but raised {type(error).__name__}: {error}")
     fail(f"{where} should raise ValueError ({why}), but returned normally.")
 
@@ -87,7 +87,7 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
 def _numeric_array(value: Any, what: str) -> np.ndarray:
     try:
         array = np.asarray(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{what} should be a NumPy array, got {type(value).__name__}.")
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         fail(f"{what} should be a numeric NumPy array, got dtype {array.dtype} ({type(value).__name__}).")
@@ -482,7 +482,7 @@ def check_dropout_forward(dropout_forward: Callable, a: np.ndarray, rate: float,
                 continue
             except NotImplementedError:
                 fail("dropout_forward is not implemented yet: it still raises NotImplementedError.")
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
                 fail(f"dropout_forward(a, rate={bad}, rng, training={training}) should raise ValueError, "
                      f"but raised {type(error).__name__}: {error}")
             if training:
@@ -811,7 +811,7 @@ def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
                  "the results with np.asarray.")
         try:
             array = np.asarray(part, dtype=np.float64)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
             fail(f"{where}: {name} should be a NumPy array, got {type(part).__name__}.")
         if array.shape != shape:
             fail(f"{where}: {name} has shape {array.shape}, expected {shape} (the shape of one prediction: "
@@ -878,7 +878,7 @@ def check_mc_dropout_predict_passes(mc_dropout_predict: Callable, pass_counts: S
             continue
         except NotImplementedError:
             fail("mc_dropout_predict is not implemented yet: it still raises NotImplementedError.")
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
             fail(f"{where} should raise ValueError (n_passes must be at least 1), but raised "
                  f"{type(error).__name__}: {error}")
         fail(f"{where} should raise ValueError: n_passes must be at least 1 (there is nothing to average).")

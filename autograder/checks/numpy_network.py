@@ -77,7 +77,7 @@ def _call(fn: Callable, where: str, *args: Any, **kwargs: Any) -> Any:
 def _array(value: Any, what: str) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=np.float64)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{what} should be a NumPy array of numbers, got {type(value).__name__}.")
     return array
 
@@ -286,7 +286,7 @@ def check_network_loss(network_loss: Callable, probs: np.ndarray, y: np.ndarray,
              "cross-entropy over the samples.")
     try:
         value = float(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{where} should return a float, got {type(value).__name__}.")
     entropy = -np.mean(y * np.log(probs) + (1 - y) * np.log(1 - probs))
     squares = sum(float(np.sum(params[k] ** 2)) for k in params if k.startswith("W"))
@@ -487,7 +487,7 @@ def _run_gradient_check(gradient_check: Callable, loss: RecordedLoss, grads: dic
     require(_same(grads, sent_grads), f"{where} modified grads.")
     try:
         value = float(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{where} should return the relative error as a float, got {type(value).__name__}.")
     require(np.isfinite(value), f"{where} returned {value}.")
     return value

@@ -34,7 +34,7 @@ def _as_array(value: Any, what: str) -> np.ndarray:
         fail(f"{what} should be one NumPy array, got a tuple of {len(value)} items.")
     try:
         array = np.asarray(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{what} should be a NumPy array, got {type(value).__name__}.")
     if array.dtype == object:
         fail(f"{what} should be a numeric NumPy array, got an array of Python objects "
@@ -74,7 +74,7 @@ def check_vectorize_sequences(fn: Callable, sequences: Sequence[Sequence[int]], 
             raw = fn(given, dimension)
         except NotImplementedError:
             fail("vectorize_sequences is not implemented yet: it still raises NotImplementedError.")
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
             fail(f"{where} raised {type(error).__name__}: {error}. The batch holds an empty "
                  "sequence, which must give a row of zeros. `np.array([])` is a float64 array, "
                  "which cannot index; loop over the indices, or use list(sequence) or "
@@ -122,7 +122,7 @@ def check_vectorize_empty_sequence(fn: Callable) -> None:
         fn(copy.deepcopy(sequences), 5)
     except NotImplementedError:
         fail("vectorize_sequences is not implemented yet: it still raises NotImplementedError.")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
         fail(f"vectorize_sequences({sequences}, 5) raised {type(error).__name__}: {error}. An "
              "empty sequence must give a row of zeros. `np.array([])` is a float64 array, which "
              "cannot index; loop over the indices, or use list(sequence) or "

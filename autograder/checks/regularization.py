@@ -35,7 +35,7 @@ def _arrays(weights: Any) -> list[np.ndarray]:
 def _scalar(value: Any, name: str) -> float:
     try:
         array = np.asarray(value, dtype=np.float64)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{name} should return a number, got {type(value).__name__}.")
     if array.size != 1:
         fail(f"{name} should return one number (the total over every array and entry), got an "
@@ -406,7 +406,7 @@ def _build(build: Callable, kernel_regularizer: Any, hidden_sizes: Sequence[int]
         fail(f"{BUILDER} is not implemented yet: it still raises NotImplementedError.")
     except CheckFailed:
         raise
-    except Exception as error:  # any crash of student code is the student's failure
+    except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
         hint = (" (a layer got an input of the wrong size: is one layer object used at two positions?)"
                 if "incompatible" in str(error) else "")
         fail(f"{where} raised {type(error).__name__}: {error}{hint}")

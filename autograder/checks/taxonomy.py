@@ -111,7 +111,7 @@ def _is_loss(value: Any) -> bool:
         return True
     try:
         return isinstance(value, str) and keras.losses.get(value) is not None
-    except Exception:
+    except Exception:  # noqa: BLE001 - Keras's lookup raises varied types for an unknown name
         return False
 
 
@@ -126,7 +126,7 @@ def activation_name(activation: Any) -> str:
              "(activation, loss).")
     try:
         resolved = keras.activations.get(activation)
-    except Exception:
+    except Exception:  # noqa: BLE001 - Keras's lookup raises varied types for an unusable value
         shown = repr(activation) if isinstance(activation, str) else type(activation).__name__
         fail(f"Keras cannot use {shown} as an activation. Return a name such as \"sigmoid\" "
              "(lower case), None, or a function from keras.activations.")
@@ -154,7 +154,7 @@ def loss_name(loss: Any) -> str:
         fail("The loss is None: a model cannot be compiled without a loss.")
     try:
         resolved = keras.losses.get(loss)
-    except Exception:
+    except Exception:  # noqa: BLE001 - Keras's lookup raises varied types for an unusable value
         shown = repr(loss) if isinstance(loss, str) else type(loss).__name__
         fail(f"Keras cannot use {shown} as a loss. Return a name such as "
              "\"binary_crossentropy\", a function from keras.losses, or a keras.losses instance.")
@@ -259,7 +259,7 @@ def check_last_layer_rejects_unknown(fn: Callable, bad_types: Iterable[Any]) -> 
             continue
         except NotImplementedError:
             fail("last_layer_for is not implemented yet: it still raises NotImplementedError.")
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
             fail(f"{where} should raise ValueError (unknown problem type), but raised "
                  f"{type(error).__name__}: {error}")
         fail(f"{where} should raise ValueError naming the valid types, but returned {result!r}. "
@@ -333,7 +333,7 @@ def check_last_layer_trains(fn: Callable, problem_type: str, epochs: int = 3, se
             p = keras.ops.convert_to_numpy(model.predict_on_batch(x))
     except CheckFailed:
         raise
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any crash of the student's model is the student's failure
         fail(f"{where} could not be trained on {problem_type} data: "
              f"{type(error).__name__}: {str(error)[:300]}")
     require(all(np.isfinite(losses)), f"{where}: the training loss became {losses}, not finite.")

@@ -645,7 +645,7 @@ _MODEL_METHODS = ("fit", "predict", "evaluate", "__call__")
 def _as_float_matrix(value: Any, what: str) -> np.ndarray:
     try:
         array = np.array(value, dtype=np.float64)
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the conversion raises becomes one TypeError
         raise TypeError(f"{what} should be a NumPy array of numbers, got {type(value).__name__}") from None
     return array
 
@@ -901,13 +901,13 @@ def _cv_result(result: Any, k: int, where: str) -> tuple[np.ndarray, float, list
     fold_scores, mean_score, histories = result
     try:
         scores = np.asarray(fold_scores, dtype=np.float64).reshape(-1)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{where}: fold_scores should be a list or 1-D array of {k} numbers, got {type(fold_scores).__name__}.")
     if scores.size != k:
         fail(f"{where}: fold_scores holds {scores.size} values for {k} folds; return one score per fold.")
     try:
         mean = float(np.asarray(mean_score, dtype=np.float64).reshape(()))
-    except Exception:
+    except Exception:  # noqa: BLE001 - a student's value may raise anything on conversion
         fail(f"{where}: mean_score should be one number, got {type(mean_score).__name__}.")
     if not isinstance(histories, (list, tuple)) or len(histories) != k:
         fail(f"{where}: histories should be a list of the {k} folds' history dicts (history.history), got "
@@ -1141,7 +1141,7 @@ def check_cross_validate_rejects_leaky_folds(cross_validate: Callable, seed: int
         return
     except NotImplementedError:
         fail("cross_validate is not implemented yet: it still raises NotImplementedError.")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
         fail(f"{where} should raise ValueError (a validation row in the training part is a leak), but raised "
              f"{type(error).__name__}: {error}")
     fail(f"{where} should raise ValueError: a validation row in the training part is an information leak, and the "

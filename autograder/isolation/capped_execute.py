@@ -25,6 +25,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 DEFAULT_MAX_OUTPUT_BYTES = 2 * 2**20
+# the messages whose bytes count toward the cap
+OUTPUT_MESSAGES = ("stream", "display_data", "execute_result", "error", "update_display_data")
 
 
 def message_bytes(msg: dict) -> int:
@@ -68,20 +70,19 @@ class CappedExecute(Execute):
 
     def output(self, outs: list[NotebookNode], msg: dict, display_id: str | None,
                cell_index: int) -> NotebookNode | None:
-        if msg.get("msg_type") in ("stream", "display_data", "execute_result", "error", "update_display_data"):
-            if self._over_cap(msg):
-                if msg.get("msg_type") == "error":
-                    # keep the error itself (it decides the in-kernel verdict), without its text
-                    content = msg["content"]
-                    msg = {**msg, "content": {"ename": str(content.get("ename", ""))[:200],
-                                              "evalue": "", "traceback": []}}
-                    return super().output(outs, msg, display_id, cell_index)
-                if not self.output_truncated:
-                    self.output_truncated = True
-                    note = new_output("stream", name="stdout",
-                                      text=f"\n[output cut: over {self.max_output_bytes} bytes in this notebook]\n")
-                    outs.append(note)
-                return None
+        if msg.get("msg_type") in OUTPUT_MESSAGES and self._over_cap(msg):
+            if msg.get("msg_type") == "error":
+                # keep the error itself (it decides the in-kernel verdict), without its text
+                content = msg["content"]
+                msg = {**msg, "content": {"ename": str(content.get("ename", ""))[:200],
+                                          "evalue": "", "traceback": []}}
+                return super().output(outs, msg, display_id, cell_index)
+            if not self.output_truncated:
+                self.output_truncated = True
+                note = new_output("stream", name="stdout",
+                                  text=f"\n[output cut: over {self.max_output_bytes} bytes in this notebook]\n")
+                outs.append(note)
+            return None
         return super().output(outs, msg, display_id, cell_index)
 
     def _update_display_id(self, display_id: str, msg: dict) -> None:

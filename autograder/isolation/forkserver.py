@@ -241,7 +241,7 @@ _SERVER_PID: int | None = None
 def server() -> ForkServer:
     """This process's fork server (a forked or spawned process gets its own)."""
     global _SERVER, _SERVER_PID
-    if _SERVER is None or _SERVER_PID != os.getpid():
+    if _SERVER is None or os.getpid() != _SERVER_PID:
         _SERVER, _SERVER_PID = ForkServer(), os.getpid()
     return _SERVER
 

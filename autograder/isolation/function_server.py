@@ -222,7 +222,8 @@ def main(argv: list[str]) -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    sys.stdout = sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), write_through=True)
+    sink = open(os.devnull, "wb")  # noqa: SIM115 - stdout and stderr for the process's lifetime
+    sys.stdout = sys.stderr = io.TextIOWrapper(sink, write_through=True)
     global _channel
     _channel = (request_fd, reply_fd)
     server = Server()

@@ -18,6 +18,7 @@ grading pipeline puts on ``JUPYTER_PATH``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -97,10 +98,8 @@ def main(argv: list[str]) -> int:
                              preexec_fn=sandbox.preexec(limits, cgroup.join_file()))
 
     def forward(signum, _frame):  # interrupts from the kernel manager reach the kernel
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(child.pid, signum)
-        except OSError:
-            pass
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
         signal.signal(signum, forward)

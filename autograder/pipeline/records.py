@@ -130,6 +130,4 @@ def unchanged(course_dir: Path, assignment: str, student: str, record: dict | No
     feedback page is there when feedback is wanted)."""
     if not record or record.get("submission") != submission or record.get("inputs") != inputs:
         return False
-    if feedback and not any(CourseLayout(course_dir).feedback(student, assignment).glob("*.html")):
-        return False
-    return True
+    return not feedback or any(CourseLayout(course_dir).feedback(student, assignment).glob("*.html"))

@@ -174,7 +174,7 @@ def resolve_target(name: str, load: bool = True) -> Target:
         for end in range(len(parts), 0, -1):
             try:
                 obj = importlib.import_module(".".join(parts[:end]))
-            except Exception:  # noqa: BLE001 - not a module: try a shorter prefix
+            except Exception:  # noqa: BLE001, S112 - not a module: try a shorter prefix
                 continue
             for part in parts[end:]:
                 obj = getattr(obj, part, None)
