@@ -806,7 +806,8 @@ def _mc_result(mc_dropout_predict: Callable, model: Any, X: Any, n_passes: int,
     arrays = []
     for part, name in zip(result, ("mean", "std")):
         if not isinstance(part, np.ndarray):
-            fail(f"{where} returns {name} as a {type(part).__module__}.{type(part).__name__}; the contract "
+            kind = (getattr(part, "type_name", None) or f"{type(part).__module__}.{type(part).__name__}")[:120]
+            fail(f"{where} returns {name} as a {kind}; the contract "
                  "asks for NumPy arrays: convert the passes (np.asarray) and compute with NumPy, or convert "
                  "the results with np.asarray.")
         try:
