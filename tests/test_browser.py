@@ -129,16 +129,16 @@ def course(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def lab(course, tmp_path_factory):
     """JupyterLab serving the course copy on loopback: ``(base url, token)``."""
-    settings = tmp_path_factory.mktemp("lab-settings")
+    lab_settings = tmp_path_factory.mktemp("lab-settings")
     for name, values in LAB_SETTINGS.items():
-        (settings / name).parent.mkdir(parents=True, exist_ok=True)
-        (settings / name).write_text(json.dumps(values))
+        (lab_settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (lab_settings / name).write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
     env = {k: v for k, v in os.environ.items() if k != settings.DB_URL}
     # the user's own Jupyter configuration and state stay out of it (and untouched)
-    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(settings / "workspaces"),
-               JUPYTER_CONFIG_DIR=str(settings / "config"), JUPYTER_RUNTIME_DIR=str(settings / "runtime"),
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(lab_settings), JUPYTERLAB_WORKSPACES_DIR=str(lab_settings / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(lab_settings / "config"), JUPYTER_RUNTIME_DIR=str(lab_settings / "runtime"),
                COURSE_FAST="1", MPLBACKEND="module://matplotlib_inline.backend_inline")
     with open(log, "w") as out:
         process = subprocess.Popen(
