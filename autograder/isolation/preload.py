@@ -25,9 +25,9 @@ def import_keras() -> None:
 def import_package_modules(package: str) -> None:
     """Every module of ``package`` (``course``, ``autograder.checks``) but its command-line ones."""
     folder = Path(importlib.import_module(package).__file__).parent
-    for path in sorted(folder.glob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         if path.stem not in {"__init__", "__main__", "claims"}:
-            importlib.import_module(f"{package}.{path.stem}")
+            importlib.import_module(".".join([package, *path.relative_to(folder).with_suffix("").parts]))
 
 
 def render_html_once() -> None:

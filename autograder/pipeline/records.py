@@ -62,8 +62,9 @@ def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
     digest = hashlib.sha256()
     for path in sorted(CourseLayout(course_dir).source(assignment).glob("*.ipynb")):
         digest.update(path.read_bytes())
-    for path in sorted((REPO_ROOT / "autograder" / "checks").glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    checks = REPO_ROOT / "autograder" / "checks"
+    for path in sorted(checks.rglob("*.py")):
+        digest.update(path.relative_to(checks).as_posix().encode() + path.read_bytes())
     digest.update(f"rules:{rule_mode(course_dir)}".encode())
     return digest.hexdigest()
 

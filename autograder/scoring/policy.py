@@ -53,7 +53,7 @@ def _check_call_graph() -> dict[str, frozenset[str]]:
     from autograder import checks
 
     graph: dict[str, set[str]] = {}
-    for path in sorted(Path(checks.__file__).parent.glob("*.py")):
+    for path in sorted(Path(checks.__file__).parent.rglob("*.py")):
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef) and node.name.startswith("check_") and \
                     "seeds" in [a.arg for a in node.args.args + node.args.kwonlyargs]:
