@@ -186,3 +186,23 @@ def test_a_new_gradebook_staged_on_another_file_system_becomes_the_courses(tmp_p
         gradebook.ensure_students(course, ["ada"], staged)
     assert (course / layout.GRADEBOOK).exists()
     assert not [p for p in course.iterdir() if p.name.startswith(".")], "a temporary copy was left"
+
+
+@pytest.mark.parametrize("content", [b"\xdb\x01not text", b"not hexadecimal", b""])
+def test_a_damaged_course_secret_stops_grading_before_any_student_with_a_clear_error(tmp_path, content):
+    """Check that a course secret that is not hex text fails the grading setup once, naming the file."""
+    layout.CourseLayout(tmp_path).grading_secret().write_bytes(content)
+    with pytest.raises(schedule.GradingSetupError, match=r"\.grading_secret is not 64 hexadecimal.*No student"):
+        schedule.preflight(tmp_path, [])
+
+
+def test_the_course_secret_is_made_once_and_keys_depend_on_assignment_student_and_submission(tmp_path):
+    """Check that the secret is created on first use (mode 600) and every key input changes the key."""
+    from autograder.pipeline.keys import grading_key
+
+    first = grading_key(tmp_path, "a", "s", "x")
+    secret = layout.CourseLayout(tmp_path).grading_secret()
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text()) == 64
+    assert grading_key(tmp_path, "a", "s", "x") == first
+    assert len({first, grading_key(tmp_path, "b", "s", "x"), grading_key(tmp_path, "a", "t", "x"),
+                grading_key(tmp_path, "a", "s", "y")}) == 4

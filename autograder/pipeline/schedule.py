@@ -36,6 +36,7 @@ from autograder.isolation import forkserver, sandbox, warm_sandbox
 from autograder.layout import CourseLayout, submitted_students
 from autograder.pipeline.gradebook import ensure_registered, ensure_students, max_score, stage_new_gradebook
 from autograder.pipeline.in_kernel import kernel_gradebook
+from autograder.pipeline.keys import CourseSecretError, course_secret
 from autograder.pipeline.records import (
     grading_inputs_digest,
     read_records,
@@ -64,6 +65,10 @@ def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Li
     A broken installation (the sandbox cannot import the course package, a data file is
     missing) would otherwise fail every student alike, and grade the whole class 0.
     """
+    try:
+        course_secret(course_dir)  # a damaged secret would fail every submission alike
+    except CourseSecretError as error:
+        raise GradingSetupError(f"{error} No student was graded.") from None
     limits = limits or sandbox.limits_from_env()
     assignments = [assignments] if isinstance(assignments, str) else list(assignments)
     cells = []
