@@ -254,3 +254,18 @@ def grade_submission(job: SubmissionJob) -> SubmissionOutcome:
         attempts=attempts,
         timings=SubmissionTimings(in_kernel=run.in_kernel_seconds, trusted=run.trusted_seconds,
                                   feedback=feedback_seconds, total=time.perf_counter() - started))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.pipeline.one_submission JOB.json OUTCOME.json``: grade one job given in
+    its plain-data form (a process of its own, as a remote worker would)."""
+    import sys
+
+    job_path, outcome_path = (argv if argv is not None else sys.argv[1:])
+    job = SubmissionJob.from_json(json.loads(Path(job_path).read_text()))
+    Path(outcome_path).write_text(json.dumps(grade_submission(job).to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
