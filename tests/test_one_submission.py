@@ -41,7 +41,8 @@ SKIPPED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node
 
 
 def _job(student: str, **changes) -> SubmissionJob:
-    notebook = nbformat.writes(sample_notebooks(ASSIGNMENT)[student]).encode()
+    (notebook_node,) = sample_notebooks(ASSIGNMENT)[student].values()
+    notebook = nbformat.writes(notebook_node).encode()
     submission = SubmittedFolder(student, notebook, files=(("notes/readme.txt", b"my notes\n"),),
                                  folders=("notes",))
     job = SubmissionJob(assignment_copy(REPO, ASSIGNMENT), submission, grading_key=KEY,
