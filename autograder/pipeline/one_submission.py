@@ -119,12 +119,19 @@ def _gradebook_template(job: SubmissionJob, layout: CourseLayout) -> bytes:
     return _templates[digest]
 
 
+def _private_gradebook(job: SubmissionJob, layout: CourseLayout, file_name: str) -> Path:
+    """A new SQLite gradebook beside the private course, with the assignment and the student."""
+    path = layout.root.parent / file_name
+    path.write_bytes(_gradebook_template(job, layout))
+    add_students(f"sqlite:///{path}", [job.submission.student])
+    return path
+
+
 @dataclass
 class _Run:
     """What running one submission (in-kernel, then trusted) gave."""
 
     report: TrustedReport
-    gradebook: str  # the private gradebook's URL (the in-kernel run's, then the trusted scores)
     in_kernel: InKernelRun = field(default_factory=InKernelRun)
     problems: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -139,12 +146,9 @@ def _run_submission(job: SubmissionJob, layout: CourseLayout, spec: intake.Sourc
     or special files), then the trusted checks. The warm sandbox is checked before each stage (a
     new one replaces an unhealthy one) and after it (what it found is in ``sandbox_problems``)."""
     name, student, limits = job.assignment.name, job.submission.student, job.limits
-    gradebook = layout.root.parent / f"gradebook-{attempt}.db"
-    gradebook.write_bytes(_gradebook_template(job, layout))
-    url = f"sqlite:///{gradebook}"
-    add_students(url, [student])
-    run = _Run(report=TrustedReport(), gradebook=url)
+    run = _Run(report=TrustedReport())
     if not job.submission.special_files:
+        gradebook = _private_gradebook(job, layout, f"in-kernel-{attempt}.db")
         started = time.perf_counter()
         run.in_kernel = run_in_kernel(layout.root, name, student, limits, gradebook)
         run.in_kernel_seconds = time.perf_counter() - started
@@ -234,11 +238,13 @@ def grade_submission(job: SubmissionJob) -> SubmissionOutcome:
         feedback_html, feedback_name, feedback_seconds = None, "", 0.0
         if job.feedback:
             feedback_started = time.perf_counter()
-            # the private gradebook gets the trusted scores: nbgrader's feedback page reads them there
-            score, max_score = write_scores(run.gradebook, name, student, report.cells, run.in_kernel.timestamp)
+            # nbgrader's feedback page reads the scores from a gradebook: a new private one holds the
+            # trusted scores only (as the course's does; the in-kernel run's also holds its comments)
+            url = f"sqlite:///{_private_gradebook(job, layout, 'feedback.db')}"
+            score, max_score = write_scores(url, name, student, report.cells, run.in_kernel.timestamp)
             shown = StudentResult(student, name, score=score, max_score=max_score, problems=list(problems),
                                   flags=list(flags))
-            write_feedback(layout.root, run.gradebook, name, student, spec, report, shown, received, limits)
+            write_feedback(layout.root, url, name, student, spec, report, shown, received, limits)
             feedback_name = Path(job.assignment.notebook_name).stem + ".html"
             page = layout.feedback(student, name) / feedback_name
             if page.is_file():
