@@ -13,7 +13,6 @@ import nbformat
 
 from autograder.isolation import sandbox
 from autograder.layout import CourseLayout
-from autograder.pipeline.gradebook import db_url
 from autograder.pipeline.nbgrader_run import db_flag, nbgrader
 from autograder.pipeline.results import StudentResult
 from autograder.scoring import intake, rule_judge
@@ -86,10 +85,11 @@ def _plain_feedback(path: Path, student: str, assignment: str, result: StudentRe
                     encoding="utf-8", errors="replace")
 
 
-def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake.SourceSpec,
+def write_feedback(course_dir: Path, gradebook_url: str, assignment: str, student: str, spec: intake.SourceSpec,
                    report: TrustedReport, result: StudentResult, received: intake.Intake,
                    limits: sandbox.Limits | None = None) -> bool:
-    """nbgrader's feedback HTML from the rewritten notebook; a plain HTML page if that fails."""
+    """nbgrader's feedback HTML from the rewritten notebook, its scores read from the gradebook at
+    ``gradebook_url``; a plain HTML page if that fails."""
     limits = limits or sandbox.DEFAULT_LIMITS
     layout = CourseLayout(course_dir)
     target = layout.feedback(student, assignment)
@@ -97,7 +97,8 @@ def write_feedback(course_dir: Path, assignment: str, student: str, spec: intake
     try:
         _feedback_notebook(course_dir, assignment, student, spec, report, received)
         made = nbgrader("generate_feedback", assignment, f"--student={student}", "--force",
-                        db_flag(db_url(course_dir)), course_dir=course_dir, check=False,
+                        db_flag(gradebook_url), f"--CourseDirectory.root={course_dir}", course_dir=course_dir,
+                        check=False,
                         timeout=FEEDBACK_SECONDS, memory_bytes=limits.memory_bytes)
         if made.returncode == 0 and any(target.glob("*.html")):
             return True

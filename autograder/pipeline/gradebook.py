@@ -171,14 +171,21 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 def write_trusted_scores(course_dir: Path, assignment: str, student: str, cells: list[CellResult],
                          timestamp: object = None, attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
-    """Store the trusted verdicts as the gradebook's scores, in one transaction; creates the
-    submission if needed. Retries while another grading process holds the database's lock."""
+    """Store the trusted verdicts as the course gradebook's scores (:func:`write_scores`)."""
+    return write_scores(db_url(course_dir), assignment, student, cells, timestamp, attempts)
+
+
+def write_scores(url: str, assignment: str, student: str, cells: list[CellResult],
+                 timestamp: object = None, attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
+    """Store the trusted verdicts as the scores of the gradebook at ``url``, in one transaction;
+    creates the submission if needed. Retries while another grading process holds the database's
+    lock. Returns (score, max score)."""
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
     def write() -> tuple[float, float]:
         # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are right
-        with Gradebook(db_url(course_dir)) as gradebook, warnings.catch_warnings():
+        with Gradebook(url) as gradebook, warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)
             try:
                 submission = gradebook.find_submission(assignment, student)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -81,6 +80,7 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
         if tasks.path is not None:
             env[sandbox.TASK_CGROUP_ENV] = str(tasks.path)
         return nbgrader("autograde", assignment, f"--student={student}", "--force", db_flag(f"sqlite:///{gradebook_copy}"),
+                        f"--CourseDirectory.root={course_dir}",
                         f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
                         f"--KernelManager.ip={runtime / kernel}",
                         f"--KernelManager.connection_file={runtime / (kernel + '.json')}",
@@ -108,17 +108,14 @@ def _in_kernel_results(gradebook_copy: Path, assignment: str, student: str) -> t
 
 
 def run_in_kernel(course_dir: Path, assignment: str, student: str, limits: sandbox.Limits,
-                  kernel_template: Path | None) -> InKernelRun:
+                  gradebook: Path) -> InKernelRun:
     """nbgrader autograde of one submission in the sandboxed kernel (forked by this process's warm
-    sandbox where there is one), on a copy of ``kernel_template`` (else a new private gradebook)."""
+    sandbox where there is one), writing to ``gradebook`` (a private SQLite copy that holds the
+    assignment and the student: see :func:`kernel_gradebook`)."""
     run = InKernelRun()
     warm_sandbox.provide(limits)  # this process's warm sandbox: it forks the kernel and the function server
-    with tempfile.TemporaryDirectory(prefix="course-gradebook-") as private:
-        template = kernel_template or kernel_gradebook(course_dir, assignment, [student], Path(private))
-        copy = Path(private) / "in-kernel.db"
-        shutil.copy(template, copy)
-        autograde = _sandboxed_autograde(course_dir, assignment, student, limits, copy)
-        run.passed, run.timestamp = _in_kernel_results(copy, assignment, student)
+    autograde = _sandboxed_autograde(course_dir, assignment, student, limits, gradebook)
+    run.passed, run.timestamp = _in_kernel_results(gradebook, assignment, student)
     if autograde.returncode != 0:
         # the exception's class name and exit code only: nbgrader's error text may carry what the
         # kernel sent (hidden tests)

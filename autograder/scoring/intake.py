@@ -135,10 +135,29 @@ def _normalized(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
+def read_notebook_file(path: Path) -> tuple[bytes | None, str]:
+    """The submitted notebook's bytes (read only), else None and why (too large, unreadable)."""
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return None, _too_large(size)
+        return Path(path).read_bytes(), ""
+    except OSError as error:
+        return None, _unreadable(error)
+
+
 def read_submission(path: Path, spec: SourceSpec) -> Intake:
     """Parse the submitted notebook (read only) and collect answers and flags; never raises."""
+    raw, reason = read_notebook_file(path)
+    if raw is None:
+        return Intake(readable=False, reason=reason)
+    return read_submission_bytes(raw, spec)
+
+
+def read_submission_bytes(raw: bytes, spec: SourceSpec) -> Intake:
+    """Parse a submitted notebook given as bytes and collect answers and flags; never raises."""
     try:
-        intake = _read_submission(path, spec)
+        intake = _read_submission(raw, spec)
     except (Exception, RecursionError) as error:  # noqa: BLE001 - any odd structure: unreadable
         return Intake(readable=False, reason=f"not a readable notebook: {type(error).__name__}"[:300])
     for label, source in list(intake.answer_cells):
@@ -155,19 +174,25 @@ def read_submission(path: Path, spec: SourceSpec) -> Intake:
     return intake
 
 
-def _read_submission(path: Path, spec: SourceSpec) -> Intake:
+def _too_large(size: int) -> str:
+    return (f"the notebook is {size / 2**20:.0f} MB, more than the {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB "
+            "a submission may be")
+
+
+def _unreadable(error: BaseException) -> str:
+    reason = f"not a readable notebook: {type(error).__name__}: {error}"
+    return reason.encode("utf-8", "replace").decode("utf-8")[:300]
+
+
+def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
     intake = Intake()
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        intake.readable, intake.reason = False, _too_large(len(raw))
+        return intake
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            intake.readable, intake.reason = False, (f"the notebook is {size / 2**20:.0f} MB, more than the "
-                                                     f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB a submission may be")
-            return intake
-        raw = Path(path).read_bytes()
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RecursionError) as error:  # ValueError: bad UTF-8 or JSON
-        reason = f"not a readable notebook: {type(error).__name__}: {error}"
-        intake.readable, intake.reason = False, reason.encode("utf-8", "replace").decode("utf-8")[:300]
+    except (ValueError, RecursionError) as error:  # ValueError: bad UTF-8 or JSON
+        intake.readable, intake.reason = False, _unreadable(error)
         return intake
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         intake.readable, intake.reason = False, "not a notebook: no list of cells"
