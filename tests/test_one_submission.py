@@ -129,3 +129,21 @@ def test_the_seam_grades_with_no_course_folder(tmp_path):
     assert list(work.iterdir()) == [], "the seam wrote into its working folder"
     assert not [p.name for p in temporary.iterdir() if p.name.startswith(("course-submission-", "course-kernel-"))]
     assert _snapshot(REPO) == before, "the seam wrote into the repository (the course the job came from)"
+
+
+def test_a_folder_of_junk_beside_the_notebook_is_not_carried_and_is_flagged(tmp_path, monkeypatch):
+    """Check that files beside the notebook past the cap stay out of the job (flagged), the notebook in."""
+    from autograder.pipeline import submission
+
+    folder = tmp_path / "submitted" / "amy" / ASSIGNMENT
+    (folder / "data").mkdir(parents=True)
+    (folder / "taxonomy.ipynb").write_bytes(b"{}")
+    (folder / "data" / "small.csv").write_bytes(b"1,2\n")
+    monkeypatch.setattr(submission, "MAX_EXTRA_BYTES", 100)
+    within = submission.submitted_folder(tmp_path, ASSIGNMENT, "amy", "taxonomy.ipynb")
+    assert within.files == (("data/small.csv", b"1,2\n"),) and within.folders == ("data",)
+    assert not within.folder_flags
+    (folder / "data" / "large.bin").write_bytes(b"x" * 101)
+    beyond = submission.submitted_folder(tmp_path, ASSIGNMENT, "amy", "taxonomy.ipynb")
+    assert beyond.notebook == b"{}" and beyond.files == () and beyond.folders == ()
+    assert any("in-kernel run got none of them" in flag for flag in beyond.folder_flags)

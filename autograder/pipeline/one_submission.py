@@ -8,6 +8,13 @@ run (only compared) and the feedback page, on a private SQLite gradebook. No cou
 gradebook or records file is read or written, so the step can run in another process or on
 another machine; the caller (:mod:`autograder.pipeline.submission`) writes what comes back.
 
+What a job does not carry, by design: the files of ``source/<assignment>/`` other than the notebook
+(this course's assignments have none), files beside the submitted notebook past
+:data:`autograder.pipeline.submission.MAX_EXTRA_BYTES` (flagged; only the in-kernel run would see
+them), a notebook over :data:`autograder.scoring.intake.MAX_NOTEBOOK_BYTES` (not read: its 0 row
+says why, and no kernel runs it), and the course gradebook's comments (the page shows the trusted
+scores and the checks' messages).
+
 It lives in ``pipeline/`` (not ``scoring/``) because it drives nbgrader's commands and the warm
 sandbox; the scoring it calls (intake, the trusted checks) stays in ``scoring/``.
 """

@@ -25,6 +25,11 @@ from autograder.pipeline.results import StudentResult
 from autograder.pipeline.submission_job import AssignmentCopy, SubmissionJob, SubmissionOutcome, SubmittedFolder
 from autograder.scoring import intake
 
+# What a job carries of the files beside the notebook (only nbgrader's in-kernel run sees them; the
+# trusted checks never do), so that a submitted folder of junk cannot fill the grader's memory.
+MAX_EXTRA_BYTES = 20 * 2**20
+MAX_EXTRA_FILES = 1000
+
 
 def _text(path: Path) -> str:
     return path.read_bytes().decode(*TEXT)
@@ -60,11 +65,18 @@ def submitted_folder(course_dir: Path, assignment: str, student: str, notebook_n
     files: list[tuple[str, bytes]] = []
     folders: list[str] = []
     if not links and folder.is_dir():  # with links or special files no kernel runs: no copy needed
+        carried = 0
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
             if path.is_dir():
                 folders.append(relative)
             elif path.is_file() and path != notebook:
+                carried += path.stat().st_size
+                if carried > MAX_EXTRA_BYTES or len(files) >= MAX_EXTRA_FILES:
+                    folder_flags.append(f"the files beside the notebook exceed {MAX_EXTRA_FILES} files or "
+                                        f"{MAX_EXTRA_BYTES / 2**20:.0f} MB: the in-kernel run got none of them")
+                    files, folders = [], []
+                    break
                 files.append((relative, path.read_bytes()))
     return SubmittedFolder(student, raw, reason, tuple(files), tuple(folders), links, tuple(folder_flags))
 
