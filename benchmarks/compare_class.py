@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the courses here (default: a temporary folder)")
     args = parser.parse_args()
     checkouts = {"before": args.before.resolve(), "after": args.after.resolve()}
-    assignments = args.assignment or list_assignments(REPO / "source")
+    assignments = args.assignment or list_assignments(REPO)
 
     with tempfile.TemporaryDirectory(prefix="compare-class-") as scratch:
         root = args.keep.resolve() if args.keep else Path(scratch)
