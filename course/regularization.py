@@ -252,6 +252,10 @@ def decay_form_difference(seed: int, shape: tuple[int, int] = (5, 4), m: int = 5
 
 def _penalized_gradient_by_finite_differences(W, dW, lambd, m, eps=1e-6) -> np.ndarray:
     """Gradient of <dW, W> + lambd/(2m)||W||^2 (a loss whose data gradient is dW), numerically."""
+    # Central differences written here, not imported: the grader's generic copy
+    # (autograder.checks._common.numerical_gradient) is out of reach, since course never imports the
+    # checks, and a generic one here would hand the graded gradient_check its numerical gradient
+    # (students import course). This one knows a single loss, so it helps no graded function.
     def loss(V):
         return float(np.sum(dW * V) + lambd / (2 * m) * np.sum(V ** 2))
 

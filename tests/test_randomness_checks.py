@@ -255,8 +255,8 @@ def test_forward_checks_catch_a_few_fixed_masks():
     with pytest.raises(CheckFailed, match="the masks repeat across calls|same mask twice"):
         drop_checks.check_dropout_forward_uses_only_rng(forward_two_fixed, seed=7)
     with pytest.raises(CheckFailed, match="the masks repeat across calls"):
-        drop_checks._check_masks_across_calls("dropout_forward", drop_checks._small_forward_draw(forward_two_fixed, 8),
-                                              9, n_calls=100, full=False)
+        drop_checks.check_masks_across_calls("dropout_forward", lambda g: forward_two_fixed(
+            np.ones(drop_checks.SMALL_SHAPE), drop_checks.ACROSS_RATE, g)[1], 9, n_calls=100, full=False)
 
 
 def test_a_correct_mask_passes_the_across_calls_statistics_for_many_seeds():
@@ -264,5 +264,5 @@ def test_a_correct_mask_passes_the_across_calls_statistics_for_many_seeds():
         return (rng.random(shape) >= rate).astype(float)
 
     for seed in range(40):
-        drop_checks._check_masks_across_calls("dropout_mask", lambda g: drop_checks._mask(
-            mask, drop_checks.SMALL_SHAPE, drop_checks.ACROSS_RATE, g), seed)
+        drop_checks.check_masks_across_calls("dropout_mask", lambda g: mask(
+            drop_checks.SMALL_SHAPE, drop_checks.ACROSS_RATE, g), seed)

@@ -112,13 +112,13 @@ def test_keras_oracle_agrees_with_the_notebooks_rule(keras):
 
 # ---------------------------------------------------------------------------- wrong answers
 def _simulated(**options):
-    return lambda v, p, d=0.0: checks._simulate([float(x) for x in v], p, d, options)
+    return lambda v, p, d=0.0: checks.mistaken_early_stopping([float(x) for x in v], p, d, options)
 
 
 @pytest.mark.parametrize("options", [{}, dict(late=0), dict(delta_sign=1.0000001), dict(late=1, previous=True)])
 def test_the_mistake_simulation_never_gives_the_right_rule(options):
     with pytest.raises(ValueError, match="known early-stopping mistakes"):
-        checks._simulate([1.0, 0.5], 1, 0.0, options)
+        checks.mistaken_early_stopping([1.0, 0.5], 1, 0.0, options)
 
 
 @pytest.mark.parametrize("options, words", [

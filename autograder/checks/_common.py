@@ -1,5 +1,6 @@
 """Helpers that several check modules share, written once: Keras when it is loaded, a quiet block
-for test cells, calling student code, reading a number a student returned, comparing inputs.
+for test cells, calling student code, reading a number a student returned, comparing inputs, the
+grader's own central differences.
 
 Check modules import these by name from here, never from one another. Keras itself comes from
 :func:`course.runtime.import_keras`. Nothing here computes a graded function's answer.
@@ -77,3 +78,23 @@ def same_contents(before: Any, after: Any) -> bool:
     except Exception:  # noqa: BLE001 - what NumPy cannot take is compared with ==
         return before == after
     return a.shape == b.shape and bool(np.all(a == b))
+
+
+def numerical_gradient(loss: Callable[[np.ndarray], float], values: np.ndarray, eps: Any = 1e-6) -> np.ndarray:
+    """Central differences of a scalar ``loss`` with respect to every entry of ``values`` (float64).
+
+    ``eps`` is the step, or one step per entry (an array of ``values``' shape). The grader's one
+    copy: ``course`` keeps its own for claim 8 (``course/regularization.py``), since students import
+    ``course`` and a helper there would hand ``gradient_check`` its numerical gradient, and
+    ``course`` never imports the checks.
+    """
+    values = np.array(values, dtype=np.float64)
+    steps = np.broadcast_to(np.asarray(eps, dtype=np.float64), values.shape)
+    grad = np.zeros_like(values)
+    for index in np.ndindex(values.shape):
+        step = float(steps[index])
+        plus, minus = values.copy(), values.copy()
+        plus[index] += step
+        minus[index] -= step
+        grad[index] = (loss(plus) - loss(minus)) / (2 * step)
+    return grad
