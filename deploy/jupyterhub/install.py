@@ -63,14 +63,36 @@ def _step_done(stamp: Path, digest: str) -> bool:
     return stamp.exists() and stamp.read_text() == digest
 
 
+def usable_by_everyone(path: Path) -> bool:
+    """Whether every user may run ``path`` (a Python under /root, pyenv's, would fail in their servers)."""
+    target = path.resolve()
+    if not target.exists() or not target.stat().st_mode & stat.S_IXOTH:
+        return False
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in target.parents)
+
+
+def base_python(requested: str) -> str:
+    """The Python 3.11 the environment's venv is made from: ``requested`` if every user may run it."""
+    for candidate in (requested, "/usr/bin/python3.11"):
+        found = shutil.which(candidate)
+        if found and usable_by_everyone(Path(found)):
+            return found
+    sys.exit(f"no Python 3.11 that every user may run ({requested} is not): apt-get install python3.11-venv")
+
+
 def install_environment(env: Path, python: str) -> None:
     """The course environment: every pinned package, then this checkout's packages as a wheel."""
     pins = _digest([REPO / "requirements.txt", REPO / "constraints.txt"])
     stamp = env / ".course-pins"
+    interpreter = env / "bin" / "python"
+    if interpreter.exists() and not usable_by_everyone(interpreter):
+        print(f"[hub] {env} was made from a Python the users cannot run: making it again", flush=True)
+        subprocess.run([base_python(python), "-m", "venv", "--clear", str(env)], check=True)
+        stamp.unlink(missing_ok=True)
     if not _step_done(stamp, pins):
         print(f"[hub] installing the course environment into {env} (a few minutes the first time)", flush=True)
         if not (env / "bin" / "python").exists():
-            subprocess.run([python, "-m", "venv", str(env)], check=True)
+            subprocess.run([base_python(python), "-m", "venv", str(env)], check=True)
         subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", *PIP, "-r", str(REPO / "requirements.txt"),
                         "-c", str(REPO / "constraints.txt")], check=True)
         stamp.write_text(pins)
