@@ -107,7 +107,11 @@ def _write_graded_notebook(layout: CourseLayout, outcome: SubmissionOutcome, not
 
 
 def _write_feedback_page(layout: CourseLayout, outcome: SubmissionOutcome) -> bool:
-    """``feedback/<student>/<assignment>/`` holds the outcome's page, only."""
+    """``feedback/<student>/<assignment>/`` holds the outcome's page and the submission's ``timestamp.txt``.
+
+    The timestamp is copied as nbgrader's generate_feedback copies it: ``nbgrader release_feedback``
+    reads it to name the page in the exchange, and the student's Assignment List finds it by that name.
+    """
     target = layout.feedback(outcome.student, outcome.assignment)
     shutil.rmtree(target, ignore_errors=True)
     name = outcome.feedback_name
@@ -115,6 +119,9 @@ def _write_feedback_page(layout: CourseLayout, outcome: SubmissionOutcome) -> bo
         return False
     target.mkdir(parents=True, exist_ok=True)
     (target / name).write_bytes(outcome.feedback_html.encode(*TEXT))
+    timestamp = layout.submitted(outcome.student, outcome.assignment) / "timestamp.txt"
+    if timestamp.is_file() and not timestamp.is_symlink():
+        shutil.copyfile(timestamp, target / "timestamp.txt")
     return True
 
 
