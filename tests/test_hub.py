@@ -67,6 +67,7 @@ LAB_SETTINGS = {
                                                                          "checkForUpdates": False},
 }
 PAGE_TIMEOUT_MS = 180_000
+EXPECT_TIMEOUT_MS = 60_000
 
 
 def _hub_or_skip() -> None:
@@ -255,14 +256,17 @@ def hub():
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # a loaded 2-core machine renders a 59-cell notebook in more than expect's default 5 s
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+            expect.set_options(timeout=5_000)  # playwright's default, for the other browser tests
 
 
 def _shot(page, name: str) -> None:
