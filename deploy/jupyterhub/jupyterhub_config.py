@@ -37,7 +37,7 @@ c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 # the machine's accounts (PAM); only the course's users may log in
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = instructors | students
-c.Authenticator.admin_users = instructors
+# no admin users: JupyterHub's admin role may open every user's server (the instructor needs none of it)
 c.PAMAuthenticator.open_sessions = False  # no systemd-logind session per server (containers have none)
 
 c.JupyterHub.spawner_class = "localprocess"
@@ -67,7 +67,6 @@ c.JupyterHub.services = [{
     "command": [str(env / "bin" / "python"), str(HERE / "seal_submissions.py"),
                 "--inbound", str(Path(settings["exchange"]) / settings["course_id"] / "inbound")],
 }]
-c.JupyterHub.load_roles = []
 
 # A real class also stops idle servers (README): pip install jupyterhub-idle-culler, then
 # c.JupyterHub.services.append({"name": "idle-culler",
