@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STUDENTS ?= 40
+HUB_PREFIX ?= /srv/course-hub
+HUB_PORT ?= 8000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test test-browser lint lab release check-release bench reproduce lock clean-grading venv
+.PHONY: demo test test-browser test-hub hub lint lab release check-release bench reproduce lock clean-grading venv
 
 venv: $(STAMP)
 
@@ -27,6 +29,16 @@ test: $(STAMP)
 ## test-browser: only the browser tests (JupyterLab in Chromium; screenshots in tests/browser-screenshots/)
 test-browser: $(STAMP)
 	$(PY) -m pytest -m browser tests/test_browser.py
+
+## test-hub: only the JupyterHub end-to-end test (root, Node, Chromium; screenshots tests/browser-screenshots/hub-*.png)
+test-hub: $(STAMP)
+	$(PY) -m pytest -m hub -n 0 tests/test_hub.py
+
+## hub: as root, install and start the course's JupyterHub on http://127.0.0.1:$(HUB_PORT)/ with demo users (prints their passwords)
+hub:
+	@test "$$(id -u)" = 0 || { echo "make hub needs root: it creates Unix users and a root-owned exchange"; exit 1; }
+	$(PYTHON_BOOTSTRAP) deploy/jupyterhub/install.py --prefix $(HUB_PREFIX) --port $(HUB_PORT) --demo
+	cd $(HUB_PREFIX)/state && exec $(HUB_PREFIX)/env/bin/jupyterhub -f $(HUB_PREFIX)/jupyterhub_config.py
 
 ## lint: ruff over the packages, tests, benchmarks and notebooks (also part of `make test`)
 lint: $(STAMP)

@@ -106,8 +106,17 @@ def _write_graded_notebook(layout: CourseLayout, outcome: SubmissionOutcome, not
     (folder / notebook_name).write_bytes(outcome.graded_notebook.encode(*TEXT))
 
 
+# what `nbgrader submit` writes beside the notebook and `nbgrader release_feedback` reads beside the page
+NBGRADER_FEEDBACK_KEYS = ("timestamp.txt", "submission_secret.txt")
+
+
 def _write_feedback_page(layout: CourseLayout, outcome: SubmissionOutcome) -> bool:
-    """``feedback/<student>/<assignment>/`` holds the outcome's page, only."""
+    """``feedback/<student>/<assignment>/`` holds the outcome's page and the submission's nbgrader keys.
+
+    ``timestamp.txt`` and ``submission_secret.txt`` are copied as nbgrader's generate_feedback copies them:
+    ``nbgrader release_feedback`` names the page in the exchange by a hash of the secret, and the student's
+    Assignment List finds it by that name (no other student can).
+    """
     target = layout.feedback(outcome.student, outcome.assignment)
     shutil.rmtree(target, ignore_errors=True)
     name = outcome.feedback_name
@@ -115,6 +124,12 @@ def _write_feedback_page(layout: CourseLayout, outcome: SubmissionOutcome) -> bo
         return False
     target.mkdir(parents=True, exist_ok=True)
     (target / name).write_bytes(outcome.feedback_html.encode(*TEXT))
+    submitted = layout.submitted(outcome.student, outcome.assignment)
+    for name in NBGRADER_FEEDBACK_KEYS:
+        source = submitted / name
+        # small regular files only: the student wrote them (a link or a huge file is not copied)
+        if source.is_file() and not source.is_symlink() and source.stat().st_size <= 4096:
+            shutil.copyfile(source, target / name)
     return True
 
 
