@@ -144,7 +144,7 @@ class GradingCluster:
                 future = self._submit(grade_job, job_message(job), packages[assignment], priority=len(order) - rank,
                                       key=f"course-grade-{assignment}-{student}")
                 running[future] = (assignment, student)
-            for future in as_completed(list(running)):
+            for future in as_completed(list(running), loop=self.client.loop):
                 assignment, student = running.pop(future)
                 finish(self._written(course_dir, future, assignment, student, notebooks[assignment], feedback))
         except BaseException:  # Ctrl-C, the scheduler lost: nothing more is written
