@@ -28,14 +28,12 @@ from pathlib import Path
 
 import pytest
 
+from autograder.distributed.loopback import can_hide_folders, start_cluster, wait_for
 from autograder.isolation import sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01-ml-taxonomy"
 STUDENTS = 3
-DASK = Path(sys.executable).parent / "dask"
-HIDE_COURSES = os.geteuid() == 0 and shutil.which("unshare") is not None
-STARTUP_SECONDS = 120
 
 
 def _compare_class():
@@ -44,72 +42,6 @@ def _compare_class():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@dataclasses.dataclass
-class Cluster:
-    """A scheduler and its workers, each a process group started here."""
-
-    address: str
-    scheduler: subprocess.Popen
-    workers: list[subprocess.Popen]
-
-    def stop(self) -> None:
-        for process in [*self.workers, self.scheduler]:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in [*self.workers, self.scheduler]:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=20)
-
-
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def start_worker(address: str, folder: Path, courses: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``dask worker`` in ``folder`` (empty), unable to read ``courses`` where this runs as root."""
-    folder.mkdir(parents=True)
-    (folder / "tmp").mkdir()
-    command = ["nice", "-n", "15", str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
-               "--local-directory", str(folder), "--preload", "autograder.distributed.worker"]
-    if HIDE_COURSES:  # a mount namespace of its own, where the courses' folder is an empty tmpfs
-        command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                   'mount -t tmpfs -o size=1m courses-hidden "$0" && exec "$@"', str(courses), *command]
-    log = open(folder.parent / f"{folder.name}.log", "wb")  # noqa: SIM115 - the process keeps it
-    return subprocess.Popen(command, cwd=folder, env={**os.environ, "TMPDIR": str(folder / "tmp"), **(env or {})},
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def start_cluster(folder: Path, courses: Path, workers: int = 2, env: dict[str, str] | None = None) -> Cluster:
-    folder.mkdir(parents=True)
-    scheduler_file = folder / "scheduler.json"
-    scheduler = subprocess.Popen(
-        ["nice", "-n", "15", str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(scheduler_file)], cwd=folder, stdout=open(folder / "scheduler.log", "wb"),  # noqa: SIM115
-        stderr=subprocess.STDOUT, start_new_session=True)
-    cluster = Cluster("", scheduler, [])
-    try:
-        address = _wait_for(lambda: scheduler_file.exists() and json.loads(scheduler_file.read_text() or "{}")
-                            .get("address"), STARTUP_SECONDS, "the scheduler")
-        cluster.address = address
-        cluster.workers = [start_worker(address, folder / f"worker-{n}", courses, env) for n in range(workers)]
-        with _client(address) as client:
-            client.wait_for_workers(workers, timeout=STARTUP_SECONDS)
-    except BaseException:
-        cluster.stop()
-        raise
-    return cluster
 
 
 @contextlib.contextmanager
@@ -230,7 +162,7 @@ def test_a_class_graded_on_the_cluster_equals_the_class_graded_locally(cluster, 
     without times, feedback pages), with workers that cannot read the course folder."""
     compare_class = _compare_class()
     course = make_course("cluster")
-    if HIDE_COURSES:
+    if can_hide_folders():
         with _client(cluster.address) as client:
             seen = client.run(os.path.exists, str(course / "submitted"))
         assert seen and not any(seen.values()), f"a worker can read the course folder: {seen}"
@@ -263,7 +195,7 @@ def test_a_worker_killed_mid_class_loses_nothing_and_each_submission_is_recorded
                     return next((worker for worker, keys in client.processing().items()
                                  if any(str(key).startswith("course-grade-") for key in keys)), None)
 
-                worker = _wait_for(busy, 900, "a worker grading a submission")
+                worker = wait_for(busy, 900, "a worker grading a submission")
                 time.sleep(3)  # in the middle of the submission
                 pid = client.run(os.getpid, workers=[worker])[worker]
                 os.kill(pid, signal.SIGKILL)  # its nanny starts a new worker process
@@ -297,8 +229,8 @@ def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folde
     small = start_cluster(clusters / "lost", courses, workers=1)
 
     def stop_the_scheduler() -> None:
-        with contextlib.suppress(AssertionError):
-            _wait_for(lambda: records.exists() and json.loads(records.read_text()).get(ASSIGNMENT), 900,
+        with contextlib.suppress(TimeoutError):
+            wait_for(lambda: records.exists() and json.loads(records.read_text()).get(ASSIGNMENT), 900,
                       "a first record")
         os.killpg(small.scheduler.pid, signal.SIGKILL)
 
