@@ -217,8 +217,9 @@ def test_a_worker_killed_mid_class_loses_nothing_and_each_submission_is_recorded
 @pytest.mark.grading
 @pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed: workers refuse")
 def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folders, make_course, graded_locally):
-    """Check that losing the scheduler stops the run with a clear error, only finished submissions
-    are recorded, and a rerun grades only the rest, to the local run's results."""
+    """Check that the longest expected submission goes first, losing the scheduler stops the run with
+    a clear error, only finished submissions are recorded, and a rerun grades only the rest, to the
+    local run's results."""
     from autograder.pipeline.schedule import GradingStopped, grade_class
     from autograder.pipeline.tables import export_grades
 
@@ -226,12 +227,18 @@ def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folde
     courses, clusters = folders
     course = make_course("lost")
     records = course / "grading_records.json"
+    # an earlier run's times (of other files: everything is regraded): synth-001 is expected longest
+    expected = {"synth-000": 100.0, "synth-001": 300.0, "synth-002": 200.0}
+    records.write_text(json.dumps({ASSIGNMENT: {student: {"seconds": s} for student, s in expected.items()}}))
+
+    def recorded() -> list[str]:
+        return sorted(s for s, record in json.loads(records.read_text())[ASSIGNMENT].items() if "graded_at" in record)
+
     small = start_cluster(clusters / "lost", courses, workers=1)
 
     def stop_the_scheduler() -> None:
         with contextlib.suppress(TimeoutError):
-            wait_for(lambda: records.exists() and json.loads(records.read_text()).get(ASSIGNMENT), 900,
-                      "a first record")
+            wait_for(recorded, 900, "a first record")
         os.killpg(small.scheduler.pid, signal.SIGKILL)
 
     stopper = threading.Thread(target=stop_the_scheduler)
@@ -242,10 +249,10 @@ def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folde
     finally:
         stopper.join()
         small.stop()
-    recorded = sorted(json.loads(records.read_text())[ASSIGNMENT])
-    assert 1 <= len(recorded) < STUDENTS, recorded
+    finished = recorded()
+    assert 1 <= len(finished) < STUDENTS and "synth-001" in finished, finished  # one worker: longest first
     results = grade_class(course, {ASSIGNMENT: None}, progress=False, workers=1)  # the rerun, on this machine
-    assert sorted(r.student for r in results if r.skipped) == recorded
+    assert sorted(r.student for r in results if r.skipped) == finished
     export_grades(course)
     assert not compare_class.compare(graded_locally, compare_class.exports(course))
 
