@@ -272,3 +272,29 @@ def test_a_cluster_whose_only_worker_is_stale_grades_nobody_and_names_the_differ
             GradingCluster.connect(stale.address, sandbox.limits_from_env(), wait_seconds=120)
     finally:
         stale.stop()
+
+
+@pytest.mark.grading
+@pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed: workers refuse")
+def test_ctrl_c_on_the_client_leaves_only_recorded_trusted_scores(cluster, make_course):
+    """Check that Ctrl-C on `grade --scheduler` stops it (exit 130) with every gradebook score recorded
+    or about to be regraded, and each record's score in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    course = make_course("interrupted")
+    records = course / "grading_records.json"
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
+                                "--scheduler", cluster.address], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    with contextlib.suppress(TimeoutError):
+        wait_for(lambda: records.exists() and json.loads(records.read_text()).get(ASSIGNMENT), 900, "a first record")
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and "interrupted" in stderr, stderr[-2000:]
+    recorded = json.loads(records.read_text())[ASSIGNMENT]
+    assert 1 <= len(recorded) < STUDENTS, sorted(recorded)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {s.student.id: float(s.score) for s in gradebook.find_assignment(ASSIGNMENT).submissions}
+    for student, record in recorded.items():
+        assert scores.get(student) == record["score"], student
