@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.distributed.loopback import can_hide_folders, start_cluster, wait_for
+from autograder.distributed.loopback import can_hide_folders, kill_processes, start_cluster, wait_for
 from autograder.isolation import sandbox
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,6 +181,7 @@ def test_a_worker_killed_mid_class_loses_nothing_and_each_submission_is_recorded
                                                                                       graded_locally):
     """Check that a worker killed while it grades has its submission graded by another worker: every
     submission is recorded once, with what a local run gives."""
+    from autograder.distributed.worker import warm_processes
     from autograder.pipeline.schedule import grade_class
     from autograder.pipeline.tables import export_grades
 
@@ -198,8 +199,10 @@ def test_a_worker_killed_mid_class_loses_nothing_and_each_submission_is_recorded
                 worker = wait_for(busy, 900, "a worker grading a submission")
                 time.sleep(3)  # in the middle of the submission
                 pid = client.run(os.getpid, workers=[worker])[worker]
+                warm = client.run(warm_processes, workers=[worker])[worker]
                 os.kill(pid, signal.SIGKILL)  # its nanny starts a new worker process
                 killed.append(worker)
+                kill_processes(warm)  # a worker killed outright leaves its zygote (issue 22: left to do)
         except Exception as error:  # noqa: BLE001 - reported by the test
             errors.append(error)
 

@@ -46,17 +46,28 @@ class Cluster:
     workers: list[subprocess.Popen]
 
     def stop(self) -> None:
-        processes = [*self.workers, self.scheduler]
-        for process in processes:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+        """SIGTERM to each ``dask`` command (a worker closes its worker processes, which stop their
+        warm processes), then SIGKILL to the process groups of those that did not stop in time."""
+        for group in (self.workers, [self.scheduler]):
+            for process in group:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGTERM)
+            for process in group:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=30)
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=20)
+
+
+def kill_processes(pids: list[int]) -> None:
+    """SIGKILL each process (its whole group when it leads one: a zygote's sandbox)."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
 
 
 def start_worker(address: str, folder: Path, hidden: Path | None, env: dict[str, str] | None = None,

@@ -129,6 +129,19 @@ def warm_up(limits: sandbox.Limits) -> None:
             warm_sandbox.provide(limits)
 
 
+def cool_down() -> None:
+    """Stop this process's warm sandbox and fork server (a worker that closes)."""
+    with _WARMING:
+        warm_sandbox.close()
+        forkserver.close()
+
+
+def warm_processes() -> list[int]:
+    """The process ids of this worker process's zygote and fork server (run by ``Client.run``)."""
+    server = forkserver.server()
+    return [pid for pid in (warm_sandbox.owned_pid(), server.process.pid if server.process else None) if pid]
+
+
 def resource_name(client: GraderVersions) -> str:
     """The Dask resource a worker offers once it accepted a client with these versions."""
     return f"course-grader-{client.digest}"
@@ -152,6 +165,9 @@ class GraderPlugin(WorkerPlugin):
         await asyncio.get_running_loop().run_in_executor(None, warm_up, limits_from_json(self.limits))
         await worker.set_resources(**{resource_name(client): 1})
         _VERDICTS[client.digest] = verdict
+
+    def teardown(self, worker) -> None:
+        cool_down()
 
 
 def worker_verdict(digest: str) -> dict | None:
@@ -184,3 +200,8 @@ def dask_setup(worker) -> None:
     """``--preload autograder.distributed.worker``: start the warm processes (with this worker's
     limits) while no client is there yet; a client with other limits replaces the warm sandbox."""
     threading.Thread(target=warm_up, args=(sandbox.limits_from_env(),), name="course-warm-up", daemon=True).start()
+
+
+def dask_teardown(worker) -> None:
+    """The worker closes: stop its warm processes (the zygote would outlive it otherwise)."""
+    cool_down()
