@@ -91,7 +91,7 @@ def main() -> None:
                       f"(--workers {args.workers})", flush=True)
             else:
                 started = time.perf_counter()
-                cluster = start_cluster(clusters / label, courses, workers=1, processes=processes)
+                cluster = start_cluster(clusters / label, courses, workers=1, worker_processes=processes)
                 try:
                     joined = time.perf_counter() - started
                     warmed = warm(cluster.address)

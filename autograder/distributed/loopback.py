@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from autograder.isolation import processes
+
 DASK = Path(sys.executable).parent / "dask"
 STARTUP_SECONDS = 120
 
@@ -55,8 +57,7 @@ class Cluster:
             for process in group:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=30)
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                processes.kill_group(process.pid)
                 process.wait(timeout=20)
 
 
@@ -65,18 +66,18 @@ def kill_processes(pids: list[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if os.getpgid(pid) == pid:
-                os.killpg(pid, signal.SIGKILL)
+                processes.kill_group(pid)
             else:
                 os.kill(pid, signal.SIGKILL)
 
 
 def start_worker(address: str, folder: Path, hidden: Path | None, env: dict[str, str] | None = None,
-                 processes: int = 1) -> subprocess.Popen:
-    """``dask worker`` (``processes`` single-threaded worker processes) in the empty ``folder``,
+                 worker_processes: int = 1) -> subprocess.Popen:
+    """``dask worker`` (``worker_processes`` single-threaded worker processes) in the empty ``folder``,
     unable to read ``hidden`` where :func:`can_hide_folders`; its log beside the folder."""
     folder.mkdir(parents=True)
     (folder / "tmp").mkdir()
-    command = ["nice", "-n", "15", str(DASK), "worker", address, "--nthreads", "1", "--nworkers", str(processes),
+    command = ["nice", "-n", "15", str(DASK), "worker", address, "--nthreads", "1", "--nworkers", str(worker_processes),
                "--no-dashboard", "--local-directory", str(folder), "--preload", "autograder.distributed.worker"]
     if hidden is not None and can_hide_folders():
         command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -87,7 +88,7 @@ def start_worker(address: str, folder: Path, hidden: Path | None, env: dict[str,
 
 
 def start_cluster(folder: Path, hidden: Path | None, workers: int = 2, env: dict[str, str] | None = None,
-                  processes: int = 1) -> Cluster:
+                  worker_processes: int = 1) -> Cluster:
     """A scheduler on a free loopback port and ``workers`` workers (see :func:`start_worker`), once
     every worker process has joined."""
     from distributed import Client
@@ -104,10 +105,10 @@ def start_cluster(folder: Path, hidden: Path | None, workers: int = 2, env: dict
         cluster.address = wait_for(lambda: scheduler_file.exists() and (json.loads(scheduler_file.read_text() or "{}")
                                                                          .get("address")),
                                    STARTUP_SECONDS, "the scheduler")
-        cluster.workers = [start_worker(cluster.address, folder / f"worker-{n}", hidden, env, processes)
+        cluster.workers = [start_worker(cluster.address, folder / f"worker-{n}", hidden, env, worker_processes)
                            for n in range(workers)]
         with Client(cluster.address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(workers * processes, timeout=STARTUP_SECONDS)
+            client.wait_for_workers(workers * worker_processes, timeout=STARTUP_SECONDS)
     except BaseException:
         cluster.stop()
         raise
