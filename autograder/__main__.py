@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import REPO_ROOT
+from autograder import REPO_ROOT, settings
 from autograder.layout import CourseLayout
 
 
@@ -50,7 +50,7 @@ def _isolation_notice() -> None:
 def _grade(args) -> int:
     from autograder.layout import submitted_students
     from autograder.pipeline.gradebook import import_students
-    from autograder.pipeline.schedule import GradingSetupError, grade_class
+    from autograder.pipeline.schedule import GradingSetupError, GradingStopped, grade_class
     from autograder.pipeline.tables import export_grades, flag_summary, format_table
 
     assignments = _chosen_assignments(args)
@@ -70,10 +70,13 @@ def _grade(args) -> int:
         submissions[assignment] = chosen
     try:
         results = grade_class(args.course_dir, submissions, feedback=not args.no_feedback, workers=args.workers,
-                              force=args.force)
+                              force=args.force, scheduler=args.scheduler or settings.scheduler_address())
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except GradingStopped as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("\ninterrupted: finished submissions are recorded; run the same command again to grade the "
               "rest (unchanged submissions are not regraded)", file=sys.stderr)
@@ -254,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
                         "these students and grade those of them who submitted")
     p.add_argument("--workers", type=int, default=None,
                    help="submissions graded at once, in parallel processes (default: the number of cores)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="grade on the workers of this Dask scheduler (default: $COURSE_SCHEDULER; unset: on "
+                        "this machine); results are written here")
     p.add_argument("--force", action="store_true", help="regrade submissions that did not change")
     p.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
     p.set_defaults(run=_grade)

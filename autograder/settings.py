@@ -26,6 +26,9 @@ TASK_CGROUP = "COURSE_TASK_CGROUP"
 WARM_SANDBOX = "COURSE_WARM_SANDBOX"
 # Set (to anything): grade without warm sandboxes, a fresh sandbox per process.
 WARM_SANDBOX_OFF = "COURSE_WARM_SANDBOX_OFF"
+# A Dask scheduler's address (``tcp://HOST:8786``): ``grade`` sends the submissions to its workers
+# (the ``--scheduler`` option wins); unset: grading runs on this machine.
+SCHEDULER = "COURSE_SCHEDULER"
 # ``1``: the notebooks' experiments run on small data and few epochs (:mod:`course.runtime`).
 FAST = "COURSE_FAST"
 # ``COURSE_<LIMIT>`` overrides one field of :class:`autograder.isolation.sandbox.Limits`, in its unit
@@ -37,6 +40,11 @@ _OFF = {"off", "0", "no", "false"}
 def db_url() -> str | None:
     """The gradebook URL from :data:`DB_URL`, or None (SQLite in the course directory)."""
     return os.environ.get(DB_URL) or None
+
+
+def scheduler_address() -> str | None:
+    """The Dask scheduler from :data:`SCHEDULER`, or None (grade on this machine)."""
+    return os.environ.get(SCHEDULER, "").strip() or None
 
 
 def forkserver_enabled() -> bool:

@@ -246,6 +246,12 @@ def server() -> ForkServer:
     return _SERVER
 
 
+def close() -> None:
+    """Stop this process's fork server, if it started one."""
+    if _SERVER is not None and os.getpid() == _SERVER_PID:
+        _SERVER.close()
+
+
 def run_module(module: str, args: list[str], *, cwd: Path, env: dict[str, str] | None, stdout: Path,
                stderr: Path, timeout: float | None = None, memory_bytes: int | None = None,
                cgroup_procs: str | None = None) -> tuple[int, bool]:

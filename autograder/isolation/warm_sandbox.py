@@ -262,6 +262,21 @@ def replace(limits: sandbox.Limits) -> None:
     provide(limits)
 
 
+def close() -> None:
+    """Close this process's warm sandbox, if it has one (a Dask worker that stops: its atexit may
+    never run)."""
+    global _OWNED
+    if _OWNED is not None:
+        _OWNED.close()
+        _OWNED = None
+    os.environ.pop(ENV_VAR, None)
+
+
+def owned_pid() -> int | None:
+    """The process id of this process's zygote (its sandbox's process group), if it has one."""
+    return _OWNED.process.pid if _OWNED is not None and _OWNED.process is not None else None
+
+
 @contextlib.contextmanager
 def kernel_folder(limits: sandbox.Limits, fallback: Path) -> Iterator[Path]:
     """The folder for one in-kernel run's connection file and sockets: a new one under the warm

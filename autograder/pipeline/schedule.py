@@ -58,9 +58,38 @@ class GradingSetupError(RuntimeError):
     """Grading cannot start: nothing was graded (rather than giving a whole class 0)."""
 
 
-def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Limits | None = None) -> None:
-    """Run the assignments' setup cells in one sandboxed process (each in a fresh namespace);
-    raise :class:`GradingSetupError` if one fails.
+class GradingStopped(RuntimeError):
+    """Grading stopped before the end (e.g. the Dask scheduler was lost): the finished submissions
+    are recorded, and running the same command again grades the rest."""
+
+
+def setup_cells(course_dir: Path, assignments: list[str]) -> list[tuple[str, str]]:
+    """(assignment, code) of each assignment's setup cell, as :func:`setup_errors` runs them."""
+    cells = []
+    for assignment in assignments:
+        spec = intake.read_source(CourseLayout(course_dir).source_notebook(assignment))
+        cells.append((assignment, f"exec(compile({spec.setup!r}, 'setup', 'exec'), {{'__name__': '__main__'}})"))
+    return cells
+
+
+def setup_errors(cells: list[tuple[str, str]], limits: sandbox.Limits) -> list[dict]:
+    """Run the setup ``cells`` in one sandboxed process (each in a fresh namespace); the errors
+    (``{"cell", "type", "message"}``), none when all ran. Reads no course directory (a Dask worker
+    runs it too)."""
+    server = function_client.FunctionServer("", cells, [], limits)
+    try:
+        server.ensure_running()
+        return list(server.cell_errors)
+    except function_client.SandboxFailure as error:
+        return [{"cell": cells[0][0] if cells else "", "type": "SandboxFailure", "message": str(error)}]
+    finally:
+        server.close()
+
+
+def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Limits | None = None,
+              run_cells: Callable[[list[tuple[str, str]], sandbox.Limits], list[dict]] = setup_errors) -> None:
+    """Run the assignments' setup cells in one sandboxed process (``run_cells``: here, else on a
+    Dask worker); raise :class:`GradingSetupError` if one fails.
 
     A broken installation (the sandbox cannot import the course package, a data file is
     missing) would otherwise fail every student alike, and grade the whole class 0.
@@ -71,18 +100,7 @@ def preflight(course_dir: Path, assignments: str | list[str], limits: sandbox.Li
         raise GradingSetupError(f"{error} No student was graded.") from None
     limits = limits or sandbox.limits_from_env()
     assignments = [assignments] if isinstance(assignments, str) else list(assignments)
-    cells = []
-    for assignment in assignments:
-        spec = intake.read_source(CourseLayout(course_dir).source_notebook(assignment))
-        cells.append((assignment, f"exec(compile({spec.setup!r}, 'setup', 'exec'), {{'__name__': '__main__'}})"))
-    server = function_client.FunctionServer("", cells, [], limits)
-    try:
-        server.ensure_running()
-        errors = list(server.cell_errors)
-    except function_client.SandboxFailure as error:
-        errors = [{"cell": assignments[0], "type": "SandboxFailure", "message": str(error)}]
-    finally:
-        server.close()
+    errors = run_cells(setup_cells(course_dir, assignments), limits)
     if errors:
         detail = f"{errors[0].get('type')}: {errors[0].get('message', '')}"[:1000]
         isolation = "on" if sandbox.isolation_available() else "off"
@@ -107,7 +125,8 @@ def _warm_up() -> None:
 
 
 def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feedback: bool = True,
-                progress: bool = True, workers: int | None = None, force: bool = False) -> list[StudentResult]:
+                progress: bool = True, workers: int | None = None, force: bool = False,
+                scheduler: str | None = None) -> list[StudentResult]:
     """Grade several assignments at once; ``submissions`` maps each assignment to the students to
     grade (None: every submitter). One result per submission, by assignment and student.
 
@@ -116,6 +135,10 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     current files and the current source and checks is not regraded unless ``force``; its
     result comes from the record (``skipped``). Ctrl-C stops the run: finished submissions keep
     their records and scores, the rest are graded by the next run.
+
+    ``scheduler`` (a Dask scheduler's address, ``tcp://HOST:8786``): the submissions are graded
+    by that cluster's workers instead (:mod:`autograder.distributed`; ``workers`` is ignored), and
+    written here exactly as a local run writes them. Without it nothing imports Dask.
     """
     course_dir = Path(course_dir).resolve()
     layout = CourseLayout(course_dir)
@@ -144,18 +167,27 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     if not todo:
         return ordered(results)
     workers = min(workers, len(todo))
+    cluster = None
+    if scheduler:  # the only place grading imports Dask
+        from autograder.distributed.client import GradingCluster
+
+        cluster = GradingCluster.connect(scheduler, sandbox.limits_from_env())
+        workers = 1
     if forkserver.enabled():  # this process registers the assignments: its nbgrader imports start now
         with contextlib.suppress(RuntimeError, OSError):
             forkserver.server().ensure_started()
     context = multiprocessing.get_context("spawn")  # fresh workers: the parent holds threads (tqdm), databases
     pool = (concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
-            if workers > 1 else None)
+            if workers > 1 and cluster is None else None)
     staging = tempfile.TemporaryDirectory(prefix="course-gradebook-")
     try:
         pending = sorted({assignment for assignment, _ in todo}, key=order.get)
         # before anything is written: a broken setup grades nobody (in a worker, whose warm
         # sandbox then has the imports done; the other workers warm up meanwhile)
-        if pool is not None:
+        if cluster is not None:
+            staged = stage_new_gradebook(course_dir, Path(staging.name))
+            preflight(course_dir, pending, run_cells=cluster.setup_errors)
+        elif pool is not None:
             checked = pool.submit(preflight, course_dir, pending)
             for _ in range(workers - 1):
                 pool.submit(int)
@@ -201,7 +233,9 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
 
             jobs = list(todo)
             try:
-                if pool is None:
+                if cluster is not None:
+                    cluster.grade(course_dir, jobs, prepare, feedback, finish, estimate)
+                elif pool is None:
                     templates: dict[str, Path] = {}
                     while jobs:
                         assignment, student = pop_longest(jobs, estimate)
@@ -216,6 +250,8 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if cluster is not None:
+            cluster.close()
         staging.cleanup()
     return ordered(results)
 

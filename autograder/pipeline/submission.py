@@ -1,7 +1,8 @@
 """One submission of a course directory: build its job from the course directory, grade it with the
 one-submission seam (:func:`autograder.pipeline.one_submission.grade_submission`, which touches no
-course directory), then write what came back: the gradebook's scores, the feedback page under
-``feedback/``, the graded notebook under ``autograded/``, and the :class:`StudentResult`.
+course directory), then write what came back (:func:`write_outcome`, also the writer of a submission graded on a Dask
+worker): the gradebook's scores, the feedback page under ``feedback/``, the graded notebook under
+``autograded/``, and the :class:`StudentResult`.
 
 :func:`grade_student` never raises for a bad submission and never writes to ``submitted/``;
 :func:`grade_student_safely` also turns a failure of the grader itself into a 0 row.
@@ -133,6 +134,39 @@ def _write_feedback_page(layout: CourseLayout, outcome: SubmissionOutcome) -> bo
     return True
 
 
+def write_outcome(course_dir: Path, outcome: SubmissionOutcome, notebook_name: str, feedback: bool) -> StudentResult:
+    """Write what grading one submission gave into the course directory: the trusted scores into the
+    gradebook (one transaction), the graded notebook under ``autograded/``, the feedback page under
+    ``feedback/``; return the submission's :class:`StudentResult` (``seconds``: the seam's).
+
+    The one writer of a submission's results, whether the seam ran here or on a Dask worker."""
+    course_dir = Path(course_dir).resolve()
+    layout = CourseLayout(course_dir)
+    result = StudentResult(outcome.student, outcome.assignment, problems=list(outcome.problems),
+                           flags=list(outcome.flags), attempts=outcome.attempts)
+    result.score, result.max_score = write_trusted_scores(course_dir, outcome.assignment, outcome.student,
+                                                          list(outcome.cells), outcome.timestamp_value())
+    result.graded = outcome.readable  # an unreadable notebook still gets its 0 row
+    result.cells = list(outcome.cells)
+    _write_graded_notebook(layout, outcome, notebook_name)
+    if feedback:
+        result.feedback = _write_feedback_page(layout, outcome)
+        if not result.feedback:
+            result.problems.append("feedback could not be generated")
+    result.seconds = outcome.timings.total
+    return result
+
+
+def failed_result(course_dir: Path, assignment: str, student: str, error: BaseException) -> StudentResult:
+    """The 0 row of a submission whose grading failed (the grader's failure, not the submission's),
+    with the reason; its 0 scores are written when the gradebook allows."""
+    reason = f"grading failed: {type(error).__name__}: {error}".encode("utf-8", "replace").decode()[:500]
+    result = StudentResult(student, assignment, problems=[reason])
+    with contextlib.suppress(Exception):
+        result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, [])
+    return result
+
+
 def grade_student(course_dir: Path, assignment: str, student: str, feedback: bool = True,
                   limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> StudentResult:
     """Grade one student; never raises for a bad submission, never writes to ``submitted/``.
@@ -140,24 +174,12 @@ def grade_student(course_dir: Path, assignment: str, student: str, feedback: boo
     The job is built from the course directory (``kernel_template``: the in-kernel gradebook's
     template the scheduler made, else the seam makes one), graded by
     :func:`~autograder.pipeline.one_submission.grade_submission`, and what comes back is written
-    here: the trusted scores into the gradebook, the feedback page, the graded notebook.
+    by :func:`write_outcome`: the trusted scores into the gradebook, the feedback page, the graded
+    notebook.
     """
     started = time.perf_counter()
-    course_dir = Path(course_dir).resolve()
-    layout = CourseLayout(course_dir)
     job = submission_job(course_dir, assignment, student, feedback, limits, kernel_template)
-    outcome = grade_submission(job)
-    result = StudentResult(student, assignment, problems=list(outcome.problems), flags=list(outcome.flags),
-                           attempts=outcome.attempts)
-    result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, list(outcome.cells),
-                                                          outcome.timestamp_value())
-    result.graded = outcome.readable  # an unreadable notebook still gets its 0 row
-    result.cells = list(outcome.cells)
-    _write_graded_notebook(layout, outcome, job.assignment.notebook_name)
-    if feedback:
-        result.feedback = _write_feedback_page(layout, outcome)
-        if not result.feedback:
-            result.problems.append("feedback could not be generated")
+    result = write_outcome(course_dir, grade_submission(job), job.assignment.notebook_name, feedback)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -169,8 +191,4 @@ def grade_student_safely(course_dir: Path, assignment: str, student: str, feedba
     try:
         return grade_student(course_dir, assignment, student, feedback, limits, kernel_template)
     except Exception as error:  # noqa: BLE001 - reported in the table and the records
-        reason = f"grading failed: {type(error).__name__}: {error}".encode("utf-8", "replace").decode()[:500]
-        result = StudentResult(student, assignment, problems=[reason])
-        with contextlib.suppress(Exception):
-            result.score, result.max_score = write_trusted_scores(course_dir, assignment, student, [])
-        return result
+        return failed_result(course_dir, assignment, student, error)
