@@ -1,5 +1,5 @@
 """Helpers the regularization checks share: the tolerance, a student's weights and numbers read,
-inputs copied and required unchanged.
+inputs copied and required unchanged, an array result read.
 """
 
 from __future__ import annotations
@@ -44,3 +44,12 @@ def _require_unchanged(before: Any, after: Any, name: str) -> None:
         if not np.array_equal(b, a):
             fail(f"{name} modified its input in place; work on a copy (`W = W * ...` instead of "
                  "`W *= ...`).")
+
+
+def _array_result(value: Any, shape: tuple, name: str) -> np.ndarray:
+    if isinstance(value, (tuple, list)):
+        fail(f"{name} should return one array of the shape of W, got a {type(value).__name__}.")
+    array = np.asarray(value, dtype=np.float64)
+    if array.shape != shape:
+        fail(f"{name} should return an array of W's shape {shape}, got shape {array.shape}.")
+    return array

@@ -8,8 +8,7 @@ import numpy as np
 
 from autograder.checks import call_student, fail, require
 from autograder.checks._common import quiet
-from autograder.checks.regularization._common import RTOL
-from autograder.checks.regularization.weight_decay import _array_result
+from autograder.checks.regularization._common import RTOL, _array_result
 from course.runtime import import_keras
 
 

@@ -5,21 +5,11 @@ a gradient step on the L2-regularized cost.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
 from autograder.checks import call_student, fail, require
-from autograder.checks.regularization._common import RTOL
-
-
-def _array_result(value: Any, shape: tuple, name: str) -> np.ndarray:
-    if isinstance(value, (tuple, list)):
-        fail(f"{name} should return one array of the shape of W, got a {type(value).__name__}.")
-    array = np.asarray(value, dtype=np.float64)
-    if array.shape != shape:
-        fail(f"{name} should return an array of W's shape {shape}, got shape {array.shape}.")
-    return array
+from autograder.checks.regularization._common import RTOL, _array_result
 
 
 def _require_formula(name: str, result: np.ndarray, expected: np.ndarray, formula: str,
