@@ -65,7 +65,7 @@ from autograder.checks.optimizers.exponential_decay import (
     decay_steps_to_try,
 )
 from autograder.checks.optimizers.rmsprop import (
-    _rmsprop_diagnose,
+    _rmsprop_diagnose,  # noqa: F401
     check_rmsprop_on_random_problems,
     check_rmsprop_step,
 )
@@ -81,7 +81,6 @@ __all__ = [
     "RTOL",
     "SHAPES",
     "STEPS",
-    "_rmsprop_diagnose",
     "check_adam_on_random_problems",
     "check_adam_step",
     "check_adam_step_count",
