@@ -45,19 +45,8 @@ import numpy as np  # noqa: F401
 
 from autograder.checks import CheckFailed, call_student, expect_value_error, fail, require  # noqa: F401
 from autograder.checks._common import as_number, quiet, same_contents  # noqa: F401
-from autograder.checks.optimizers._common import (
-    RTOL,
-    SHAPES,
-    STEPS,
-    Problem,
-    exact_float32,
-    problem,
-)
-from autograder.checks.optimizers.adam import (
-    check_adam_on_random_problems,
-    check_adam_step,
-    check_adam_step_count,
-)
+from autograder.checks.optimizers._common import RTOL, SHAPES, STEPS, Problem, exact_float32, problem
+from autograder.checks.optimizers.adam import check_adam_on_random_problems, check_adam_step, check_adam_step_count
 from autograder.checks.optimizers.exponential_decay import (
     check_exponential_decay,
     check_exponential_decay_errors,

@@ -25,14 +25,8 @@ import numpy as np  # noqa: F401
 
 from autograder.checks import CheckFailed, call_student, fail, require  # noqa: F401
 from autograder.checks._common import loaded_keras, quiet  # noqa: F401
-from autograder.checks.regularization._common import (
-    RTOL,
-)
-from autograder.checks.regularization.max_norm import (
-    check_max_norm,
-    check_max_norm_on_random_inputs,
-    max_norm_matrix,
-)
+from autograder.checks.regularization._common import RTOL
+from autograder.checks.regularization.max_norm import check_max_norm, check_max_norm_on_random_inputs, max_norm_matrix
 from autograder.checks.regularization.network import (
     BUILDER,
     BUILDER_ACTIVATIONS,

@@ -47,21 +47,14 @@ from autograder.checks.randomness import (  # noqa: F401
     shift_text,
     sum_pmf,
 )
-from autograder.checks.validation._common import (
-    Split,
-)
+from autograder.checks.validation._common import Split
 from autograder.checks.validation.cross_validate import (
     check_cross_validate_keras,
     check_cross_validate_on_random_data,
     check_cross_validate_recorded,
     check_cross_validate_rejects_leaky_folds,
 )
-from autograder.checks.validation.cv_models import (
-    CV_TOLERANCE,
-    ModelFactory,
-    SmallKerasRegressor,
-    StandInRegressor,
-)
+from autograder.checks.validation.cv_models import CV_TOLERANCE, ModelFactory, SmallKerasRegressor, StandInRegressor
 from autograder.checks.validation.holdout import (
     check_holdout_partition,
     check_holdout_seed_range,

@@ -8,10 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograder.checks import (
-    fail,
-    preview,
-)
+from autograder.checks import fail, preview
 
 Split = tuple[np.ndarray, np.ndarray]
 

@@ -11,10 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import (
-    fail,
-    preview,
-)
+from autograder.checks import fail, preview
 from autograder.checks._common import call_student_as, quiet
 from autograder.checks.validation._common import Split
 from autograder.checks.validation.cv_models import (

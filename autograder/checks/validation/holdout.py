@@ -8,13 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograder.checks import (
-    as_index_array,
-    call_student,
-    fail,
-    preview,
-    require,
-)
+from autograder.checks import as_index_array, call_student, fail, preview, require
 from autograder.checks.validation._common import (
     Split,
     _binomial_band,

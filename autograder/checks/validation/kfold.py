@@ -10,15 +10,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.model_selection import KFold
 
-from autograder.checks import (
-    CheckFailed,
-    as_split_list,
-    call_student,
-    expect_value_error,
-    fail,
-    preview,
-    require,
-)
+from autograder.checks import CheckFailed, as_split_list, call_student, expect_value_error, fail, preview, require
 from autograder.checks.validation._common import (
     Split,
     _binomial_band,

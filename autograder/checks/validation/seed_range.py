@@ -9,10 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograder.checks import (
-    fail,
-    require,
-)
+from autograder.checks import fail, require
 from autograder.checks.randomness import (
     ALPHA,
     at_least,

@@ -9,13 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
-from autograder.checks import (
-    as_split_list,
-    call_student,
-    fail,
-    preview,
-    require,
-)
+from autograder.checks import as_split_list, call_student, fail, preview, require
 from autograder.checks.validation._common import Split, _same_set
 
 
