@@ -10,8 +10,8 @@ of seeds (small and large ones, and pairs of seeds that differ by 1, 256, 2**16,
 it: a seed reduced to a few values (``seed % 256``, ``seed & 0xFFFF``, a few of its digits) fails.
 
 One module per graded function (``holdout``, ``kfold`` for the three K-fold splitters, ``time_ordered``,
-``cross_validate``); ``seed_range`` holds the seed-range statistics the shuffling splitters share,
-``cv_models`` the model factory and recording models that ``cross_validate``'s checks hand to the
+``cross_validate``); ``_seed_range`` holds the seed-range statistics the shuffling splitters share,
+``_cv_models`` the model factory and recording models that ``cross_validate``'s checks hand to the
 student's loop, ``_common`` the partition and fold-size properties. Test cells import this package
 (``from autograder.checks import validation as checks``) and call the checks by name.
 
@@ -48,13 +48,24 @@ from autograder.checks.randomness import (  # noqa: F401
     sum_pmf,
 )
 from autograder.checks.validation._common import Split
+from autograder.checks.validation._cv_models import CV_TOLERANCE, ModelFactory, SmallKerasRegressor, StandInRegressor
+from autograder.checks.validation._seed_range import (
+    BASE_OFFSETS,
+    FAR_OFFSETS,
+    FAR_SEEDS,
+    RANGE_PART,
+    RANGE_SAMPLES,
+    SEED_BASES,
+    SMALL_SEEDS,
+    Draw,
+    seed_range,
+)
 from autograder.checks.validation.cross_validate import (
     check_cross_validate_keras,
     check_cross_validate_on_random_data,
     check_cross_validate_recorded,
     check_cross_validate_rejects_leaky_folds,
 )
-from autograder.checks.validation.cv_models import CV_TOLERANCE, ModelFactory, SmallKerasRegressor, StandInRegressor
 from autograder.checks.validation.holdout import (
     check_holdout_partition,
     check_holdout_seed_range,
@@ -71,17 +82,6 @@ from autograder.checks.validation.kfold import (
     check_shuffled_k_fold_partition,
     check_shuffled_k_fold_seed_range,
     check_shuffled_k_fold_seeded,
-)
-from autograder.checks.validation.seed_range import (
-    BASE_OFFSETS,
-    FAR_OFFSETS,
-    FAR_SEEDS,
-    RANGE_PART,
-    RANGE_SAMPLES,
-    SEED_BASES,
-    SMALL_SEEDS,
-    Draw,
-    seed_range,
 )
 from autograder.checks.validation.time_ordered import (
     check_time_ordered_matches_sklearn,

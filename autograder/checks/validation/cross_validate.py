@@ -14,7 +14,7 @@ import numpy as np
 from autograder.checks import fail, preview
 from autograder.checks._common import call_student_as, quiet
 from autograder.checks.validation._common import Split
-from autograder.checks.validation.cv_models import (
+from autograder.checks.validation._cv_models import (
     CV_TOLERANCE,
     ModelFactory,
     SmallKerasRegressor,

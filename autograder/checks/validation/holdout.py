@@ -18,7 +18,7 @@ from autograder.checks.validation._common import (
     _is_partition,
     _same_set,
 )
-from autograder.checks.validation.seed_range import RANGE_PART, RANGE_SAMPLES, SEED_BASES, _check_seed_range
+from autograder.checks.validation._seed_range import RANGE_PART, RANGE_SAMPLES, SEED_BASES, _check_seed_range
 
 
 def _holdout(fn: Callable, n_samples: int, val_fraction: float, seed: int) -> Split:

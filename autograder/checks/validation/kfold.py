@@ -25,7 +25,7 @@ from autograder.checks.validation._common import (
     _same_set,
     _splits_equal,
 )
-from autograder.checks.validation.seed_range import RANGE_PART, RANGE_SAMPLES, SEED_BASES, _check_seed_range
+from autograder.checks.validation._seed_range import RANGE_PART, RANGE_SAMPLES, SEED_BASES, _check_seed_range
 
 
 def _k_fold(fn: Callable, n_samples: int, k: int) -> list[Split]:
