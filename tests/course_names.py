@@ -138,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     for place in unparsed:
         print(f"{'UNPARSED':10} {place}")
     unresolved = [key for key, ok in verdict.items() if not ok]
-    print(f"{len(found)} uses of {len(distinct)} distinct course names in {len({u.place.split('#')[0] for u in found})} "
-          f"files: {len(unresolved)} unresolved, {len(unparsed)} cells or files that do not parse")
+    files = {use.place.split("#")[0] for use in found}
+    print(f"{len(found)} uses of {len(distinct)} distinct course names in {len(files)} files"
+          f": {len(unresolved)} unresolved, {len(unparsed)} cells or files that do not parse")
     return 1 if unresolved or unparsed else 0
 
 
