@@ -17,6 +17,7 @@ import pandas as pd
 
 from course import fashion, runtime
 from course.spread import consistently_positive, every_seed, figures_of, paired_effect
+from course.sweeps import is_u_shaped, sweep_figures
 
 
 def _keras_dropout(a: np.ndarray, rate: float, seed: int, training: bool) -> np.ndarray:
@@ -153,9 +154,7 @@ def dropout_sweep(seeds: Sequence[int], fast: bool | None = None, rates: Sequenc
 
 def dropout_rate_u_shape_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:
     """Claim 17: validation loss is U-shaped in the dropout rate (see
-    :func:`course.regularization.is_u_shaped`)."""
-    from course.regularization import is_u_shaped, sweep_figures
-
+    :func:`course.sweeps.is_u_shaped`)."""
     frame = dropout_sweep(seeds, fast)
     losses, figures, summary = sweep_figures(frame, "dropout rate", lambda rate: fashion.NetworkSpec(dropout=rate),
                                              fast, "best_rate")
