@@ -81,13 +81,3 @@ from course.data.sklearn_sets import (
     load_digits_split,
     load_moons,
 )
-
-__all__ = [
-    "CLASSIFICATION", "DATASET_NAMES", "DEBIAN_FASHION_MNIST", "DatasetUnavailableError", "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_DIR_ENV", "FASHION_MNIST_FILES", "FASHION_MNIST_SUBSET", "FASHION_MNIST_SUBSET_SHA256",
-    "IMDB_FILE_NAME", "IMDB_LENGTH", "IMDB_ORIGIN", "IMDB_WORDS", "ImageSet", "Split", "digit_multilabel_targets",
-    "disjoint_draw", "fashion_mnist_folders", "fashion_mnist_images", "keras_cache_dir", "load_arrays",
-    "load_breast_cancer_split", "load_cancer_data", "load_diabetes_split", "load_digit_images",
-    "load_digit_sequences", "load_digits_split", "load_fashion_mnist", "load_fashion_mnist_subset",
-    "load_fashion_split", "load_imdb", "load_imdb_split", "load_moons", "make_fashion_mnist_subset", "split_arrays",
-]

@@ -62,13 +62,3 @@ from course.dropout.recurrent import (
     sequence_summary,
     time_step_masks,
 )
-
-__all__ = [
-    "DROPOUT_SWEEP", "MCDropoutRun", "MCPredict", "SEQUENCE_MODELS", "TrainedClassifier", "batchnorm_caveat",
-    "build_sequence_model", "comparison_run", "dropout_delays_overfitting_claim", "dropout_moments",
-    "dropout_rate_u_shape_claim", "dropout_sweep", "expected_activation_table",
-    "inverted_dropout_expectation_claim", "inverted_dropout_sizes", "mc_dropout_layer_class",
-    "mc_dropout_uncertainty_claim", "mc_sizes", "plot_mc_uncertainty", "plot_selu_stack", "plot_time_step_masks",
-    "run_mc_dropout", "run_sequence_models", "selu_stack_statistics", "sequence_output_shapes", "sequence_sizes",
-    "sequence_summary", "time_step_masks", "train_dropout_classifier",
-]

@@ -44,10 +44,3 @@ from course.features.leaks import (
     selection_leak_size,
     tuning_on_test_leak,
 )
-
-__all__ = [
-    "SelectionLeak", "SelectionLeakSize", "TARGET_ACCURACY", "TuningLeak", "accuracy_vs_samples",
-    "clock_angles_sample_efficiency_claim", "clock_learning_curves", "clock_sample_sizes", "diabetes_above_median",
-    "plot_accuracy_vs_samples", "plot_selection_leak", "preprocessing_leak_claim", "samples_to_reach",
-    "selection_leak", "selection_leak_size", "tuning_on_test_leak",
-]

@@ -89,16 +89,3 @@ from course.workflow.universal import (
     plot_roc_and_pr,
     sizes,
 )
-
-__all__ = [
-    "ALL_AUGMENTATIONS", "AUGMENTATIONS", "AUG_FAST", "AUG_FULL", "BN_FAST", "BN_FIRST_EPOCHS", "BN_FULL",
-    "BN_HIDDEN", "BN_LEAKY", "BN_RELU", "BN_VARIANTS", "CANDIDATES", "ES_FAST", "ES_FAST_PATIENCE", "ES_PATIENCE",
-    "FLIPPED", "FLIPS", "LARGE_UNITS", "LEARNING_RATE", "NO_AUGMENTATION", "OPTIMIZER_NAMES", "PLAIN", "ROTATION",
-    "SHIFT", "SHIFTS_AND_ROTATIONS", "SMALL_UNITS", "VAL_BATCH", "AugmentationComparison", "BatchNormComparison",
-    "Candidate", "EarlyStoppingRun", "Workflow", "augmentation_layers", "augmentation_size", "augmented_examples",
-    "batchnorm_adam_convergence_claim", "batchnorm_sgd_convergence_claim", "binary_scores", "bn_size", "bn_spec",
-    "build_augmented_network", "build_classifier", "early_stopping_claim", "es_patience", "es_size",
-    "first_epochs_val_ce", "measure_augmentation", "plot_augmentation_curves", "plot_augmented_images",
-    "plot_batchnorm_curves", "plot_early_stopping", "plot_roc_and_pr", "run_augmentation_effect",
-    "run_batchnorm_comparison", "run_early_stopping", "sizes", "train_augmented",
-]
