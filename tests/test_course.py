@@ -221,7 +221,7 @@ def test_mean_split_score_and_duplicate_demo():
 # ---------------------------------------------------------------------------- names the course offers
 def test_every_course_name_the_notebooks_tests_and_grader_use_resolves():
     """Check that each `course` name used in source/, release/, tests/, benchmarks/ and autograder/
-    (imports, module attributes, claims' "course.x:function") exists: a module split into a
+    (imports, module attributes, the claims' module:function strings) exists: a module split into a
     package must keep re-exporting what is used."""
     from tests import course_names
 
