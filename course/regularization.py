@@ -25,6 +25,9 @@ import seaborn as sns
 
 from course import fashion, runtime
 from course.spread import Spread, clearly_below, consistently_positive, figures_of, labelled, paired_effect
+from course.sweeps import ChosenSetting as ChosenSetting  # re-exported: the notebooks import these from here
+from course.sweeps import choose_on_validation as choose_on_validation
+from course.sweeps import is_u_shaped, sweep_figures, sweep_spreads
 
 REG_FACTOR = 1e-3  # the book's factor for l1, l2 and l1_l2 on IMDB
 DROPOUT_RATE = 0.5
@@ -377,67 +380,6 @@ def l2_sweep(seeds: Sequence[int], fast: bool | None = None, factors: Sequence[f
             rows.append({"l2 factor": float(factor), "seed": int(seed), "val crossentropy": run.end_val_ce,
                          "val accuracy": run.end_val_accuracy, "weight norm": run.weight_norm()})
     return pd.DataFrame(rows)
-
-
-def is_u_shaped(spreads: Sequence[Spread]) -> bool:
-    """True when the lowest mean is at an inner setting and both ends are above it in every seed
-    (each Spread holds one value per seed, in the same seed order)."""
-    means = [s.mean for s in spreads]
-    best = int(np.argmin(means))
-    return (0 < best < len(spreads) - 1 and consistently_positive(paired_effect(spreads[0], spreads[best]))
-            and consistently_positive(paired_effect(spreads[-1], spreads[best])))
-
-
-def sweep_spreads(frame: pd.DataFrame, setting: str, figure: str) -> dict[float, Spread]:
-    """``{setting value: Spread of figure over seeds}`` from a sweep table."""
-    return {float(value): Spread.of(group[figure]) for value, group in frame.groupby(setting, sort=True)}
-
-
-@dataclass(frozen=True)
-class ChosenSetting:
-    """The setting of a sweep with the lowest mean validation loss, and its one test evaluation."""
-
-    setting: str
-    value: float
-    val_crossentropy: Spread
-    val_accuracy: Spread
-    test_crossentropy: Spread
-    test_accuracy: Spread
-
-    def __str__(self) -> str:
-        return (f"{self.setting} {self.value:g}: validation cross-entropy {self.val_crossentropy}, accuracy "
-                f"{self.val_accuracy}; test cross-entropy {self.test_crossentropy}, accuracy {self.test_accuracy}")
-
-
-def choose_on_validation(frame: pd.DataFrame, setting: str, spec_for: Callable[[float], fashion.NetworkSpec],
-                         fast: bool | None = None) -> ChosenSetting:
-    """Pick the sweep's value with the lowest mean validation cross-entropy, then evaluate the
-    networks of that value (one per seed, already trained) on the test images, once."""
-    loss = sweep_spreads(frame, setting, "val crossentropy")
-    value = min(loss, key=lambda v: loss[v].mean)
-    seeds = sorted(frame.loc[frame[setting] == value, "seed"])
-    runs = [fashion.train(spec_for(value), seed, sizes(fast)) for seed in seeds]
-    test = [run.test_scores() for run in runs]
-    return ChosenSetting(setting, value, loss[value], sweep_spreads(frame, setting, "val accuracy")[value],
-                         Spread.of(t[0] for t in test), Spread.of(t[1] for t in test))
-
-
-def sweep_figures(frame: pd.DataFrame, setting: str, spec_for: Callable[[float], fashion.NetworkSpec],
-                  fast: bool | None, best_key: str) -> tuple[list[Spread], dict[str, float], str]:
-    """What claims 16 and 17 report of a sweep: the validation loss of each setting (in order), the
-    figures (loss and accuracy per setting, the chosen setting and its test scores) and a summary."""
-    loss = sweep_spreads(frame, setting, "val crossentropy")
-    accuracy = sweep_spreads(frame, setting, "val accuracy")
-    chosen = choose_on_validation(frame, setting, spec_for, fast)
-    figures = {best_key: chosen.value, **chosen.test_crossentropy.figures("test_ce_at_best"),
-               **chosen.test_accuracy.figures("test_accuracy_at_best")}
-    for value in sorted(loss):
-        figures.update(loss[value].figures(f"val_ce_at_{value:g}"))
-        figures.update(accuracy[value].figures(f"val_accuracy_at_{value:g}"))
-    summary = (f"validation cross-entropy at the end by {setting}: "
-               + ", ".join(f"{value:g}: {loss[value]}" for value in sorted(loss))
-               + f"; chosen on validation, then tested once: {chosen}")
-    return [loss[value] for value in sorted(loss)], figures, summary
 
 
 def l2_factor_u_shape_claim(seeds: Sequence[int], fast: bool) -> tuple[bool, dict[str, float], str]:

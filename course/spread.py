@@ -53,6 +53,11 @@ class Spread:
         """Largest minus smallest value: the seed-to-seed noise."""
         return self.max - self.min
 
+    @property
+    def std(self) -> float:
+        """Standard deviation over the seeds (of the values themselves: ``ddof=0``)."""
+        return float(np.std(self.values))
+
     def format(self, fmt: str = ".3f") -> str:
         """``mean (min-max)``, the form the chapters quote."""
         return f"{self.mean:{fmt}} ({self.min:{fmt}}-{self.max:{fmt}})"

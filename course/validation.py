@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.model_selection import KFold, train_test_split
 
 from course import runtime
+from course.spread import Spread, clearly_below
 
 Folds = Sequence[tuple[np.ndarray, np.ndarray]]
 TARGET_SCALE = 100.0  # diabetes targets are 25..346; training on y/100 keeps Adam's default step sensible
@@ -79,24 +80,33 @@ def linear_fit_and_score(x_train, y_train, x_val, y_val) -> float:
 
 @dataclass
 class ProtocolSpread:
-    """Scores of hold-out and K-fold validation repeated over split seeds."""
+    """Scores of hold-out and K-fold validation repeated over split seeds, one :class:`Spread`
+    each (in the order of ``seeds``)."""
 
     seeds: list[int]
-    holdout_scores: np.ndarray
-    kfold_means: np.ndarray
+    holdout: Spread  # the hold-out score of each split seed
+    kfold: Spread  # the mean K-fold score of each split seed
+
+    @property
+    def holdout_scores(self) -> np.ndarray:
+        return np.array(self.holdout.values)
+
+    @property
+    def kfold_means(self) -> np.ndarray:
+        return np.array(self.kfold.values)
 
     @property
     def holdout_std(self) -> float:
-        return float(np.std(self.holdout_scores))
+        return self.holdout.std
 
     @property
     def kfold_std(self) -> float:
-        return float(np.std(self.kfold_means))
+        return self.kfold.std
 
     @property
     def ratio(self) -> float:
         """How many times larger the hold-out spread is than the K-fold spread."""
-        return self.holdout_std / max(self.kfold_std, 1e-12)
+        return self.holdout.std / max(self.kfold.std, 1e-12)
 
 
 def holdout_vs_kfold_spread(
@@ -127,7 +137,7 @@ def holdout_vs_kfold_spread(
             _check_fold(train_idx, val_idx, len(x), fold)
             fold_scores.append(score(x[train_idx], y[train_idx], x[val_idx], y[val_idx]))
         kfold.append(float(np.mean(fold_scores)))
-    return ProtocolSpread(list(seeds), np.array(holdout), np.array(kfold))
+    return ProtocolSpread(list(seeds), Spread.of(holdout), Spread.of(kfold))
 
 
 def small_subset(x: np.ndarray, y: np.ndarray, n_samples: int, seed: int = 0):
@@ -206,7 +216,6 @@ def holdout_vs_kfold_spread_claim(seeds: Sequence[int], fast: bool):
     standard deviation is at least twice the K-fold-mean one ("much more").
     """
     from course.data import load_arrays
-    from course.spread import Spread, clearly_below
 
     def sklearn_holdout(n_samples: int, val_fraction: float, seed: int):
         train_idx, val_idx = train_test_split(np.arange(n_samples), test_size=int(n_samples * val_fraction),

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from course import data
+from course.data import fashion_mnist as fashion_mnist_files  # the module whose paths the fixtures move
 
 PUBLISHED = data.DEBIAN_FASHION_MNIST
 HAVE_DEBIAN_FILES = all((PUBLISHED / name).is_file() for name in data.FASHION_MNIST_FILES)
@@ -20,7 +21,7 @@ def nowhere(monkeypatch, tmp_path):
     """No folder has the files (an empty Keras home, no Debian package)."""
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv(data.FASHION_MNIST_DIR_ENV, raising=False)
-    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "no-debian-package")
+    monkeypatch.setattr(fashion_mnist_files, "DEBIAN_FASHION_MNIST", tmp_path / "no-debian-package")
     return tmp_path
 
 
@@ -78,6 +79,6 @@ def test_a_tampered_bundle_is_refused(nowhere, monkeypatch):
     tampered = bytearray(data.FASHION_MNIST_SUBSET.read_bytes())
     tampered[len(tampered) // 2] ^= 0xFF
     copy.write_bytes(bytes(tampered))
-    monkeypatch.setattr(data, "FASHION_MNIST_SUBSET", copy)
+    monkeypatch.setattr(fashion_mnist_files, "FASHION_MNIST_SUBSET", copy)
     with pytest.raises(data.DatasetUnavailableError, match="checksum"):
         data.load_fashion_mnist_subset()

@@ -21,6 +21,7 @@ def test_mean_min_max_and_the_quoted_form():
     spread = Spread.of([0.6, 0.5, 0.7])
     assert math.isclose(spread.mean, 0.6) and spread.min == 0.5 and spread.max == 0.7
     assert math.isclose(spread.width, 0.2)
+    assert math.isclose(spread.std, math.sqrt(0.02 / 3))  # over the values themselves (ddof=0)
     assert spread.format() == "0.600 (0.500-0.700)"
     assert spread.figures("val") == {"val_mean": spread.mean, "val_min": 0.5, "val_max": 0.7}
 

@@ -16,6 +16,7 @@ from course import fashion
 from course import workflow as wf
 from course.data import FASHION_MNIST_CLASSES, load_cancer_data
 from course.spread import consistently_positive, paired_effect
+from course.workflow import universal
 from tests.solutions import solution
 
 
@@ -340,7 +341,7 @@ def test_numpy_forward_pass_equals_predict(keras):
     x_train, x_val = scaler.transform(data.x_train), scaler.transform(data.x_val)
     model = wf.build_classifier(30, (16, 16), dropout=0.3)
     model.fit(x_train, data.y_train, epochs=1, verbose=0)
-    assert np.allclose(wf._predict(model, x_val), model.predict(x_val, verbose=0).ravel(), atol=1e-5)
+    assert np.allclose(universal._predict(model, x_val), model.predict(x_val, verbose=0).ravel(), atol=1e-5)
 
 
 def test_augmented_examples_are_fashion_images_moved(keras):

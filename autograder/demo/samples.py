@@ -17,6 +17,7 @@ import nbformat
 from autograder import REPO_ROOT
 from autograder.layout import CourseLayout
 from autograder.pipeline.release import list_assignments
+from autograder.scoring.intake import nbgrader_metadata
 
 REFERENCE, BLANK, MISTAKEN = "demo-reference", "demo-blank", "demo-mistaken"
 SAMPLE_STUDENTS = (REFERENCE, BLANK, MISTAKEN)
@@ -133,10 +134,6 @@ MISTAKES: dict[str, Mistake] = {
 }
 
 
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def strip_solution_markers(source: str) -> str:
     """The solution as a student who solved the exercise would have typed it."""
     lines = [line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS]
@@ -145,7 +142,7 @@ def strip_solution_markers(source: str) -> str:
 
 def answer_cells(nb) -> dict[str, object]:
     """Answer (solution) cells by grade_id."""
-    return {_nbgrader(c)["grade_id"]: c for c in nb.cells if _nbgrader(c).get("solution")}
+    return {nbgrader_metadata(c)["grade_id"]: c for c in nb.cells if nbgrader_metadata(c).get("solution")}
 
 
 def reference_notebook(source_nb, release_nb):

@@ -240,7 +240,7 @@ def read_release(course_dir: Path, assignment: str) -> ReleaseCode:
         functions = set(intake.read_source(source_dir / name).functions)
         for nb, into in ((release, starters), (source, solutions)):
             for cell in nb.cells:
-                meta = cell.get("metadata", {}).get("nbgrader", {})
+                meta = intake.nbgrader_metadata(cell)
                 if cell.cell_type == "code" and meta.get("grade_id") in functions:
                     into[meta["grade_id"]] = cell.source
     solutions = {e: student_code(_solution_text(code), starters.get(e, "")) for e, code in solutions.items()}

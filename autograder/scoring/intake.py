@@ -45,7 +45,9 @@ class SourceSpec:
         return [n for a in self.answers.values() if a["kind"] == "values" for n in a["names"]]
 
 
-def _nbgrader(cell: Any) -> dict:
+def nbgrader_metadata(cell: Any) -> dict:
+    """A cell's nbgrader metadata (``grade_id``, ``solution``, ``grade``, ``points``...); empty when
+    it has none or a submission's cell is malformed (not a dict, metadata not a dict)."""
     meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
     value = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
     return value if isinstance(value, dict) else {}
@@ -75,7 +77,7 @@ def read_source(path: Path) -> SourceSpec:
     nb = nbformat.read(path, as_version=4)
     setup, answers, tests, stated = "", {}, [], {}
     for cell in nb.cells:
-        meta = _nbgrader(cell)
+        meta = nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if grade_id == "setup":
             setup = cell.source
@@ -204,7 +206,7 @@ def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
 
     by_grade_id: dict[str, list[dict]] = {}
     for cell in cells:
-        grade_id = _nbgrader(cell).get("grade_id")
+        grade_id = nbgrader_metadata(cell).get("grade_id")
         if isinstance(grade_id, str):
             by_grade_id.setdefault(grade_id, []).append(cell)
     for grade_id, found in by_grade_id.items():
@@ -214,7 +216,7 @@ def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
     # answers
     for grade_id, answer in spec.answers.items():
         candidates = [c for c in by_grade_id.get(grade_id, []) if c.get("cell_type") == "code"
-                      and _nbgrader(c).get("solution") and not _nbgrader(c).get("grade")]
+                      and nbgrader_metadata(c).get("solution") and not nbgrader_metadata(c).get("grade")]
         if candidates:
             intake.answer_cells.append((grade_id, _source(candidates[0])))
             continue
@@ -233,7 +235,7 @@ def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
         if not found:
             intake.flags.append(f"test cell {test['grade_id']!r} was deleted or its grade_id changed")
             continue
-        meta = _nbgrader(found[0])
+        meta = nbgrader_metadata(found[0])
         if meta.get("solution") or not meta.get("grade"):
             intake.flags.append(f"test cell {test['grade_id']!r} was re-labelled")
         elif float(meta.get("points", -1)) != test["points"]:
@@ -244,12 +246,13 @@ def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
     known = set(spec.answers) | {t["grade_id"] for t in spec.test_cells} | {"setup"}
     for grade_id in by_grade_id:
         if grade_id not in known and by_grade_id[grade_id] and any(
-                _nbgrader(c).get("grade") or _nbgrader(c).get("solution") for c in by_grade_id[grade_id]):
+                nbgrader_metadata(c).get("grade") or nbgrader_metadata(c).get("solution")
+                for c in by_grade_id[grade_id]):
             intake.flags.append(f"unknown graded cell {grade_id!r}")
 
     # helpers in student-added cells
     for index, cell in enumerate(code_cells):
-        if _nbgrader(cell) or cell.get("id") in spec.cell_ids:
+        if nbgrader_metadata(cell) or cell.get("id") in spec.cell_ids:
             continue
         source = _source(cell)
         if _definitions_only(source):
@@ -259,7 +262,7 @@ def _read_submission(raw: bytes, spec: SourceSpec) -> Intake:
 
 def _recover(code_cells: list[dict], answer: dict) -> str | None:
     for cell in code_cells:
-        if _nbgrader(cell).get("grade"):
+        if nbgrader_metadata(cell).get("grade"):
             continue
         functions, assigned = _defined_names(_source(cell))
         names = functions if answer["kind"] == "function" else assigned
