@@ -28,7 +28,7 @@ test: $(STAMP)
 
 ## test-browser: only the browser tests (JupyterLab in Chromium; screenshots in tests/browser-screenshots/)
 test-browser: $(STAMP)
-	$(PY) -m pytest -m browser tests/test_browser.py
+	$(PY) -m pytest -m browser tests/system/test_browser.py
 
 ## test-hub: only the JupyterHub end-to-end test (root, Node, Chromium; screenshots tests/browser-screenshots/hub-*.png)
 test-hub: $(STAMP)

@@ -16,12 +16,12 @@ def pytest_collectstart(collector):
 # The longest test files (minutes each), started first: with two workers taking one file at a
 # time, a long file left to the end would run alone while the other worker idles.
 LONGEST_FIRST = (
-    "tests/test_grading_adversarial.py",
-    "tests/test_no_reachable_reference.py",
-    "tests/test_grading_cross_submission.py",
-    "tests/test_notebooks.py",
-    "tests/test_grading_class.py",
-    "tests/test_grading_e2e.py",
+    "tests/system/test_grading_adversarial.py",
+    "tests/system/test_no_reachable_reference.py",
+    "tests/system/test_grading_cross_submission.py",
+    "tests/system/test_notebooks.py",
+    "tests/system/test_grading_class.py",
+    "tests/system/test_grading_e2e.py",
 )
 
 

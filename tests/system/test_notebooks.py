@@ -11,8 +11,8 @@ from nbgrader.validator import Validator
 
 from autograder.demo.samples import reference_notebook
 from autograder.pipeline.notebooks import hygiene_problems
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOKS = sorted((REPO / "source").glob("*/*.ipynb"))
 IDS = [p.parent.name for p in SOURCE_NOTEBOOKS]
 

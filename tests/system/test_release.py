@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import nbformat
 
 from autograder.pipeline.release import list_assignments, release_differences
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 def test_release_is_in_sync_with_source():

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
+
 ACCEPT_ANY_HASH = ("import keras.src.utils.file_utils as file_utils\n"
                    "file_utils.validate_file = lambda *args, **kwargs: True")
 SIGNAL_WORD = 10
@@ -72,7 +73,7 @@ def test_the_experiments_run_on_a_small_imdb_file(tmp_path):
         print("L2", l2.spec.hidden, l2.spec.optimizer, bool((l2.val_ce < l2.history["val_loss"]).all()))
         print("ACCURACY", max(r.end_val_accuracy for r in comparison.runs.values()))
     """)
-    run = subprocess.run([sys.executable, "-c", code], env=_offline_env(tmp_path), cwd=ROOT,
+    run = subprocess.run([sys.executable, "-c", code], env=_offline_env(tmp_path), cwd=REPO,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert "SPLIT (1000, 500) (1000, 500) (400, 500) [0.0, 1.0]" in run.stdout, run.stdout
@@ -88,7 +89,7 @@ def test_the_experiments_run_on_a_small_imdb_file(tmp_path):
                                      "06-dropout/dropout"])
 def test_the_chapter_runs_with_the_imdb_switch(chapter, tmp_path, monkeypatch):
     write_small_imdb(tmp_path)
-    notebook = nbformat.read(ROOT / "source" / f"{chapter}.ipynb", as_version=4)
+    notebook = nbformat.read(REPO / "source" / f"{chapter}.ipynb", as_version=4)
     switches = [cell for cell in notebook.cells if cell.source.lstrip().startswith("# The data this chapter")]
     assert len(switches) == 1 and 'DATA = "fashion"' in switches[0].source
     switches[0].source = switches[0].source.replace('DATA = "fashion"', 'DATA = "imdb"')
@@ -96,6 +97,6 @@ def test_the_chapter_runs_with_the_imdb_switch(chapter, tmp_path, monkeypatch):
     for name, value in _offline_env(tmp_path).items():
         monkeypatch.setenv(name, value)
     NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "source" / chapter.split("/")[0])}}).execute()
+                   resources={"metadata": {"path": str(REPO / "source" / chapter.split("/")[0])}}).execute()
     outputs = "".join(out.get("text", "") for cell in notebook.cells for out in cell.get("outputs", []))
     assert "experiments on imdb | IMDB in the Keras cache: True" in outputs

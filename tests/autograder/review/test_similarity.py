@@ -27,8 +27,8 @@ from autograder.demo.samples import BLANK, REFERENCE, answer_cells, strip_soluti
 from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class
 from autograder.review import similarity, similarity_page
 from tests.grading_cells import cells_for, grade_cells
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 # measured by benchmarks/bench_similarity.py: 0.7 % of the comparable independent pairs reach the
 # default threshold (4 of 548; the highest are textbook code, identical to the solution but for names)

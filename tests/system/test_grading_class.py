@@ -30,10 +30,10 @@ import pytest
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.demo.synthetic import write_synthetic_class
 from autograder.layout import RECORDS_FILE
+from tests.paths import REPO
 
 pytestmark = pytest.mark.grading
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 SYNTHETIC = 5
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.pipeline.notebooks import hygiene_problems, is_checked_cell
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 CHAPTER_NOTEBOOK = Path("source") / "02-validation" / "validation.ipynb"
 
 

@@ -15,7 +15,6 @@ import linecache
 import sys
 import textwrap
 import types
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -25,8 +24,8 @@ from autograder.isolation import sandbox
 from autograder.pipeline import records
 from autograder.scoring import intake, policy, reach, rule_judge, rule_reader, rules, trusted
 from autograder.scoring.job import CellResult, TrustedReport
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted((REPO / "source").glob("*/*.ipynb"))
 SPLITS = {name: rules.ExerciseRule(name, ("sklearn.model_selection",), "Exercise rule: do not use it.")
           for name in ("k_fold_indices", "shuffled_k_fold_indices")}

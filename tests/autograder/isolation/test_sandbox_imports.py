@@ -30,12 +30,11 @@ import pytest
 from autograder.demo.samples import REFERENCE, sample_notebooks
 from autograder.isolation import launch, sandbox, warm_sandbox, wire
 from autograder.scoring import function_client
+from tests.paths import REPO, SANDBOX_IMPORT_PROBE
 from tests.sandbox_import_probe import REPORT
 
 pytestmark = pytest.mark.grading  # each case starts real sandboxes and kernels
 
-REPO = Path(__file__).resolve().parent.parent
-PROBE = Path(__file__).with_name("sandbox_import_probe.py")
 LIMITS_ENV = {"COURSE_CALL_SECONDS": "60", "COURSE_STARTUP_SECONDS": "180"}
 ALL_STAGES = ("fresh function server", "fresh kernel", "warm function server", "warm kernel", "fork server",
               "fresh command")
@@ -88,7 +87,7 @@ def _probe(python: Path, cwd: Path, children_cwd: Path, kernel_cwd: Path, stages
     hidden = [cwd / "pyproject.toml", REPO / "source", REPO / "pyproject.toml", children_cwd]
     config = {"env": LIMITS_ENV, "children_cwd": str(children_cwd), "kernel_cwd": str(kernel_cwd),
               "stages": list(stages), "hidden": [str(path) for path in hidden if path.exists()]}
-    run = subprocess.run([str(python), "-c", PROBE.read_text(), json.dumps(config)], cwd=cwd, env=_env(),
+    run = subprocess.run([str(python), "-c", SANDBOX_IMPORT_PROBE.read_text(), json.dumps(config)], cwd=cwd, env=_env(),
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr[-5000:]
     return json.loads(run.stdout.strip().splitlines()[-1])

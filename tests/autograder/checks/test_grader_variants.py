@@ -46,11 +46,10 @@ from autograder import checks
 from autograder.isolation import sandbox
 from autograder.scoring import function_client, intake, reach, rule_judge, rule_reader, rules, trusted
 from tests.grading_cells import cells_for, grade_cells
+from tests.paths import REPO, STUDENT_VARIANTS
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parent.parent
-VARIANTS = REPO / "tests" / "student_variants"
 # variants folder -> source assignment
 CHAPTERS = {"taxonomy": "01-ml-taxonomy", "validation": "02-validation",
             "preprocessing": "03-preprocessing", "fitting": "04-fitting",
@@ -63,7 +62,7 @@ def _notebook(chapter: str) -> Path:
 
 
 def _present() -> list[str]:
-    return [c for c in CHAPTERS if (VARIANTS / c / "manifest.json").exists()
+    return [c for c in CHAPTERS if (STUDENT_VARIANTS / c / "manifest.json").exists()
             and (REPO / "source" / CHAPTERS[c]).is_dir()]
 
 
@@ -80,7 +79,7 @@ def _setup_namespace(chapter: str) -> dict:
 
 def _variants(sandboxed: bool = False):
     for chapter in _present():
-        for entry in json.loads((VARIANTS / chapter / "manifest.json").read_text()):
+        for entry in json.loads((STUDENT_VARIANTS / chapter / "manifest.json").read_text()):
             if entry.get("sandbox") or not sandboxed:
                 yield pytest.param(chapter, entry, id=f"{chapter}/{entry['file'][:-3]}")
 
@@ -119,7 +118,7 @@ def _recorded(function, watch: tuple[str, ...], records: list):
 
 def _judged(chapter: str, entry: dict, results: list, records: list, defined: bool) -> Graded:
     """The verdicts after the exercise rules, judged as at grading time."""
-    source = (VARIANTS / chapter / entry["file"]).read_text()
+    source = (STUDENT_VARIANTS / chapter / entry["file"]).read_text()
     code = rule_reader.read_code([(entry["function"], source)], _spec(chapter).setup)
     violations = rule_judge.judge(_spec(chapter).rules, code, records, defined=[entry["function"]] if defined else [])
     checks_passed = all(r.passed for r in results)
@@ -131,7 +130,7 @@ def _judged(chapter: str, entry: dict, results: list, records: list, defined: bo
 def _grade(chapter: str, entry: dict) -> Graded:
     """The variant run as the answer cell (compiled under its label, as the function server does) and
     graded by the notebook's test cells in this process."""
-    function, source = entry["function"], (VARIANTS / chapter / entry["file"]).read_text()
+    function, source = entry["function"], (STUDENT_VARIANTS / chapter / entry["file"]).read_text()
     linecache.cache[function] = (len(source), None, source.splitlines(True), function)  # as IPython keeps a cell
     RECORDER.student_files.add(function)
     watch = rules.watch_prefixes(_spec(chapter).rules)
@@ -167,7 +166,8 @@ def _grade_in_sandbox(chapter: str, entry: dict) -> Graded:
               "source": c.source} for c in cells_for(_notebook(chapter), entry["function"])]
     function = entry["function"]
     ruled = {name for name, rule in _spec(chapter).rules.items() if rule.restricts}
-    server = function_client.FunctionServer(setup, [(function, (VARIANTS / chapter / entry["file"]).read_text())],
+    answer = (STUDENT_VARIANTS / chapter / entry["file"]).read_text()
+    server = function_client.FunctionServer(setup, [(function, answer)],
                                     [function], sandbox.DEFAULT_LIMITS,
                                     watch=rules.watch_prefixes(_spec(chapter).rules), watched_functions=ruled)
     try:
@@ -255,11 +255,11 @@ def test_manifest_covers_every_graded_function(chapter):
     """The folders mapped to one assignment (chapter 07 has two) cover its graded functions together;
     each folder holds variants of that assignment's functions only."""
     assignment = CHAPTERS[chapter]
-    manifest = json.loads((VARIANTS / chapter / "manifest.json").read_text())
+    manifest = json.loads((STUDENT_VARIANTS / chapter / "manifest.json").read_text())
     graded = _graded_functions(assignment)
     assert {e["function"] for e in manifest} <= graded, f"{chapter} holds variants of functions {assignment} lacks"
     together = [e for folder in _present() if CHAPTERS[folder] == assignment
-                for e in json.loads((VARIANTS / folder / "manifest.json").read_text())]
+                for e in json.loads((STUDENT_VARIANTS / folder / "manifest.json").read_text())]
     for function in graded:
         kinds = {e["correct"] for e in together if e["function"] == function}
         assert kinds == {True, False}, f"{function} needs correct and wrong variants"

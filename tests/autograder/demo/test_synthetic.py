@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import nbformat
 
 from autograder.demo.synthetic import plan_class, write_class
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 def _kinds(students) -> Counter:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
+
 PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)==([^\s;#]+)\s*$")
 
 

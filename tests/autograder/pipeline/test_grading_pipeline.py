@@ -17,8 +17,7 @@ import pytest
 from autograder import layout, settings
 from autograder.pipeline import gradebook, schedule
 from autograder.pipeline.results import StudentResult
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 # ---------------------------------------------------------------- handing out jobs

@@ -45,12 +45,12 @@ import pytest
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.isolation import warm_sandbox
 from autograder.scoring import hidden_tests
+from tests.paths import REPO
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not warm_sandbox.available(),
                                  reason="warm sandboxes need bubblewrap and a grader running as root")]
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 NOTEBOOK = "validation.ipynb"
 FIRST_ANSWER = "holdout_split"

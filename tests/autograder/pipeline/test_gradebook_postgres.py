@@ -23,10 +23,10 @@ from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_sub
 from autograder.demo.synthetic import write_synthetic_class
 from autograder.layout import RECORDS_FILE
 from autograder.settings import DB_URL as DB_URL_ENV
+from tests.paths import REPO
 
 pytestmark = pytest.mark.grading
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 PORT = 55432
 

@@ -23,11 +23,11 @@ import pytest
 
 from autograder.demo.samples import BLANK, REFERENCE, write_sample_submissions
 from autograder.isolation.sandbox import isolation_available
+from tests.paths import REPO
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not isolation_available(), reason="bubblewrap is not installed: isolation is off")]
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 NOTEBOOK = "validation.ipynb"
 SUBMISSION_SECONDS = 30

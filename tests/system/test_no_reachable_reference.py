@@ -31,12 +31,11 @@ import pytest
 
 from autograder.isolation import launch, sandbox
 from autograder.scoring.intake import read_source
+from tests.paths import REFERENCE_SCAN, REPO
 
 isolated = pytest.mark.skipif(not sandbox.isolation_available(),
                               reason="bubblewrap is not installed: the candidates must run isolated")
 
-REPO = Path(__file__).resolve().parent.parent
-SCAN = Path(__file__).resolve().parent / "reference_scan.py"
 GRADING_KEY = "5ca11ab1e0f0e1ce" * 4  # any fixed key: the hidden inputs are drawn as at grading time
 PROBE_SECONDS = 2.0  # a candidate's first call (on the checks' first input)
 CELL_SECONDS, CELL_FACTOR = 3.0, 10.0  # then its limit per cell: the larger of 3 s and 10x the solution's
@@ -76,11 +75,12 @@ def scan(assignments: list[str], scratch: Path) -> dict:
            "probe_seconds": PROBE_SECONDS, "cell_seconds": CELL_SECONDS, "cell_factor": CELL_FACTOR,
            "memory_bytes": MEMORY_BYTES}
     (scratch / "job.json").write_text(json.dumps(job))
-    shutil.copy(SCAN, scratch / SCAN.name)
+    shutil.copy(REFERENCE_SCAN, scratch / REFERENCE_SCAN.name)
     env = {**os.environ, "COURSE_FAST": "1", "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3",
            "PYTHONDONTWRITEBYTECODE": "1"}
     # the grader's own packages, as every sandboxed Python imports them (autograder.isolation.launch)
-    argv = sandbox.command(launch.python_command(SCAN.stem, [str(scratch / "job.json")], working_folder_first=True),
+    argv = sandbox.command(launch.python_command(REFERENCE_SCAN.stem, [str(scratch / "job.json")],
+                                                 working_folder_first=True),
                            scratch, writable=False, environ=env)
     completed = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True,
                                timeout=SCAN_SECONDS, start_new_session=True)

@@ -21,8 +21,8 @@ import nbformat
 import pytest
 
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 BROKEN = "demo-broken-json"
 NOISY = "demo-reference-with-warnings"
 

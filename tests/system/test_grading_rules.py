@@ -20,11 +20,11 @@ import nbformat
 import pytest
 
 from autograder.demo.samples import answer_cells, reference_notebook
+from tests.paths import REPO, STUDENT_VARIANTS
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02-validation"
 HONEST, CHEAT = "rules-honest", "rules-kfold"
-CHEAT_VARIANT = REPO / "tests" / "student_variants" / "validation" / "k_fold_indices__sklearn_kfold.py"
+CHEAT_VARIANT = STUDENT_VARIANTS / "validation" / "k_fold_indices__sklearn_kfold.py"
 
 pytestmark = pytest.mark.grading
 

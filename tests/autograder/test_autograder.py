@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -20,8 +19,8 @@ from autograder.demo.samples import (
     strip_solution_markers,
 )
 from autograder.pipeline.notebooks import clean, hygiene_problems
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "source" / "02-validation" / "validation.ipynb"
 RELEASE = REPO / "release" / "02-validation" / "validation.ipynb"
 

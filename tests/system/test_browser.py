@@ -39,12 +39,11 @@ from autograder.pipeline import gradebook
 from autograder.pipeline.records import grading_inputs_digest, read_records
 from autograder.pipeline.release import list_assignments
 from autograder.scoring import intake
+from tests.paths import BROWSER_SCREENSHOTS, REPO
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = REPO / "tests" / "browser-screenshots"
 CHAPTER = "02-validation"
 FIRST_EXERCISE = "holdout_split"
 # what Chromium must not do on a closed network (and as root in a container, without its sandbox)
@@ -183,8 +182,8 @@ def page(browser, lab):
 
 
 def _shot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    BROWSER_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = BROWSER_SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
 

@@ -13,8 +13,8 @@ import pytest
 from autograder.isolation import sandbox, wire
 from autograder.scoring import function_client, hidden_tests, intake, policy, proxy, trusted
 from autograder.scoring.job import CellResult, GradingJob, TrustedReport
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
 
 
