@@ -1,6 +1,6 @@
 """Look for a graded function's implementation among the callables of the sandbox's packages.
 
-Run by ``tests/test_no_reachable_reference.py`` inside the grading sandbox (bubblewrap, a PID
+Run by ``tests/system/test_no_reachable_reference.py`` inside the grading sandbox (bubblewrap, a PID
 namespace of its own, read-only file system), started as every sandboxed Python is
 (:func:`autograder.isolation.launch.python_command`): a module, copied next to its job, that imports only
 the ``course`` and ``autograder`` packages, numpy and the standard library, and reads its job

@@ -1,5 +1,6 @@
-"""A grader in miniature, for tests/test_sandbox_imports.py: it starts each kind of Python process the
-grader starts and prints, as one JSON line, which ``course`` and ``autograder`` files each one imported.
+"""A grader in miniature, for tests/autograder/isolation/test_sandbox_imports.py: it starts each kind of
+Python process the grader starts and prints, as one JSON line, which ``course`` and ``autograder``
+files each one imported.
 
 Run as ``python -c "$(cat this file)" CONFIG`` in the folder the grader's packages should come from
 (``-c`` puts that folder first on ``sys.path``, as ``python -m autograder`` run there would).
@@ -19,7 +20,7 @@ import traceback
 from pathlib import Path
 
 # what every process runs to tell which files it imported (the copies the test makes hold a
-# `_which_checkout` module with their own TOKEN; the checkout under test has none)
+# `checkout_marker` module with their own TOKEN; the checkout under test has none)
 REPORT = '''
 import importlib, json
 
@@ -31,7 +32,7 @@ def report():
     tokens = []
     for package in (autograder, course):
         try:
-            tokens.append(importlib.import_module(package.__name__ + "._which_checkout").TOKEN)
+            tokens.append(importlib.import_module(package.__name__ + ".checkout_marker").TOKEN)
         except ImportError:
             tokens.append(None)
     return {"autograder": autograder.__file__, "course": course.__file__, "tokens": tokens}
@@ -85,11 +86,11 @@ def kernel(folder: Path, cwd: Path) -> dict:
 
 
 def command(scratch: Path, cwd: Path) -> dict:
-    """``python -m course._which_checkout`` through the fork server, or fresh when it is off."""
+    """``python -m course.checkout_marker`` through the fork server, or fresh when it is off."""
     from autograder.isolation import forkserver
 
     out, err = scratch / "out.txt", scratch / "err.txt"
-    code, _ = forkserver.run_module("course._which_checkout", [], cwd=cwd, env=None, stdout=out, stderr=err,
+    code, _ = forkserver.run_module("course.checkout_marker", [], cwd=cwd, env=None, stdout=out, stderr=err,
                                     timeout=300)
     if code != 0:
         return {"error": f"exit code {code}: {err.read_text()[-2000:]}"}

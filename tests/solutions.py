@@ -1,7 +1,7 @@
 """The instructor's reference implementations: the solutions in the source notebooks.
 
 They live only in ``source/``, which neither a student's environment nor the grading sandbox can
-read; no package a student can import holds one (``tests/test_no_reachable_reference.py``).
+read; no package a student can import holds one (``tests/system/test_no_reachable_reference.py``).
 Tests that need a reference load it from there: :func:`solution` runs the notebook's setup cell
 and answer cells in a namespace, as the kernel runs them, and returns the graded function.
 """

@@ -149,6 +149,11 @@ class FunctionServer:
         self._scratch.cleanup()
 
     @property
+    def scratch_folder(self) -> Path:
+        """The host folder a fresh sandbox starts in (what the sandbox writes there stays in memory)."""
+        return Path(self._scratch.name)
+
+    @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 

@@ -46,7 +46,7 @@ def test_unknown_claim_is_a_clear_error():
 
 def test_reproduce_command_fast_writes_csv_and_markdown(tmp_path):
     # The command's plumbing, on the quick claims; each claim's own fast run is tested with its
-    # chapter's module (tests/test_<chapter>_course.py), so the slow ones are not trained twice.
+    # chapter's module (tests/course/ and tests/autograder/checks/), so the slow ones are not trained twice.
     quick = [7, 8, 11]
     run = subprocess.run([sys.executable, "-m", "course.claims", "--fast", "--claims", *map(str, quick),
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)

@@ -16,7 +16,7 @@ A variant whose code raises when it runs (an import of something that does not e
 nothing, as an answer cell that raises in a kernel: its test cells fail on the missing name. The
 shortcut variants (``*__shortcut_*``) import an implementation from ``course`` or ``autograder``,
 by name, renamed, through ``importlib``/``getattr`` or by scanning the packages: none is there to
-find (``tests/test_no_reachable_reference.py``), so they score nothing.
+find (``tests/system/test_no_reachable_reference.py``), so they score nothing.
 
 The exercise rules are judged as at grading time (:mod:`autograder.scoring.rules`): the variant is read as
 the answer cell, and its calls are recorded (in this process, or by the sandbox's function server).

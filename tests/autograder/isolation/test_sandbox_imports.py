@@ -39,7 +39,7 @@ LIMITS_ENV = {"COURSE_CALL_SECONDS": "60", "COURSE_STARTUP_SECONDS": "180"}
 ALL_STAGES = ("fresh function server", "fresh kernel", "warm function server", "warm kernel", "fork server",
               "fresh command")
 QUICK_STAGES = ("fresh function server", "fresh kernel", "fresh command")  # no zygote, no fork server
-MARKER = ('"""Written by tests/test_sandbox_imports.py: which copy of the packages a process imported."""\n\n'
+MARKER = ('"""Written by the sandbox import test: which copy of the packages a process imported."""\n\n'
           "TOKEN = {token!r}\n" + REPORT.replace("{", "{{").replace("}", "}}") +
           '\n\nif __name__ == "__main__":\n    print(json.dumps(report()))\n')
 PROJECT_FILES = ("pyproject.toml", "requirements.txt", "README.md")  # what `pip install` reads
@@ -50,7 +50,7 @@ def _copy_packages(root: Path, token: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name in ("course", "autograder"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        (root / name / "_which_checkout.py").write_text(MARKER.format(token=token))
+        (root / name / "checkout_marker.py").write_text(MARKER.format(token=token))
     for name in PROJECT_FILES:
         shutil.copy(REPO / name, root / name)
     return root
@@ -63,7 +63,7 @@ def _student_packages(folder: Path, tripwire: Path) -> Path:
         (folder / name).mkdir(parents=True)
         (folder / name / "__init__.py").write_text(
             f"try:\n    open({str(tripwire)!r}, 'a').write(__file__ + '\\n')\nexcept OSError:\n    pass\n")
-        (folder / name / "_which_checkout.py").write_text(MARKER.format(token="student"))
+        (folder / name / "checkout_marker.py").write_text(MARKER.format(token="student"))
     return folder
 
 
@@ -310,9 +310,9 @@ def test_a_warm_child_reads_the_grader_packages_under_tmp_read_only(monkeypatch)
             assert owner.healthy(), owner.problem()
             monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
             answer = ("def probe():\n    import os, autograder\n"
-                      "    from autograder import _which_checkout  # not imported by the zygote\n"
+                      "    from autograder import checkout_marker  # not imported by the zygote\n"
                       "    read_only = os.statvfs(os.path.dirname(autograder.__file__)).f_flag & os.ST_RDONLY\n"
-                      "    return [autograder.__file__, _which_checkout.TOKEN, read_only]\n")
+                      "    return [autograder.__file__, checkout_marker.TOKEN, read_only]\n")
             server = function_client.FunctionServer("", [("answer", answer)], ["probe"], limits)
             try:
                 server.ensure_running()

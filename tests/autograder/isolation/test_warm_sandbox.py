@@ -30,9 +30,24 @@ def warm(monkeypatch):
     owner.start()
     assert owner.healthy(), "the warm sandbox did not start"
     monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
-    monkeypatch.setattr(warm_sandbox, "_OWNED", owner)
     yield owner
     owner.close()
+
+
+def _replace_if_unhealthy(owner: warm_sandbox.WarmSandbox, monkeypatch) -> None:
+    """What the grading process does between submissions: a new zygote if this one is not healthy,
+    advertised to the function servers it starts next."""
+    owner.ensure()
+    monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
+
+
+def _memory_cgroups_writable() -> bool:
+    """Whether this process may make a capped memory cgroup (it makes one and removes it)."""
+    cgroup = sandbox.MemoryCgroup(2**30)
+    try:
+        return cgroup.path is not None
+    finally:
+        cgroup.close()
 
 
 def _server(answer: str, functions=("probe",)) -> function_client.FunctionServer:
@@ -229,7 +244,7 @@ def _descendants(root: int) -> list[int]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP])
-def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum):
+def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum, monkeypatch):
     """Check that a zygote that dies or hangs (no student can do it) costs only a restart."""
     os.kill(warm.process.pid, 0)
     # only this sandbox's zygote: another test (or grader) on the machine has warm sandboxes too
@@ -241,17 +256,17 @@ def test_a_zygote_killed_or_stopped_from_outside_is_replaced(warm, signum):
             os.kill(pid, signum)
     time.sleep(0.3)
     assert warm.problem(timeout=2) is not None
-    warm_sandbox.provide(LIMITS)
+    _replace_if_unhealthy(warm, monkeypatch)
     assert warm.healthy()
     assert _result("def probe(x):\n    return x + 1\n", 1) == 2
 
 
-def test_a_changed_runtime_folder_makes_the_owner_replace_the_sandbox(warm):
+def test_a_changed_runtime_folder_makes_the_owner_replace_the_sandbox(warm, monkeypatch):
     """Check that the owner's check fails closed on anything left in the runtime folder."""
     (warm.runtime / "left").write_text("x")
     assert warm.problem() == "the runtime folder was changed"
     old = warm.process.pid
-    warm_sandbox.provide(LIMITS)
+    _replace_if_unhealthy(warm, monkeypatch)
     assert warm.process.pid != old and warm.healthy()
 
 
@@ -373,7 +388,7 @@ MEMFD_HOG = ("def probe(chunks):\n"
              "    return len(held)\n")
 
 
-@pytest.mark.skipif(not os.access(sandbox._own_memory_cgroup(), os.W_OK), reason="memory cgroups are not writable")
+@pytest.mark.skipif(not _memory_cgroups_writable(), reason="memory cgroups are not writable")
 def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(monkeypatch):
     """Check that in-memory files beyond the sandbox's memory cap kill a child of that sandbox only."""
     limits = sandbox.Limits(call_seconds=60, startup_seconds=60, sandbox_memory_bytes=2 * 2**30)
@@ -383,7 +398,6 @@ def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(mon
     try:
         assert owner.healthy(), owner.problem()
         monkeypatch.setenv(warm_sandbox.ENV_VAR, owner.description())
-        monkeypatch.setattr(warm_sandbox, "_OWNED", owner)
         bystander = os.getpid()
         server = function_client.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
         server.ensure_running()
@@ -396,7 +410,7 @@ def test_memory_the_address_space_limit_misses_stops_at_the_sandboxs_own_cap(mon
         assert owner.process.poll() is None, "the out-of-memory killer took the zygote"
         os.kill(bystander, 0)
         assert owner.problem() == "a process reached the sandbox's memory limit (2 GiB)"
-        warm_sandbox.provide(limits)  # the owner replaces it; a modest submission runs again
+        _replace_if_unhealthy(owner, monkeypatch)  # a new zygote: a modest submission runs again
         server = function_client.FunctionServer("import os\n", [("answer", MEMFD_HOG)], ["probe"], limits)
         server.ensure_running()
         try:

@@ -1,6 +1,6 @@
 """Exercise rules: stated in the notebooks, read from the answer cells, recorded at run time, judged.
 
-The rule-breaking and correct student variants (tests/test_grader_variants.py) cover every
+The rule-breaking and correct student variants (tests/autograder/checks/test_grader_variants.py) cover every
 chapter's rules on real answers; these tests pin down the parts: the stated format, what the reader
 follows and flags, who answers for a finding, what the recorder reports and what the grader believes
 of it, the course setting, the visible warning, and one trusted grading in the sandbox.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -524,7 +523,7 @@ def fill(where):
         assert fill("/tmp") <= limit
         assert fill("/dev/shm") <= limit
         assert fill(".") <= limit
-        assert not any(Path(server._scratch.name).iterdir())  # nothing reached the host's disk
+        assert not any(server.scratch_folder.iterdir())  # nothing reached the host's disk
     finally:
         server.close()
 
