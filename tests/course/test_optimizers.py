@@ -9,13 +9,6 @@ from course import optimizers as opt
 from course.spread import paired_effect
 
 
-@pytest.fixture(scope="module")
-def keras():
-    from course.runtime import import_keras
-
-    return import_keras()
-
-
 def test_every_optimizer_of_the_comparison_is_keras_at_its_default_rate(keras):
     expected = {"sgd": ("SGD", 0.01, 0.0), "sgd_momentum": ("SGD", 0.01, 0.9), "rmsprop": ("RMSprop", 0.001, None),
                 "adam": ("Adam", 0.001, None), "nadam": ("Nadam", 0.001, None)}

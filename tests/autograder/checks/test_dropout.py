@@ -28,13 +28,6 @@ dropout_mask, dropout_forward = _solution("dropout_mask"), _solution("dropout_fo
 dropout_backward, mc_dropout_predict = _solution("dropout_backward"), _solution("mc_dropout_predict")
 
 
-@pytest.fixture(scope="module")
-def keras():
-    from course.runtime import import_keras
-
-    return import_keras()
-
-
 def _valid(rate):
     if not 0 <= rate < 1:
         raise ValueError(f"bad rate {rate}")
