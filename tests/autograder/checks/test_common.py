@@ -1,5 +1,5 @@
 """The helpers every chapter's checks share (autograder.checks): index arrays, calls of a student's
-function, expected errors, lists of splits."""
+function, expected errors, lists of splits, hidden seeds drawn from the grading key."""
 
 from __future__ import annotations
 
@@ -49,3 +49,18 @@ def test_as_split_list_accepts_generators_and_rejects_arrays():
         checks.as_split_list(np.arange(4), "f()")
 
 
+def test_hidden_seeds_are_fixed_in_the_notebook_and_drawn_from_the_grading_key():
+    try:
+        checks.set_grading_key(None)
+        assert checks.hidden_seeds(range(3)) == [0, 1, 2]
+        checks.set_grading_key(b"key one")
+        first, second = checks.hidden_seeds(range(3)), checks.hidden_seeds(range(3))
+        assert first != [0, 1, 2] and first != second  # every call draws new seeds
+        assert all(0 <= s < checks.SEED_BOUND for s in first + second)
+        checks.set_grading_key(b"key one")
+        assert checks.hidden_seeds(range(3)) == first  # regrading repeats the draws
+        checks.set_grading_key(b"key two")
+        assert checks.hidden_seeds(range(3)) != first
+    finally:
+        checks.set_grading_key(None)
+    assert checks.hidden_rng(5).integers(10**9) == np.random.default_rng(5).integers(10**9)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import layout, settings
@@ -205,3 +207,22 @@ def test_the_course_secret_is_made_once_and_keys_depend_on_assignment_student_an
     assert grading_key(tmp_path, "a", "s", "x") == first
     assert len({first, grading_key(tmp_path, "b", "s", "x"), grading_key(tmp_path, "a", "t", "x"),
                 grading_key(tmp_path, "a", "s", "y")}) == 4
+
+
+# ---------------------------------------------------------------- the setup check
+def test_grading_stops_before_zeroing_a_class_when_the_setup_cannot_run(tmp_path):
+    chapter = REPO / "source" / "02-validation" / "validation.ipynb"
+    source = tmp_path / "source" / "02-validation"
+    source.mkdir(parents=True)
+    nb = nbformat.read(chapter, as_version=4)
+    setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    setup.source = "import a_module_the_sandbox_cannot_find\n" + setup.source
+    nbformat.write(nb, source / chapter.name)
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    (tmp_path / "submitted" / "ada" / "02-validation").mkdir(parents=True)
+    shutil.copy(chapter, tmp_path / "submitted" / "ada" / "02-validation")
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path), "grade", "02-validation"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "No student was graded" in run.stderr and "a_module_the_sandbox_cannot_find" in run.stderr
+    assert not (tmp_path / "gradebook.db").exists()

@@ -1,67 +1,20 @@
-"""Unit tests of trusted grading's parts: the wire format, the proxy, intake and the policy."""
+"""Trusted grading (autograder.scoring.trusted, function_client, proxy): a student's functions run in a
+sandboxed server, called through a proxy, stand-ins called by reference, limits and what the sandbox
+hides, hidden inputs drawn in test cells (the wire format, intake, the policy and the keys: their own
+files beside their modules)."""
 
 from __future__ import annotations
 
-import json
 import os
 
-import nbformat
 import numpy as np
 import pytest
 
-from autograder.isolation import sandbox, wire
-from autograder.scoring import function_client, hidden_tests, intake, policy, proxy, trusted
-from autograder.scoring.job import CellResult, GradingJob, TrustedReport
+from autograder.isolation import sandbox
+from autograder.scoring import function_client, proxy, trusted
 from tests.paths import REPO
 
 CHAPTER = REPO / "source" / "02-validation" / "validation.ipynb"
-
-
-# ------------------------------------------------------------------------------ wire format
-@pytest.mark.parametrize("value", [
-    None, True, 3, 2**70, 1.5, float("nan"), complex(1, -2), "text", [1, (2, 3)], {"a": [1.0]},
-    np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(2.5), np.float64(0.25), np.complex128(1 - 2j),
-    np.int64(7), np.bool_(True), (np.zeros(2), [np.ones(1)]), [np.float64(0.1), np.complex128(1 - 2j)],
-])
-def test_plain_data_survives_the_round_trip(value):
-    back = wire.decode(json.loads(json.dumps(wire.encode(value))))
-    if isinstance(value, float) and np.isnan(value):
-        assert np.isnan(back)
-    elif isinstance(value, tuple) and isinstance(value[0], np.ndarray):
-        np.testing.assert_array_equal(back[0], value[0])
-        np.testing.assert_array_equal(back[1][0], value[1][0])
-    else:
-        assert type(back) is type(value)
-        np.testing.assert_equal(back, value)
-
-
-def test_objects_arrive_as_data_or_placeholders_never_as_objects():
-    class Evil:
-        def __eq__(self, other):
-            return True
-
-    back = wire.decode(wire.encode(Evil()))
-    assert isinstance(back, wire.Unsupported)
-    with pytest.raises(TypeError, match="cannot use"):
-        back.shape  # noqa: B018
-    assert isinstance(wire.decode(wire.encode(np.array([object()]))), wire.Unsupported)
-
-
-def test_array_likes_arrive_as_foreign_arrays():
-    class Tensor:
-        def numpy(self):
-            return np.ones((2, 2))
-
-    back = wire.decode(wire.encode(Tensor()))
-    assert isinstance(back, wire.ForeignArray) and not isinstance(back, np.ndarray)
-    np.testing.assert_array_equal(np.asarray(back), np.ones((2, 2)))
-
-
-def test_malformed_and_oversized_replies_are_refused():
-    with pytest.raises(wire.WireError):
-        wire.decode({"__pickle__": "anything"})
-    with pytest.raises(wire.WireError):
-        wire.load_reply(b"not json")
 
 
 # ------------------------------------------------------------------------------ the proxy
@@ -329,65 +282,8 @@ def probe():
         server.close()
 
 
-# ------------------------------------------------------------------------------ intake
-def test_intake_finds_answers_and_flags_tampering(tmp_path):
-    spec = intake.read_source(CHAPTER)
-    nb = nbformat.read(CHAPTER, as_version=4)
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    tests[0].source = "pass"
-    nb.cells.remove(tests[1])
-    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "k_fold_indices")
-    del answer.metadata["nbgrader"]
-    path = tmp_path / "validation.ipynb"
-    nbformat.write(nb, path)
-    received = intake.read_submission(path, spec)
-    flags = " | ".join(received.flags)
-    assert "was edited" in flags and "was deleted" in flags and "lost its metadata" in flags
-    assert any(label.startswith("k_fold_indices") for label, _ in received.answer_cells)
-    (tmp_path / "numpy.py").write_text("")
-    assert any("numpy.py" in f for f in intake.extra_file_flags(tmp_path, "validation.ipynb"))
-
-
-def test_intake_reports_an_unreadable_notebook(tmp_path):
-    path = tmp_path / "validation.ipynb"
-    path.write_text('{"cells": [ not json')
-    received = intake.read_submission(path, intake.read_source(CHAPTER))
-    assert not received.readable and "JSONDecodeError" in received.reason
-
-
-def test_visible_points_need_a_passing_hidden_check():
-    cells = [CellResult("test_f_visible", 1, True), CellResult("test_f_hidden", 2, False),
-             CellResult("test_g_visible", 1, True), CellResult("test_g_hidden", 2, True)]
-    report = TrustedReport(cells=cells)
-    job = GradingJob(setup="", answer_cells=[], functions=["f", "g"], answer_ids=["f", "g"], test_cells=[
-        {"grade_id": "test_f_visible", "source": "x"},
-        {"grade_id": "test_f_hidden", "source": "### BEGIN HIDDEN TESTS"},
-        {"grade_id": "test_g_visible", "source": "x"},
-        {"grade_id": "test_g_hidden", "source": "### BEGIN HIDDEN TESTS"}])
-    policy.withhold_example_only_passes(report, job)
-    assert [c.passed for c in report.cells] == [False, False, True, True]
-    assert report.flags == ["f passes published examples that fail on hidden inputs (points withheld)"]
-
-
-def test_a_visible_check_needs_the_hidden_cell_that_runs_the_same_check():
-    """A cheap hidden property passing does not unlock an example hard-coded for another check."""
-    cells = [CellResult("test_f_example", 1, True), CellResult("test_f_hidden_oracle", 2, False),
-             CellResult("test_f_hidden_errors", 1, True), CellResult("test_f_plain", 1, True)]
-    hidden = "### BEGIN HIDDEN TESTS\n{}\n### END HIDDEN TESTS"
-    job = GradingJob(setup="", answer_cells=[], functions=["f"], answer_ids=["f"], test_cells=[
-        {"grade_id": "test_f_example", "source": "checks.check_matches_oracle(f, 10, 3)"},
-        {"grade_id": "test_f_hidden_oracle", "source": hidden.format("checks.check_matches_oracle(f, 99, 7)")},
-        {"grade_id": "test_f_hidden_errors", "source": hidden.format("checks.check_rejects_bad_k(f)")},
-        {"grade_id": "test_f_plain", "source": "assert f(1) == 1"}])
-    report = TrustedReport(cells=cells)
-    policy.withhold_example_only_passes(report, job)
-    assert [c.passed for c in report.cells] == [False, False, True, True]
-    assert "check_matches_oracle" in report.cells[0].message
-
-
+# ------------------------------------------------------------------------------ limits
 def _contained_process_count() -> bool:
-    import os
-
     return os.access(sandbox.PIDS_CGROUP_ROOT, os.W_OK) or os.getuid() != 0
 
 
@@ -413,7 +309,6 @@ def flood():
     finally:
         pid = server.process.pid
         server.close()
-    import os
 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
@@ -435,39 +330,6 @@ def fine():
 
 
 # ------------------------------------------------------------------- hidden inputs at grading time
-def test_hidden_seeds_are_fixed_in_the_notebook_and_drawn_from_the_grading_key():
-    from autograder import checks
-
-    try:
-        checks.set_grading_key(None)
-        assert checks.hidden_seeds(range(3)) == [0, 1, 2]
-        checks.set_grading_key(b"key one")
-        first, second = checks.hidden_seeds(range(3)), checks.hidden_seeds(range(3))
-        assert first != [0, 1, 2] and first != second  # every call draws new seeds
-        assert all(0 <= s < checks.SEED_BOUND for s in first + second)
-        checks.set_grading_key(b"key one")
-        assert checks.hidden_seeds(range(3)) == first  # regrading repeats the draws
-        checks.set_grading_key(b"key two")
-        assert checks.hidden_seeds(range(3)) != first
-    finally:
-        checks.set_grading_key(None)
-    assert checks.hidden_rng(5).integers(10**9) == np.random.default_rng(5).integers(10**9)
-
-
-def test_grading_keys_are_secret_per_student_and_repeatable(tmp_path):
-    from autograder.layout import GRADING_SECRET_FILE
-    from autograder.pipeline.keys import grading_key
-
-    key = grading_key(tmp_path, "02-validation", "ada")
-    secret = tmp_path / GRADING_SECRET_FILE
-    assert secret.stat().st_mode & 0o777 == 0o600
-    assert grading_key(tmp_path, "02-validation", "ada") == key
-    assert grading_key(tmp_path, "02-validation", "bob") != key
-    assert grading_key(tmp_path, "03-preprocessing", "ada") != key
-    secret.write_text("00" * 32)  # another course: other keys
-    assert grading_key(tmp_path, "02-validation", "ada") != key
-
-
 def test_test_cells_draw_hidden_inputs_from_the_grading_key():
     server = _server("def echo(x):\n    return x\n", ["echo"])
     cell = {"grade_id": "test_echo_hidden", "points": 1.0, "source": (
@@ -481,14 +343,6 @@ def test_test_cells_draw_hidden_inputs_from_the_grading_key():
         server.close()
     assert with_key[0].passed, with_key[0].message
     assert not without[0].passed  # no key: the notebook's fixed seeds
-
-
-def test_a_resubmission_draws_new_hidden_inputs(tmp_path):
-    from autograder.pipeline.keys import grading_key
-
-    first = grading_key(tmp_path, "02-validation", "ada", "digest-1")
-    assert grading_key(tmp_path, "02-validation", "ada", "digest-1") == first
-    assert grading_key(tmp_path, "02-validation", "ada", "digest-2") != first
 
 
 def test_a_students_error_message_is_cut_before_it_reaches_feedback():
@@ -528,39 +382,6 @@ def fill(where):
         server.close()
 
 
-def test_a_reply_of_many_nested_lists_is_refused():
-    with pytest.raises(wire.WireError, match="nested lists"):
-        wire.load_reply(b'{"ok": true, "result": [' + b"[]," * (wire.MAX_REPLY_CONTAINERS + 1) + b"[]]}")
-
-
-def test_grading_stops_before_zeroing_a_class_when_the_setup_cannot_run(tmp_path):
-    import shutil
-    import subprocess
-    import sys
-
-    source = tmp_path / "source" / "02-validation"
-    source.mkdir(parents=True)
-    nb = nbformat.read(CHAPTER, as_version=4)
-    setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
-    setup.source = "import a_module_the_sandbox_cannot_find\n" + setup.source
-    nbformat.write(nb, source / CHAPTER.name)
-    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
-    (tmp_path / "submitted" / "ada" / "02-validation").mkdir(parents=True)
-    shutil.copy(CHAPTER, tmp_path / "submitted" / "ada" / "02-validation")
-    run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path), "grade", "02-validation"],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2, run.stdout + run.stderr
-    assert "No student was graded" in run.stderr and "a_module_the_sandbox_cannot_find" in run.stderr
-    assert not (tmp_path / "gradebook.db").exists()
-
-
-def test_a_cell_runs_the_checks_its_checks_call():
-    called = policy.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_penalty_on_random_inputs(f, 'l1')\n"
-                                   "### END HIDDEN TESTS")
-    assert {"check_penalty_on_random_inputs", "check_l1_penalty"} <= called
-    assert policy.checks_called("print('no checks')") == set()
-
-
 # ------------------------------------------------------------------- found by a third red team
 def test_odd_student_error_text_is_cut_and_writable():
     server = _server('''
@@ -578,66 +399,3 @@ def long_type_name(x):
         server.close()
     str(surrogate.value).encode("utf-8")  # no lone surrogate left: feedback files can hold it
     assert len(str(long_type.value)) < function_client.STUDENT_TEXT_CHARS + 20
-
-
-def test_a_deeply_nested_reply_is_refused():
-    deep = b'{"ok": true, "result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    with pytest.raises(wire.WireError):
-        wire.load_reply(deep)
-
-
-def test_intake_survives_deeply_nested_and_oversized_notebooks(tmp_path):
-    spec = intake.read_source(CHAPTER)
-    nested = tmp_path / "nested.ipynb"
-    data = json.loads(CHAPTER.read_text())
-    text = json.dumps(data)
-    nested.write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
-    assert not intake.read_submission(nested, spec).readable
-    big = tmp_path / "big.ipynb"
-    nb = nbformat.read(CHAPTER, as_version=4)
-    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "holdout_split")
-    answer.source += "\n_x = (" + "1," * (intake.MAX_ANSWER_CHARS // 2) + ")\n"
-    nbformat.write(nb, big)
-    received = intake.read_submission(big, spec)
-    assert received.readable and "holdout_split" not in dict(received.answer_cells)
-    assert any("not run" in flag for flag in received.flags)
-
-
-def test_a_fixed_case_inside_another_check_does_not_confirm_a_visible_example():
-    called = policy.checks_called("### BEGIN HIDDEN TESTS\nchecks.check_k_fold_rejects_bad_k(k_fold_indices)\n"
-                                   "### END HIDDEN TESTS")
-    assert "check_k_fold_matches_sklearn" not in called
-
-
-def test_hidden_test_code_never_reaches_a_message():
-    """Check that error text carrying lines of a hidden test is cut from every message, flag and cell error."""
-    spec = intake.read_source(CHAPTER)
-    hidden_cell = next(t for t in spec.test_cells if hidden_tests.has_hidden_part(t["source"]))
-    lines = hidden_tests.hidden_lines(hidden_cell["source"])
-    assert lines and all(not line.startswith("#") for line in lines)
-    leaked = "found: " + "\n".join(lines[:3])
-    assert not any(line in hidden_tests.redact_hidden(leaked, lines) for line in lines)
-    assert "[hidden test code]" in hidden_tests.redact_hidden(leaked, lines)
-    assert hidden_tests.redact_hidden("nothing here", lines) == "nothing here"
-    hidden_in_escapes = "found: " + "\n".join(line[:3] + "\x1b[K" + line[3:] + "\u200b" for line in lines[:3])
-    assert not any(line in hidden_tests.redact_hidden(hidden_in_escapes, lines) for line in lines)
-    assert "\x1b" not in function_client.short_text("a\x1b[31mred\x1b[0m text\x07") == "ared text"
-    visible = hidden_tests.visible_source(hidden_cell["source"])
-    assert not any(line in visible for line in lines)
-
-
-def test_a_submission_folder_never_stops_the_class_digest(tmp_path):
-    """Check that undecodable names and a huge sparse file are digested, stably, without reading them whole."""
-    from autograder.pipeline.records import submission_digest
-
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    (folder / "validation.ipynb").write_text("{}")
-    with open(os.path.join(os.fsencode(folder), b"\xff\xfe-name.txt"), "wb") as handle:
-        handle.write(b"x")
-    with open(folder / "sparse.bin", "wb") as handle:
-        handle.truncate(64 * 2**30)
-    first = submission_digest(folder)
-    assert first == submission_digest(folder) and len(first) == 64
-    (folder / "validation.ipynb").write_text("{ }")
-    assert submission_digest(folder) != first
