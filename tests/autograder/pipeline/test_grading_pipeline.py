@@ -197,18 +197,6 @@ def test_a_damaged_course_secret_stops_grading_before_any_student_with_a_clear_e
         schedule.preflight(tmp_path, [])
 
 
-def test_the_course_secret_is_made_once_and_keys_depend_on_assignment_student_and_submission(tmp_path):
-    """Check that the secret is created on first use (mode 600) and every key input changes the key."""
-    from autograder.pipeline.keys import grading_key
-
-    first = grading_key(tmp_path, "a", "s", "x")
-    secret = layout.CourseLayout(tmp_path).grading_secret()
-    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text()) == 64
-    assert grading_key(tmp_path, "a", "s", "x") == first
-    assert len({first, grading_key(tmp_path, "b", "s", "x"), grading_key(tmp_path, "a", "t", "x"),
-                grading_key(tmp_path, "a", "s", "y")}) == 4
-
-
 # ---------------------------------------------------------------- the setup check
 def test_grading_stops_before_zeroing_a_class_when_the_setup_cannot_run(tmp_path):
     chapter = REPO / "source" / "02-validation" / "validation.ipynb"

@@ -32,8 +32,8 @@ from autograder.pipeline.submission_job import (
 )
 from autograder.scoring.hidden_tests import hidden_lines
 from autograder.scoring.job import CellResult
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01-ml-taxonomy"
 MISTAKEN_FAILS = {"test_last_layer_for_multilabel"}  # the sample mistake (autograder.demo.samples.MISTAKES)
 KEY = "5e" * 32
