@@ -32,7 +32,7 @@ test-browser: $(STAMP)
 
 ## test-hub: only the JupyterHub end-to-end test (root, Node, Chromium; screenshots tests/browser-screenshots/hub-*.png)
 test-hub: $(STAMP)
-	$(PY) -m pytest -m hub -n 0 tests/test_hub.py
+	$(PY) -m pytest -m hub -n 0 tests/system/test_hub.py
 
 ## hub: as root, install and start the course's JupyterHub on http://127.0.0.1:$(HUB_PORT)/ with demo users (prints their passwords)
 hub:

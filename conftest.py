@@ -19,6 +19,8 @@ LONGEST_FIRST = (
     "tests/system/test_grading_adversarial.py",
     "tests/system/test_no_reachable_reference.py",
     "tests/system/test_grading_cross_submission.py",
+    "tests/autograder/distributed/test_cluster.py",
+    "tests/system/test_hub.py",
     "tests/system/test_notebooks.py",
     "tests/system/test_grading_class.py",
     "tests/system/test_grading_e2e.py",

@@ -37,7 +37,8 @@ from tests.paths import REPO
 ASSIGNMENT = "01-ml-taxonomy"
 MISTAKEN_FAILS = {"test_last_layer_for_multilabel"}  # the sample mistake (autograder.demo.samples.MISTAKES)
 KEY = "5e" * 32
-SKIPPED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"}
+SKIPPED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules",
+           "browser-screenshots"}  # the browser and hub tests write there meanwhile
 
 
 def _job(student: str, **changes) -> SubmissionJob:

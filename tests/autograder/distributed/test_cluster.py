@@ -28,11 +28,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import REPO_ROOT
 from autograder.distributed.loopback import can_hide_folders, kill_processes, start_cluster, wait_for
 from autograder.isolation import sandbox
+from tests.paths import REPO
 
-REPO = REPO_ROOT  # the checkout (this file may move to a subfolder of tests/)
 ASSIGNMENT = "01-ml-taxonomy"
 STUDENTS = 3
 

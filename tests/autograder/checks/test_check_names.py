@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
+
 CHECKS = "autograder.checks"
 
 
@@ -67,8 +68,8 @@ def _notebook_cells(path: Path) -> list[str]:
     return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
 
 
-SOURCES = {path.relative_to(ROOT).as_posix(): _notebook_cells(path) for path in sorted(ROOT.glob("source/*/*.ipynb"))}
-SOURCES |= {path.relative_to(ROOT).as_posix(): [path.read_text()] for path in sorted(ROOT.glob("tests/**/test_*.py"))}
+SOURCES = {path.relative_to(REPO).as_posix(): _notebook_cells(path) for path in sorted(REPO.glob("source/*/*.ipynb"))}
+SOURCES |= {path.relative_to(REPO).as_posix(): [path.read_text()] for path in sorted(REPO.glob("tests/**/test_*.py"))}
 
 
 @pytest.mark.parametrize("name", sorted(name for name, sources in SOURCES.items() if _uses(sources)))

@@ -43,15 +43,15 @@ import pytest
 
 from autograder.pipeline.records import read_records
 from autograder.scoring import intake
+from tests.paths import BROWSER_SCREENSHOTS, REPO
 
 pytestmark = pytest.mark.hub
 
-REPO = Path(__file__).resolve().parent.parent
 INSTALLER = REPO / "deploy" / "jupyterhub" / "install.py"
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 # the course environment is shared with `make hub` (building it takes minutes; the pins decide it)
 HUB_ENV = Path(os.environ.get("COURSE_HUB_ENV", "/srv/course-hub/env"))
-SCREENSHOTS = REPO / "tests" / "browser-screenshots"
+SCREENSHOTS = BROWSER_SCREENSHOTS
 CHAPTER = "02-validation"
 EXERCISE = "holdout_split"
 INSTRUCTOR, STUDENT_A, STUDENT_B = "hubtest-instructor", "hubtest-student-a", "hubtest-student-b"
@@ -59,7 +59,7 @@ USERS = (INSTRUCTOR, STUDENT_A, STUDENT_B)
 COURSE_ID = "ml-regularization"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
-# every cell in the page (no windowing), no news, no autosave: as tests/test_browser.py
+# every cell in the page (no windowing), no news, no autosave: as tests/system/test_browser.py
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
