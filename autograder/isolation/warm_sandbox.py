@@ -1,10 +1,10 @@
-"""A warm sandbox: one bubblewrap sandbox per grading process that forks each submission's
-function server (:mod:`autograder.isolation.function_server`) and kernel from a process with the imports done.
+"""A warm sandbox: one bubblewrap sandbox per grading process that forks each submission's function
+server (:mod:`autograder.isolation.function_server`) and kernel from a process with the imports done.
 
-A fresh sandboxed process spends 1-4 s starting Python and importing NumPy, scikit-learn,
-Matplotlib and TensorFlow/Keras before it runs a student's first line. Here one sandboxed
-process (the *zygote*) imports them once and forks a child per request. No submission can change
-what a later one sees, because nothing it can write outlives it:
+A fresh sandboxed process spends 1-4 s starting Python and importing NumPy, scikit-learn, Matplotlib
+and TensorFlow/Keras before it runs a student's first line. Here one sandboxed process (the *zygote*)
+imports them once and forks a child per request. No submission can change what a later one sees,
+because nothing it can write outlives it:
 
 - every child gives up root before it runs anything: it runs as :data:`sandbox.SANDBOX_UID`, which
   owns nothing the sandbox keeps, so it can neither signal, trace nor re-limit the zygote, nor
@@ -27,16 +27,17 @@ what a later one sees, because nothing it can write outlives it:
   runs student code; the owner checks it (it answers, it is clean, the runtime folder is as made)
   before and after each submission and replaces it when anything is off.
 
-Children run as another identity only where the grader is root (the course machines, CI); where it
-is not, grading does not use a warm sandbox and starts a fresh sandbox per process instead
-(:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this
-either (nothing would contain the children); see :class:`autograder.scoring.function_client.FunctionServer`.
+Children run as another identity only where the grader is root (the course machines, CI); where it is
+not, grading does not use a warm sandbox and starts a fresh sandbox per process instead
+(:func:`sandbox.separate_identity_available`). Where isolation is off, grading does not use this either
+(nothing would contain the children); see :class:`autograder.scoring.function_client.FunctionServer`.
 
 The zygote, inside the sandbox, is :mod:`autograder.isolation.zygote`; this module is the owner's
 side (start, check, replace) and the client's (ask the zygote for a function server or a kernel).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -237,11 +238,8 @@ def provide(limits: sandbox.Limits) -> None:
         os.environ.pop(ENV_VAR, None)
         return
     if _OWNED is None or _OWNED.limits != limits:
-        if _OWNED is not None:
-            _OWNED.close()
+        close()
         _OWNED = WarmSandbox(limits)
-        import atexit
-
         atexit.register(_OWNED.close)
     _OWNED.ensure()
     os.environ[ENV_VAR] = _OWNED.description()
