@@ -78,20 +78,29 @@ def call_student(fn: Callable, *args: Any, **kwargs: Any) -> Any:
         fail(f"{name}({shown}) raised {type(error).__name__}: {error}")
 
 
-def expect_value_error(fn: Callable, *args: Any, why: str) -> None:
-    """Require that ``fn(*args)`` raises ``ValueError``; ``why`` says which input is bad."""
-    name = getattr(fn, "__name__", "the function")
-    shown = ", ".join(repr(a) for a in args)
+def value_error_of(call: Callable[[], Any], name: str, where: str, why: str = "") -> tuple[ValueError | None, Any]:
+    """Run ``call()`` (a student's function ``name`` on a bad input, shown as ``where``) expecting
+    ``ValueError``: the error it raised and None, or None and what it returned. Any other exception
+    fails the check (NotImplementedError as not implemented yet; ``why`` says which input is bad)."""
     try:
-        fn(*args)
-    except ValueError:
-        return
+        returned = call()
+    except ValueError as error:
+        return error, None
     except NotImplementedError:
         fail(f"{name} is not implemented yet: it still raises NotImplementedError.")
     except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
-        fail(f"{name}({shown}) should raise ValueError ({why}), but raised "
+        fail(f"{where} should raise ValueError{f' ({why})' if why else ''}, but raised "
              f"{type(error).__name__}: {error}")
-    fail(f"{name}({shown}) should raise ValueError ({why}), but returned normally.")
+    return None, returned
+
+
+def expect_value_error(fn: Callable, *args: Any, why: str) -> None:
+    """Require that ``fn(*args)`` raises ``ValueError``; ``why`` says which input is bad."""
+    name = getattr(fn, "__name__", "the function")
+    where = f"{name}({', '.join(repr(a) for a in args)})"
+    error, _ = value_error_of(lambda: fn(*args), name, where, why)
+    if error is None:
+        fail(f"{where} should raise ValueError ({why}), but returned normally.")
 
 
 def as_index_array(value: Any, what: str) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckFailed, call_student, fail, require, train_in_order
+from autograder.checks import CheckFailed, call_student, fail, require, train_in_order, value_error_of
 from autograder.checks._common import quiet
 from course.data import digit_multilabel_targets
 from course.runtime import import_keras
@@ -248,20 +248,14 @@ def check_last_layer_rejects_unknown(fn: Callable, bad_types: Iterable[Any]) -> 
     """Each unknown problem type raises ValueError whose message names the valid types."""
     for bad in bad_types:
         where = f"last_layer_for({bad!r})"
-        try:
-            result = fn(bad)
-        except ValueError as error:
+        error, result = value_error_of(lambda bad=bad: fn(bad), "last_layer_for", where, "unknown problem type")
+        if error is not None:
             text = str(error)
             missing = [t for t in PROBLEM_TYPES if t not in text]
             require(not missing, f"{where} raised ValueError, but its message should name the "
                                  f"valid problem types; it does not mention {missing}. "
                                  f"Message: {text!r}")
             continue
-        except NotImplementedError:
-            fail("last_layer_for is not implemented yet: it still raises NotImplementedError.")
-        except Exception as error:  # noqa: BLE001 - student code: any other error is reported as the wrong one
-            fail(f"{where} should raise ValueError (unknown problem type), but raised "
-                 f"{type(error).__name__}: {error}")
         fail(f"{where} should raise ValueError naming the valid types, but returned {result!r}. "
              "A silent default hides typos: 'multi_label' would quietly train the wrong model.")
 
