@@ -17,19 +17,11 @@ from autograder.checks.preprocessing._common import _as_array, _first_bad_row
 def check_vectorize_sequences(fn: Callable, sequences: Sequence[Sequence[int]], dimension: int) -> None:
     """Multi-hot: float32 (n, dimension), 1.0 at every index present (repeats still 1.0)."""
     where = f"vectorize_sequences(<{len(sequences)} sequences>, {dimension})"
-    given = copy.deepcopy(sequences)
     if any(len(s) == 0 for s in sequences):
-        try:
-            raw = fn(given, dimension)
-        except NotImplementedError:
-            fail("vectorize_sequences is not implemented yet: it still raises NotImplementedError.")
-        except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
-            fail(f"{where} raised {type(error).__name__}: {error}. The batch holds an empty "
-                 "sequence, which must give a row of zeros. `np.array([])` is a float64 array, "
-                 "which cannot index; loop over the indices, or use list(sequence) or "
-                 "np.asarray(sequence, dtype=int).")
+        raw = _call_with_an_empty_sequence(fn, sequences, dimension, where,
+                                           "The batch holds an empty sequence, which must give a row of zeros.")
     else:
-        raw = call_student(fn, given, dimension)
+        raw = call_student(fn, copy.deepcopy(sequences), dimension)
     result = _as_array(raw, f"the result of {where}")
     expected = np.zeros((len(sequences), dimension), dtype=np.float32)
     for row, sequence in enumerate(sequences):
@@ -67,16 +59,21 @@ def check_vectorize_sequences(fn: Callable, sequences: Sequence[Sequence[int]], 
 def check_vectorize_empty_sequence(fn: Callable) -> None:
     """An empty sequence (a plain empty list) gives a row of zeros."""
     sequences = [[2, 0], [], [1, 1, 3]]
+    _call_with_an_empty_sequence(fn, sequences, 5, f"vectorize_sequences({sequences}, 5)",
+                                 "An empty sequence must give a row of zeros.")
+    check_vectorize_sequences(fn, sequences, 5)
+
+
+def _call_with_an_empty_sequence(fn: Callable, sequences: Sequence[Sequence[int]], dimension: int, where: str,
+                                 expected: str):
+    """``fn`` on a batch with an empty sequence (a copy); a crash fails with the usual cause."""
     try:
-        fn(copy.deepcopy(sequences), 5)
+        return fn(copy.deepcopy(sequences), dimension)
     except NotImplementedError:
         fail("vectorize_sequences is not implemented yet: it still raises NotImplementedError.")
     except Exception as error:  # noqa: BLE001 - any crash of student code is the student's failure
-        fail(f"vectorize_sequences({sequences}, 5) raised {type(error).__name__}: {error}. An "
-             "empty sequence must give a row of zeros. `np.array([])` is a float64 array, which "
-             "cannot index; loop over the indices, or use list(sequence) or "
-             "np.asarray(sequence, dtype=int).")
-    check_vectorize_sequences(fn, sequences, 5)
+        fail(f"{where} raised {type(error).__name__}: {error}. {expected} `np.array([])` is a float64 array, "
+             "which cannot index; loop over the indices, or use list(sequence) or np.asarray(sequence, dtype=int).")
 
 
 def random_sequences(seed: int, n: int, dimension: int, max_length: int = 12,
