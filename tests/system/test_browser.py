@@ -26,8 +26,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -39,35 +37,18 @@ from autograder.pipeline import gradebook
 from autograder.pipeline.records import grading_inputs_digest, read_records
 from autograder.pipeline.release import list_assignments
 from autograder.scoring import intake
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LAB_SETTINGS, browser_missing, wait_for_http
 from tests.paths import BROWSER_SCREENSHOTS, REPO
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 CHAPTER = "02-validation"
 FIRST_EXERCISE = "holdout_split"
-# what Chromium must not do on a closed network (and as root in a container, without its sandbox)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
-# JupyterLab's user settings for the test: every cell in the page (no windowing), no news, no autosave
-# (only the Validate button saves, so no save overlaps another)
-LAB_SETTINGS = {
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
-}
 PAGE_TIMEOUT_MS = 120_000
 
 
 def _browser_or_skip():
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: F401
-    except ImportError:
-        reason = "playwright is not installed (make venv)"
-    if reason is None and not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+    reason = browser_missing()
     if reason:
         if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests required but cannot run: {reason}")
@@ -78,20 +59,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _wait_for_server(url: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within {seconds:g} s:\n{log.read_text()[-3000:]}")
 
 
 def _points(assignment: str) -> float:
@@ -148,7 +115,7 @@ def lab(course, tmp_path_factory):
             cwd=course, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(f"{base}/api/status?token={token}", process, log)
+        wait_for_http(f"{base}/api/status?token={token}", process, log, "JupyterLab")
         yield base, token
     finally:
         process.terminate()

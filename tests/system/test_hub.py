@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +42,12 @@ import pytest
 
 from autograder.pipeline.records import read_records
 from autograder.scoring import intake
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LAB_SETTINGS, browser_missing, wait_for_http
 from tests.paths import BROWSER_SCREENSHOTS, REPO
 
 pytestmark = pytest.mark.hub
 
 INSTALLER = REPO / "deploy" / "jupyterhub" / "install.py"
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 # the course environment is shared with `make hub` (building it takes minutes; the pins decide it)
 HUB_ENV = Path(os.environ.get("COURSE_HUB_ENV", "/srv/course-hub/env"))
 SCREENSHOTS = BROWSER_SCREENSHOTS
@@ -57,15 +56,6 @@ EXERCISE = "holdout_split"
 INSTRUCTOR, STUDENT_A, STUDENT_B = "hubtest-instructor", "hubtest-student-a", "hubtest-student-b"
 USERS = (INSTRUCTOR, STUDENT_A, STUDENT_B)
 COURSE_ID = "ml-regularization"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
-# every cell in the page (no windowing), no news, no autosave: as tests/system/test_browser.py
-LAB_SETTINGS = {
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
-}
 PAGE_TIMEOUT_MS = 180_000
 EXPECT_TIMEOUT_MS = 60_000
 
@@ -76,15 +66,10 @@ def _hub_or_skip() -> None:
         reason = "the hub test needs root (it creates Unix users; make test-hub as root)"
     elif shutil.which("node") is None or shutil.which("npm") is None:
         reason = "no Node/npm for configurable-http-proxy (Debian: apt-get install nodejs npm)"
-    elif not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
     elif shutil.which("useradd") is None or shutil.which("runuser") is None:
         reason = "no useradd/runuser to create and act as the hub's users"
     else:
-        try:
-            from playwright.sync_api import sync_playwright  # noqa: F401
-        except ImportError:
-            reason = "playwright is not installed (make venv)"
+        reason = browser_missing()
     if reason:
         if os.environ.get("COURSE_REQUIRE_HUB") == "1":
             pytest.fail(f"the hub test is required but cannot run: {reason}")
@@ -181,20 +166,6 @@ class Hub:
         return run.stdout.strip().splitlines()[-1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterHub exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"JupyterHub did not answer within {seconds:g} s:\n{log.read_text()[-4000:]}")
-
-
 def _write_lab_settings(user: str) -> None:
     account = pwd.getpwnam(user)
     settings_dir = Path(account.pw_dir) / ".jupyter" / "lab" / "user-settings"
@@ -237,7 +208,7 @@ def hub():
                                        cwd=prefix / "state", stdout=out, stderr=subprocess.STDOUT,
                                        start_new_session=True)
         base = f"http://127.0.0.1:{port}"
-        _wait_for(f"{base}/hub/health", process, log)
+        wait_for_http(f"{base}/hub/health", process, log, "JupyterHub")
         yield Hub(base=base, prefix=prefix, exchange=exchange, course=Path(pwd.getpwnam(INSTRUCTOR).pw_dir) / COURSE_ID,
                   passwords=passwords, log=log)
     finally:
