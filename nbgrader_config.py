@@ -39,3 +39,12 @@ c.IgnorePattern.pattern = (
 # "withhold" (its test cells score 0, flagged) or "flag" (flagged only; the points stay). Read by
 # autograder/pipeline/records.py (rule_mode); changing it regrades the class on the next `grade`.
 c.ExerciseRules.on_violation = "withhold"
+
+# The late policy (autograder/scoring/late_policy.py), used by nbgrader's autograde and by the
+# grader alike. A submission is late when its timestamp.txt is after the assignment's due date
+# (`nbgrader db assignment add ASSIGNMENT --duedate="2027-01-15 17:00:00 Europe/Paris"`) plus the
+# student's extension (`python -m autograder extension`). Without a due date nothing is late.
+c.AssignLatePenalties.plugin_class = "autograder.scoring.late_policy.CourseLatePolicy"
+c.CourseLatePolicy.grace_minutes = 15  # a submission 15 minutes late is on time
+c.CourseLatePolicy.percent_per_day = 10  # then 10 % of the score per started day
+c.CourseLatePolicy.zero_after_days = 7  # and nothing after a week

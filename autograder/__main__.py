@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder COMMAND``, with COMMAND one of release, grade, report,
+"""Command line: ``python -m autograder COMMAND``, with COMMAND one of release, grade, deadline, report,
 similarity, synthetic, samples, demo, validate, clean, refresh-outputs (``--help`` for each)."""
 
 from __future__ import annotations
@@ -21,6 +21,15 @@ def _working_folder_never_shadows_the_packages() -> None:
 
 
 _working_folder_never_shadows_the_packages()
+
+
+def default_course_dir(working: Path | None = None) -> Path:
+    """The course a command works on without ``--course-dir``: the working folder when it is a
+    course (``nbgrader_config.py`` and ``source/``, as nbgrader finds its course), else this checkout."""
+    working = Path.cwd() if working is None else working
+    if (working / "nbgrader_config.py").is_file() and (working / "source").is_dir():
+        return working
+    return REPO_ROOT
 
 
 def _release(args) -> int:
@@ -100,6 +109,28 @@ def _report(args) -> int:
     page = write_report(args.course_dir, args.out)
     print(f"report written: {page} (and grades.csv, exercises.csv and the similarity-<assignment>.html pages "
           "beside it)")
+    return 0
+
+
+def _deadline(args) -> int:
+    from autograder.pipeline.deadlines import Deadlines, grant_extension, parse_due, set_due_date
+
+    if not CourseLayout(args.course_dir).source(args.assignment).is_dir():
+        raise ValueError(f"no assignment {args.assignment!r} under {CourseLayout(args.course_dir).source_root()}")
+    if args.due is not None:
+        set_due_date(args.course_dir, args.assignment, parse_due(args.due) if args.due else None)
+    if args.student:
+        if args.extension_hours is None:
+            raise ValueError("give --extension-hours with --student (0 removes the extension)")
+        grant_extension(args.course_dir, args.assignment, args.student, args.extension_hours)
+    deadlines = Deadlines.of(args.course_dir, args.assignment)
+    if deadlines.due is None:
+        print(f"{args.assignment}: no due date: no submission is late")
+        return 0
+    print(f"{args.assignment}: due {deadlines.due:%Y-%m-%d %H:%M:%S} UTC")
+    for student, extension in sorted(deadlines.extensions.items()):
+        due = deadlines.deadline(student)
+        print(f"  {student}: {extension.total_seconds() / 3600:g} h more, due {due:%Y-%m-%d %H:%M:%S} UTC")
     return 0
 
 
@@ -240,8 +271,10 @@ def _refresh(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT,
-                        help="course root holding source/, release/ and nbgrader_config.py")
+    parser.add_argument("--course-dir", type=Path, default=default_course_dir(),
+                        help="course root holding source/, release/ and nbgrader_config.py (default: the "
+                             "working folder when it holds nbgrader_config.py and source/, as for nbgrader; "
+                             "else this checkout)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("release", help="regenerate release/ from source/")
@@ -263,6 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="regrade submissions that did not change")
     p.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
     p.set_defaults(run=_grade)
+
+    p = sub.add_parser("deadline", help="show or set an assignment's due date and students' extensions "
+                                        "(the gradebook's, as nbgrader's); the late policy is in nbgrader_config.py")
+    p.add_argument("assignment")
+    p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM:SS ZONE'",
+                   help="the due date, with its time zone (e.g. '2027-01-15 17:00:00 Europe/Paris'); '' removes it")
+    p.add_argument("--student", default=None, help="the student whose extension --extension-hours sets")
+    p.add_argument("--extension-hours", type=float, default=None,
+                   help="hours after the due date this student may still submit on time (0 removes it)")
+    p.set_defaults(run=_deadline)
 
     p = sub.add_parser("report", help="write report/ (grades and per-check CSVs, an HTML page of figures)")
     p.add_argument("--out", type=Path, default=None, help="folder for the report (default: COURSE/report)")

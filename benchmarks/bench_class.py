@@ -32,16 +32,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder.demo.course_folder import copy_course  # noqa: E402
 from autograder.demo.synthetic import write_synthetic_class  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
 
 
 def make_course(root: Path, students: int, seed: int, assignments: list[str]) -> Path:
     course = root / "course"
-    for assignment in assignments:
-        for name in ("source", "release"):
-            shutil.copytree(REPO / name / assignment, course / name / assignment)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, assignments)
     write_synthetic_class(course, students, seed, assignments)
     return course
 
@@ -84,10 +82,7 @@ def one_student(root: Path, assignments: list[str], env: dict) -> None:
     from autograder.demo.samples import write_sample_submissions
 
     course = root / "one"
-    for assignment in assignments:
-        for name in ("source", "release"):
-            shutil.copytree(REPO / name / assignment, course / name / assignment)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, assignments)
     write_sample_submissions(course, assignments)
     for folder in (course / "submitted").iterdir():
         if folder.name != "demo-reference":

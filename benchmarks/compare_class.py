@@ -38,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder.demo.course_folder import copy_course  # noqa: E402
 from autograder.demo.synthetic import write_synthetic_class  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
 
@@ -53,10 +54,7 @@ def python_of(checkout: Path) -> str:
 def make_course(checkout: Path, folder: Path, assignments: list[str], submitted: Path, secret: bytes) -> Path:
     """A course directory with ``checkout``'s assignments, the class's submissions and the secret."""
     course = folder / "course"
-    for assignment in assignments:
-        for name in ("source", "release"):
-            shutil.copytree(checkout / name / assignment, course / name / assignment)
-    shutil.copy(checkout / "nbgrader_config.py", course)
+    copy_course(course, assignments, checkout=checkout)
     shutil.copytree(submitted, course / "submitted")
     (course / ".grading_secret").write_bytes(secret)
     return course

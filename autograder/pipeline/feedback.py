@@ -69,6 +69,7 @@ def _feedback_notebook(course_dir: Path, assignment: str, student: str, spec: in
             if grade_id not in tests:
                 cell.outputs = [_rule_output(broken[grade_id])] if grade_id in broken else []
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # nbgrader leaves its graded copy read-only (0444): only root could overwrite it
     nbformat.write(nb, path)
     return path
 
@@ -78,18 +79,21 @@ def _plain_feedback(path: Path, student: str, assignment: str, result: StudentRe
     rows = "".join(f"<tr><td>{html.escape(c.grade_id)}</td><td>{c.points if c.passed else 0:g} / {c.points:g}</td>"
                    f"<td>{html.escape(c.message)}</td></tr>" for c in report.cells)
     notes = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems + result.flags)
+    if result.late_penalty:
+        notes += f"<li>Late submission penalty: -{result.late_penalty:g} (score before it: {result.score:g})</li>"
     path.write_text(f"<html><head><meta charset='utf-8'></head><body>"
                     f"<h1>{html.escape(assignment)}: {html.escape(student)}</h1>"
-                    f"<p>Score: {result.score:g} / {result.max_score:g}</p><ul>{notes}</ul>"
+                    f"<p>Score: {result.final_score:g} / {result.max_score:g}</p><ul>{notes}</ul>"
                     f"<table><tr><th>test</th><th>points</th><th>message</th></tr>{rows}</table></body></html>",
                     encoding="utf-8", errors="replace")
 
 
 def write_feedback(course_dir: Path, gradebook_url: str, assignment: str, student: str, spec: intake.SourceSpec,
                    report: TrustedReport, result: StudentResult, received: intake.Intake,
-                   limits: sandbox.Limits | None = None) -> bool:
+                   limits: sandbox.Limits | None = None) -> str:
     """nbgrader's feedback HTML from the rewritten notebook, its scores read from the gradebook at
-    ``gradebook_url``; a plain HTML page if that fails."""
+    ``gradebook_url``; a plain HTML page if that fails. Returns "" for nbgrader's page, else why
+    the plain page was written (the error's class only: nbgrader's log may quote the notebook)."""
     limits = limits or sandbox.DEFAULT_LIMITS
     layout = CourseLayout(course_dir)
     target = layout.feedback(student, assignment)
@@ -101,13 +105,14 @@ def write_feedback(course_dir: Path, gradebook_url: str, assignment: str, studen
                         check=False,
                         timeout=FEEDBACK_SECONDS, memory_bytes=limits.memory_bytes)
         if made.returncode == 0 and any(target.glob("*.html")):
-            return True
-    except Exception:  # noqa: BLE001, S110 - fall back to the plain page below
-        pass
+            return ""
+        why = "timed out" if made.timed_out else f"{made.error_name()}, exit code {made.returncode}"
+    except Exception as error:  # noqa: BLE001 - fall back to the plain page below
+        why = type(error).__name__
     target.mkdir(parents=True, exist_ok=True)
     _plain_feedback(target / (Path(layout.notebook_name(assignment)).stem + ".html"),
                     student, assignment, result, report)
-    return True
+    return f"nbgrader's feedback page could not be made ({why}): a plain page was written"
 
 
 def keep_only_the_notebook(folder: Path, notebook_name: str) -> None:

@@ -169,17 +169,25 @@ def copy_sqlite(source: Path, target: Path) -> None:
         reader.backup(writer)
 
 
+def trusted_score(cells: list[CellResult] | tuple[CellResult, ...]) -> float:
+    """The score the trusted verdicts give (before any late penalty), as :func:`write_scores` stores it."""
+    return float(sum(cell.points for cell in cells if cell.passed))
+
+
 def write_trusted_scores(course_dir: Path, assignment: str, student: str, cells: list[CellResult],
-                         timestamp: object = None, attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
+                         timestamp: object = None, late_penalty: float = 0.0,
+                         attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
     """Store the trusted verdicts as the course gradebook's scores (:func:`write_scores`)."""
-    return write_scores(db_url(course_dir), assignment, student, cells, timestamp, attempts)
+    return write_scores(db_url(course_dir), assignment, student, cells, timestamp, late_penalty, attempts)
 
 
 def write_scores(url: str, assignment: str, student: str, cells: list[CellResult],
-                 timestamp: object = None, attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
-    """Store the trusted verdicts as the scores of the gradebook at ``url``, in one transaction;
-    creates the submission if needed. Retries while another grading process holds the database's
-    lock. Returns (score, max score)."""
+                 timestamp: object = None, late_penalty: float = 0.0,
+                 attempts: int = SCORE_ATTEMPTS) -> tuple[float, float]:
+    """Store the trusted verdicts as the scores of the gradebook at ``url``, and the late penalty
+    as nbgrader's (its export and feedback subtract it), in one transaction; creates the
+    submission if needed, keeping its extension. Retries while another grading process holds the
+    database's lock. Returns (score before the penalty, max score)."""
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -191,10 +199,11 @@ def write_scores(url: str, assignment: str, student: str, cells: list[CellResult
                 submission = gradebook.find_submission(assignment, student)
             except MissingEntry:
                 submission = gradebook.add_submission(assignment, student)
-            if timestamp is not None:
-                submission.timestamp = timestamp
+            submission.timestamp = timestamp  # the one lateness was read from (None: unknown)
             verdicts = {c.grade_id: c for c in cells}
-            for notebook in submission.notebooks:
+            for number, notebook in enumerate(submission.notebooks):
+                # nbgrader's penalty is per notebook: the whole of it on the first (one per assignment here)
+                notebook.late_submission_penalty = late_penalty if late_penalty and number == 0 else None
                 for grade in notebook.grades:
                     verdict = verdicts.get(grade.name)
                     grade.auto_score = float(verdict.points) if verdict and verdict.passed else 0.0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -19,25 +18,14 @@ from autograder.pipeline.gradebook import add_students, copy_sqlite, db_url, sql
 from autograder.pipeline.nbgrader_run import NbgraderRun, db_flag, nbgrader
 from autograder.pipeline.release import generate_release
 
-_ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception|Exit)\b.*:")
-_ERROR_NAME = re.compile(r"\w{1,60}(Error|Exception|Exit)")
-
 
 @dataclass
 class InKernelRun:
     """What nbgrader's in-kernel run of one submission gave."""
 
     passed: dict[str, bool] = field(default_factory=dict)  # grade_id -> whether the test cell passed
-    timestamp: object = None  # the submission's, as nbgrader recorded it
     problems: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-
-
-def failure_reason(text: str) -> str:
-    """The exception line of an nbgrader log (e.g. ``NotJSONError: ...``), else its last line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if _ERROR_LINE.match(line)]
-    return (errors or lines or ["no output"])[-1][:500]
 
 
 def kernel_gradebook(course_dir: Path, assignment: str, students: list[str], folder: Path) -> Path:
@@ -92,19 +80,19 @@ def _sandboxed_autograde(course_dir: Path, assignment: str, student: str, limits
                         memory_bytes=limits.memory_bytes)
 
 
-def _in_kernel_results(gradebook_copy: Path, assignment: str, student: str) -> tuple[dict[str, bool], object]:
-    """(grade_id -> whether nbgrader's in-kernel run passed the test cell, submission timestamp)."""
+def _in_kernel_results(gradebook_copy: Path, assignment: str, student: str) -> dict[str, bool]:
+    """grade_id -> whether nbgrader's in-kernel run passed the test cell."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{gradebook_copy}") as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
-            return {}, None
-        return ({grade.name: bool(grade.auto_score is not None and grade.max_score
-                                  and grade.auto_score >= grade.max_score)
-                 for notebook in submission.notebooks for grade in notebook.grades
-                 if grade.cell.cell_type == "code"}, submission.timestamp)
+            return {}
+        return {grade.name: bool(grade.auto_score is not None and grade.max_score
+                                 and grade.auto_score >= grade.max_score)
+                for notebook in submission.notebooks for grade in notebook.grades
+                if grade.cell.cell_type == "code"}
 
 
 def run_in_kernel(course_dir: Path, assignment: str, student: str, limits: sandbox.Limits,
@@ -115,12 +103,11 @@ def run_in_kernel(course_dir: Path, assignment: str, student: str, limits: sandb
     run = InKernelRun()
     warm_sandbox.provide(limits)  # this process's warm sandbox: it forks the kernel and the function server
     autograde = _sandboxed_autograde(course_dir, assignment, student, limits, gradebook)
-    run.passed, run.timestamp = _in_kernel_results(gradebook, assignment, student)
+    run.passed = _in_kernel_results(gradebook, assignment, student)
     if autograde.returncode != 0:
         # the exception's class name and exit code only: nbgrader's error text may carry what the
         # kernel sent (hidden tests)
-        error = failure_reason(autograde.output).split(":", 1)[0].rsplit(".", 1)[-1]
-        error = "TimeoutError" if autograde.timed_out else error if _ERROR_NAME.fullmatch(error) else "an error"
+        error = "TimeoutError" if autograde.timed_out else autograde.error_name()
         run.problems.append(f"in-kernel run failed: {error} (nbgrader exited with code {autograde.returncode}); "
                             "its results are only compared, the scores come from the trusted checks")
     if autograde.timed_out:

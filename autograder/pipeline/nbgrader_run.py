@@ -8,11 +8,21 @@ limit says so in :attr:`NbgraderRun.timed_out`, never only in its text.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 OUTPUT_TAIL_BYTES = 1 << 20  # of nbgrader's stdout and stderr, kept for messages
+_ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception|Exit)\b.*:")
+_ERROR_NAME = re.compile(r"\w{1,60}(Error|Exception|Exit)")
+
+
+def failure_reason(text: str) -> str:
+    """The exception line of an nbgrader log (e.g. ``NotJSONError: ...``), else its last line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    return (errors or lines or ["no output"])[-1][:500]
 
 
 @dataclass
@@ -28,6 +38,12 @@ class NbgraderRun:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+    def error_name(self) -> str:
+        """The class name of the exception that stopped it (``SelectorSyntaxError``), else "an
+        error": never the error's text, which may quote a notebook."""
+        name = failure_reason(self.output).split(":", 1)[0].rsplit(".", 1)[-1]
+        return name if _ERROR_NAME.fullmatch(name) else "an error"
 
 
 class NbgraderFailed(RuntimeError):

@@ -30,10 +30,11 @@ from pathlib import Path, PurePosixPath
 
 from autograder.isolation import forkserver, sandbox, warm_sandbox
 from autograder.layout import CourseLayout
+from autograder.pipeline.course_config import course_config
 from autograder.pipeline.feedback import keep_only_the_notebook, write_feedback
-from autograder.pipeline.gradebook import add_students, write_scores
-from autograder.pipeline.in_kernel import InKernelRun, failure_reason, run_in_kernel
-from autograder.pipeline.nbgrader_run import db_flag
+from autograder.pipeline.gradebook import add_students, trusted_score, write_scores
+from autograder.pipeline.in_kernel import InKernelRun, run_in_kernel
+from autograder.pipeline.nbgrader_run import db_flag, failure_reason
 from autograder.pipeline.release import generate_release
 from autograder.pipeline.results import StudentResult
 from autograder.pipeline.submission_job import (
@@ -46,6 +47,7 @@ from autograder.pipeline.submission_job import (
 from autograder.scoring import intake
 from autograder.scoring.hidden_tests import hidden_lines, redact_hidden
 from autograder.scoring.job import GradingJob, TrustedReport, all_failed
+from autograder.scoring.late_policy import late_penalty
 
 TRUSTED_EXTRA_MEMORY = 2 * 2**30  # the oracles (Keras) and decoded replies, beyond the sandbox's limit
 STDERR_KEPT = 100_000  # characters of the trusted checks' stderr read for a failure's reason
@@ -193,12 +195,6 @@ def _receive(submission: SubmittedFolder, spec: intake.SourceSpec) -> tuple[inta
     return received, flags
 
 
-def _timestamp(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 def grade_submission(job: SubmissionJob) -> SubmissionOutcome:
     """Grade one submission in private temporary folders; never raises for a bad submission
     (raises :class:`~autograder.pipeline.submission_job.StaleAssignment` for a job whose assignment
@@ -242,16 +238,22 @@ def grade_submission(job: SubmissionJob) -> SubmissionOutcome:
         if unconfirmed:
             flags.append("in-kernel passes not confirmed by the trusted checks (scored 0): " + ", ".join(unconfirmed))
 
+        if job.lateness.flag:
+            flags.append(job.lateness.flag)
+        penalty = late_penalty(course_config(layout.root), student, trusted_score(report.cells),
+                               job.lateness.seconds_late)
         feedback_html, feedback_name, feedback_seconds = None, "", 0.0
         if job.feedback:
             feedback_started = time.perf_counter()
             # nbgrader's feedback page reads the scores from a gradebook: a new private one holds the
             # trusted scores only (as the course's does; the in-kernel run's also holds its comments)
             url = f"sqlite:///{_private_gradebook(job, layout, 'feedback.db')}"
-            score, max_score = write_scores(url, name, student, report.cells, run.in_kernel.timestamp)
-            shown = StudentResult(student, name, score=score, max_score=max_score, problems=list(problems),
-                                  flags=list(flags))
-            write_feedback(layout.root, url, name, student, spec, report, shown, received, limits)
+            score, max_score = write_scores(url, name, student, report.cells, job.lateness.submitted_value(), penalty)
+            shown = StudentResult(student, name, score=score, max_score=max_score, late_penalty=penalty,
+                                  problems=list(problems), flags=list(flags))
+            plain = write_feedback(layout.root, url, name, student, spec, report, shown, received, limits)
+            if plain:
+                problems.append(plain)
             feedback_name = Path(job.assignment.notebook_name).stem + ".html"
             page = layout.feedback(student, name) / feedback_name
             if page.is_file():
@@ -262,7 +264,8 @@ def grade_submission(job: SubmissionJob) -> SubmissionOutcome:
     return SubmissionOutcome(
         student=student, assignment=name, readable=received.readable, cells=tuple(report.cells),
         flags=tuple(flags), problems=tuple(problems),
-        in_kernel_passed=tuple(sorted(run.in_kernel.passed.items())), timestamp=_timestamp(run.in_kernel.timestamp),
+        in_kernel_passed=tuple(sorted(run.in_kernel.passed.items())), lateness=job.lateness,
+        late_penalty=penalty,
         graded_notebook=graded_notebook, feedback_html=feedback_html, feedback_name=feedback_name,
         attempts=attempts,
         timings=SubmissionTimings(in_kernel=run.in_kernel_seconds, trusted=run.trusted_seconds,

@@ -17,8 +17,9 @@ from pathlib import Path
 from autograder import REPO_ROOT
 from autograder.layout import CourseLayout
 from autograder.pipeline import json_files
+from autograder.pipeline.course_config import course_config
 from autograder.pipeline.results import StudentResult
-from autograder.scoring import rule_judge
+from autograder.scoring import late_policy, rule_judge
 from autograder.scoring.job import CellResult
 
 SUBMISSION_DIGEST_BYTES = 256 * 2**20  # read of a submission folder; a larger one is digested by its listing
@@ -58,7 +59,8 @@ def submission_digest(folder: Path) -> str:
 
 def grading_inputs_digest(course_dir: Path, assignment: str) -> str:
     """Digest of what decides a grade besides the submission: the source notebook, the checks and
-    the course's setting for exercise rules."""
+    the course's setting for exercise rules (the late policy counts for late submissions only:
+    :func:`lateness_key`)."""
     digest = hashlib.sha256()
     for path in sorted(CourseLayout(course_dir).source(assignment).glob("*.ipynb")):
         digest.update(path.read_bytes())
@@ -73,17 +75,10 @@ def rule_mode(course_dir: Path) -> str:
     """What a broken exercise rule costs, from the course's ``nbgrader_config.py``:
     ``c.ExerciseRules.on_violation = "withhold"`` (the default: the function's test cells score 0)
     or ``"flag"`` (flagged only; the points stay)."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = CourseLayout(course_dir).nbgrader_config()
-    if not config.exists():
-        return rule_judge.WITHHOLD
-    value = PyFileConfigLoader(config.name, path=str(config.parent)).load_config() \
-        .get("ExerciseRules", {}).get("on_violation", rule_judge.WITHHOLD)
+    value = course_config(course_dir).get("ExerciseRules", {}).get("on_violation", rule_judge.WITHHOLD)
     if value not in (rule_judge.WITHHOLD, rule_judge.FLAG):
-        raise ValueError(f"{config}: c.ExerciseRules.on_violation must be {rule_judge.WITHHOLD!r} or "
-                         f"{rule_judge.FLAG!r}, "
-                         f"got {value!r}")
+        raise ValueError(f"{CourseLayout(course_dir).nbgrader_config()}: c.ExerciseRules.on_violation must be "
+                         f"{rule_judge.WITHHOLD!r} or {rule_judge.FLAG!r}, got {value!r}")
     return value
 
 
@@ -95,16 +90,26 @@ def registration_digest(course_dir: Path, assignment: str, inputs: str) -> str:
     return hashlib.sha256(inputs.encode() + b"\0" + extra).hexdigest()
 
 
+def lateness_key(course_dir: Path, seconds_late: float) -> str:
+    """What a late submission's grade depends on besides its files and the grading inputs: how
+    late it is and the course's late policy ("" for a submission on time, whatever the policy)."""
+    if seconds_late <= 0:
+        return ""
+    return f"{seconds_late:.3f} s late; {late_policy.describe(course_config(course_dir))}"
+
+
 def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
     """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`); a
     damaged file reads as empty: everything is regraded."""
     return json_files.read_json(CourseLayout(course_dir).records())
 
 
-def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str) -> None:
-    """Record a finished submission (re-reading the file under its lock first)."""
+def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str, late: str = "") -> None:
+    """Record a finished submission (re-reading the file under its lock first); ``late``: its
+    :func:`lateness_key`."""
     record = {
-        "submission": submission, "inputs": inputs, "score": result.score, "max_score": result.max_score,
+        "submission": submission, "inputs": inputs, "late": late, "score": result.score,
+        "max_score": result.max_score, "late_penalty": result.late_penalty, "seconds_late": result.seconds_late,
         "graded": result.graded, "feedback": result.feedback, "seconds": round(result.seconds, 2),
         "flags": list(result.flags), "problems": list(result.problems),
         "cells": [asdict(c) for c in result.cells], "attempts": result.attempts,
@@ -115,6 +120,7 @@ def write_record(course_dir: Path, result: StudentResult, submission: str, input
 
 def result_from_record(assignment: str, student: str, record: dict) -> StudentResult:
     return StudentResult(student, assignment, score=record["score"], max_score=record["max_score"],
+                         late_penalty=record.get("late_penalty", 0.0), seconds_late=record.get("seconds_late", 0.0),
                          graded=record["graded"], feedback=record["feedback"], seconds=record["seconds"],
                          problems=list(record["problems"]), flags=list(record["flags"]),
                          cells=[CellResult(**c) for c in record["cells"]], skipped=True)
@@ -126,9 +132,11 @@ def read_flags(course_dir: Path) -> dict[str, dict[str, list[str]]]:
 
 
 def unchanged(course_dir: Path, assignment: str, student: str, record: dict | None, submission: str,
-              inputs: str, feedback: bool) -> bool:
-    """Whether ``record`` still holds for the submission (same files, same grading inputs, and its
-    feedback page is there when feedback is wanted)."""
+              inputs: str, feedback: bool, late: str = "") -> bool:
+    """Whether ``record`` still holds for the submission (same files, same grading inputs, the same
+    :func:`lateness_key` ``late``, and its feedback page is there when feedback is wanted)."""
     if not record or record.get("submission") != submission or record.get("inputs") != inputs:
+        return False
+    if record.get("late", "") != late:  # a new due date, extension or late policy
         return False
     return not feedback or any(CourseLayout(course_dir).feedback(student, assignment).glob("*.html"))

@@ -34,11 +34,13 @@ from tqdm.auto import tqdm
 
 from autograder.isolation import forkserver, sandbox, warm_sandbox
 from autograder.layout import CourseLayout, submitted_students
+from autograder.pipeline.deadlines import Deadlines
 from autograder.pipeline.gradebook import ensure_registered, ensure_students, max_score, stage_new_gradebook
 from autograder.pipeline.in_kernel import kernel_gradebook
 from autograder.pipeline.keys import CourseSecretError, course_secret
 from autograder.pipeline.records import (
     grading_inputs_digest,
+    lateness_key,
     read_records,
     registration_digest,
     result_from_record,
@@ -151,14 +153,16 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
     for assignment, chosen in submissions.items():
         inputs[assignment] = grading_inputs_digest(course_dir, assignment)
         done = records.get(assignment, {})
+        deadlines = Deadlines.of(course_dir, assignment)
         for student in chosen if chosen is not None else submitted_students(course_dir, assignment):
             submission = submission_digest(layout.submitted(student, assignment))
+            late = lateness_key(course_dir, deadlines.lateness(course_dir, assignment, student).seconds_late)
             if not force and unchanged(course_dir, assignment, student, done.get(student), submission,
-                                        inputs[assignment], feedback):
+                                        inputs[assignment], feedback, late):
                 results.append(result_from_record(assignment, student, done[student]))
             else:
                 todo.append((assignment, student))
-                digests[assignment, student] = submission
+                digests[assignment, student] = submission, late
     order = {assignment: n for n, assignment in enumerate(submissions)}
 
     def ordered(items: list[StudentResult]) -> list[StudentResult]:
@@ -213,7 +217,8 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
             if result.graded:
                 observed.setdefault(result.assignment, []).append(result.seconds)
             result.max_score = result.max_score or full_marks[result.assignment]
-            write_record(course_dir, result, digests[result.assignment, result.student], inputs[result.assignment])
+            submission, late = digests[result.assignment, result.student]
+            write_record(course_dir, result, submission, inputs[result.assignment], late)
             results.append(result)
             failures += not result.graded
             bar.set_postfix(failures=failures, skipped=skipped, refresh=False)

@@ -17,13 +17,20 @@ from pathlib import Path
 
 from autograder.isolation import sandbox
 from autograder.layout import CourseLayout
+from autograder.pipeline.deadlines import lateness
 from autograder.pipeline.feedback import keep_only_the_notebook
 from autograder.pipeline.gradebook import write_trusted_scores
 from autograder.pipeline.keys import grading_key
 from autograder.pipeline.one_submission import TEXT, grade_submission
 from autograder.pipeline.records import rule_mode
 from autograder.pipeline.results import StudentResult
-from autograder.pipeline.submission_job import AssignmentCopy, SubmissionJob, SubmissionOutcome, SubmittedFolder
+from autograder.pipeline.submission_job import (
+    AssignmentCopy,
+    Lateness,
+    SubmissionJob,
+    SubmissionOutcome,
+    SubmittedFolder,
+)
 from autograder.scoring import intake
 
 # What a job carries of the files beside the notebook (only nbgrader's in-kernel run sees them; the
@@ -83,9 +90,11 @@ def submitted_folder(course_dir: Path, assignment: str, student: str, notebook_n
 
 
 def submission_job(course_dir: Path, assignment: str, student: str, feedback: bool = True,
-                   limits: sandbox.Limits | None = None, kernel_template: Path | None = None) -> SubmissionJob:
+                   limits: sandbox.Limits | None = None, kernel_template: Path | None = None,
+                   late: Lateness | None = None) -> SubmissionJob:
     """The job of one submission of the course directory; its grading key comes from the course
-    secret (which stays here)."""
+    secret (which stays here), its lateness from the gradebook's deadline (``late``, when the
+    caller has read it already)."""
     course_dir = Path(course_dir).resolve()
     copy = assignment_copy(course_dir, assignment)
     submission = submitted_folder(course_dir, assignment, student, copy.notebook_name)
@@ -93,7 +102,8 @@ def submission_job(course_dir: Path, assignment: str, student: str, feedback: bo
     return SubmissionJob(assignment=copy, submission=submission, grading_key=key,
                          limits=limits or sandbox.limits_from_env(), rule_mode=rule_mode(course_dir),
                          feedback=feedback,
-                         in_kernel_gradebook=Path(kernel_template).read_bytes() if kernel_template else None)
+                         in_kernel_gradebook=Path(kernel_template).read_bytes() if kernel_template else None,
+                         lateness=late if late is not None else lateness(course_dir, assignment, student))
 
 
 def _write_graded_notebook(layout: CourseLayout, outcome: SubmissionOutcome, notebook_name: str) -> None:
@@ -143,9 +153,11 @@ def write_outcome(course_dir: Path, outcome: SubmissionOutcome, notebook_name: s
     course_dir = Path(course_dir).resolve()
     layout = CourseLayout(course_dir)
     result = StudentResult(outcome.student, outcome.assignment, problems=list(outcome.problems),
-                           flags=list(outcome.flags), attempts=outcome.attempts)
+                           flags=list(outcome.flags), attempts=outcome.attempts, late_penalty=outcome.late_penalty,
+                           seconds_late=outcome.lateness.seconds_late)
     result.score, result.max_score = write_trusted_scores(course_dir, outcome.assignment, outcome.student,
-                                                          list(outcome.cells), outcome.timestamp_value())
+                                                          list(outcome.cells), outcome.lateness.submitted_value(),
+                                                          outcome.late_penalty)
     result.graded = outcome.readable  # an unreadable notebook still gets its 0 row
     result.cells = list(outcome.cells)
     _write_graded_notebook(layout, outcome, notebook_name)

@@ -87,6 +87,21 @@ class SubmittedFolder:
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """When a submission was handed in against its deadline, as the instructor's side reads them:
+    nbgrader's ``timestamp.txt`` and the gradebook's due date plus the student's extension (UTC,
+    ISO format; None when unknown or unset)."""
+
+    submitted_at: str | None = None
+    deadline: str | None = None
+    seconds_late: float = 0.0  # 0 when on time, or when either time is unknown
+    flag: str = ""  # why lateness could not be told, when a deadline is set
+
+    def submitted_value(self) -> datetime | None:
+        return datetime.fromisoformat(self.submitted_at) if self.submitted_at else None
+
+
+@dataclass(frozen=True)
 class SubmissionJob:
     """Everything grading one submission needs; see :func:`autograder.pipeline.one_submission.grade_submission`."""
 
@@ -97,6 +112,7 @@ class SubmissionJob:
     rule_mode: str = rule_judge.WITHHOLD  # or rule_judge.FLAG
     feedback: bool = True
     in_kernel_gradebook: bytes | None = None  # a SQLite template with the assignment; else made privately
+    lateness: Lateness = field(default_factory=Lateness)  # the late policy in the course's configuration prices it
 
     def to_json(self) -> dict:
         submission = self.submission
@@ -114,6 +130,7 @@ class SubmissionJob:
             "rule_mode": self.rule_mode,
             "feedback": self.feedback,
             "in_kernel_gradebook": _encode(self.in_kernel_gradebook),
+            "lateness": asdict(self.lateness),
         }
 
     @classmethod
@@ -130,7 +147,8 @@ class SubmissionJob:
                    grading_key=data.get("grading_key"),
                    limits=Limits(**{k: v for k, v in data.get("limits", {}).items() if k in known}),
                    rule_mode=str(data.get("rule_mode", rule_judge.WITHHOLD)), feedback=bool(data.get("feedback", True)),
-                   in_kernel_gradebook=_decode(data.get("in_kernel_gradebook")))
+                   in_kernel_gradebook=_decode(data.get("in_kernel_gradebook")),
+                   lateness=Lateness(**data.get("lateness", {})))
 
 
 @dataclass(frozen=True)
@@ -154,15 +172,13 @@ class SubmissionOutcome:
     flags: tuple[str, ...] = ()  # hidden lines redacted
     problems: tuple[str, ...] = ()  # hidden lines redacted
     in_kernel_passed: tuple[tuple[str, bool], ...] = ()  # nbgrader's in-kernel run: grade_id, passed
-    timestamp: str | None = None  # the submission's, as nbgrader recorded it (ISO format)
+    lateness: Lateness = field(default_factory=Lateness)  # the job's: when it was handed in, against what deadline
+    late_penalty: float = 0.0  # points the course's late policy takes from the trusted score
     graded_notebook: str | None = None  # what the course's autograded/ folder should hold, if anything
     feedback_html: str | None = None  # None when no feedback was asked for or made
     feedback_name: str = ""  # the feedback page's file name
     attempts: int = 1  # 2 when the first run was not verified (the sandbox was unhealthy after it)
     timings: SubmissionTimings = field(default_factory=SubmissionTimings)
-
-    def timestamp_value(self) -> datetime | None:
-        return datetime.fromisoformat(self.timestamp) if self.timestamp else None
 
     def to_json(self) -> dict:
         values = asdict(self)
@@ -175,6 +191,7 @@ class SubmissionOutcome:
                    cells=tuple(CellResult(**cell) for cell in data.get("cells", [])),
                    flags=tuple(data.get("flags", [])), problems=tuple(data.get("problems", [])),
                    in_kernel_passed=tuple((str(g), bool(p)) for g, p in data.get("in_kernel_passed", [])),
-                   timestamp=data.get("timestamp"), graded_notebook=data.get("graded_notebook"),
+                   lateness=Lateness(**data.get("lateness", {})), late_penalty=float(data.get("late_penalty", 0.0)),
+                   graded_notebook=data.get("graded_notebook"),
                    feedback_html=data.get("feedback_html"), feedback_name=str(data.get("feedback_name", "")),
                    attempts=int(data.get("attempts", 1)), timings=SubmissionTimings(**data.get("timings", {})))

@@ -38,7 +38,7 @@ def flag_summary(results: list[StudentResult]) -> str:
         return "No submission was flagged."
     lines = [f"{len(flagged)} flagged submission(s):"]
     for r in flagged:
-        lines.append(f"  {r.assignment} / {r.student} ({r.score:g} / {r.max_score:g}):")
+        lines.append(f"  {r.assignment} / {r.student} ({r.final_score:g} / {r.max_score:g}):")
         lines += [f"    - {flag}" for flag in r.flags]
     return "\n".join(lines)
 
@@ -50,8 +50,11 @@ def format_table(results: list[StudentResult]) -> str:
     header = f"{'assignment':<{a}} {'student':<{w}} {'score':>7} {'max':>5}  {'status':<11} {'time':>6}"
     lines = [header, "-" * len(header)]
     for r in results:
-        lines.append(f"{r.assignment:<{a}} {r.student:<{w}} {r.score:>7.1f} {r.max_score:>5.0f}  "
+        lines.append(f"{r.assignment:<{a}} {r.student:<{w}} {r.final_score:>7.1f} {r.max_score:>5.0f}  "
                      f"{r.status:<11} {r.seconds:>5.1f}s")
+        if r.late_penalty:
+            lines.append(f"    late by {r.seconds_late / 3600:.1f} h: {r.score:g} less the late penalty of "
+                         f"{r.late_penalty:g}")
         for problem in r.problems:
             lines.append("    ! " + problem.replace("\n", "\n      "))
         if r.flags:

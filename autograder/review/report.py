@@ -88,11 +88,13 @@ def add_exercise_columns(grades_csv: Path, records: dict, course_dir: Path) -> N
 
 
 def submission_rows(records: dict) -> list[dict]:
+    """One row per recorded submission: its trusted score (before the late penalty, which is beside it)."""
     rows = []
     for assignment, students in sorted(records.items()):
         for student, record in sorted(students.items()):
             rows.append({"assignment": assignment, "student_id": student, "score": record.get("score", 0.0),
-                         "max_score": record.get("max_score", 0.0), "seconds": record.get("seconds", 0.0),
+                         "late_penalty": record.get("late_penalty", 0.0), "max_score": record.get("max_score", 0.0),
+                         "seconds": record.get("seconds", 0.0),
                          "flags": "; ".join(record.get("flags", [])),
                          "problems": "; ".join(record.get("problems", []))})
     return rows
@@ -245,8 +247,8 @@ def write_report(course_dir: Path, out: Path | None = None) -> Path:
         writer.writeheader()
         writer.writerows(exercises)
     submissions = pd.DataFrame(submission_rows(records),
-                               columns=["assignment", "student_id", "score", "max_score", "seconds", "flags",
-                                        "problems"])
+                               columns=["assignment", "student_id", "score", "late_penalty", "max_score", "seconds",
+                                        "flags", "problems"])
     page = out / "index.html"
     page.write_text(build_html(submissions, pd.DataFrame(exercises, columns=[
         "assignment", "student_id", "check", "points", "max_points", "passed", "message"]),

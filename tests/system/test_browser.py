@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import nbformat
 import pytest
 
 from autograder import settings
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import MISTAKEN, REFERENCE, SAMPLE_STUDENTS, write_sample_submissions
 from autograder.pipeline import gradebook
 from autograder.pipeline.records import grading_inputs_digest, read_records
@@ -79,9 +79,7 @@ def course(tmp_path_factory) -> Path:
     """A course copy with chapter 02's samples graded and every assignment registered."""
     _browser_or_skip()
     root = tmp_path_factory.mktemp("browser-course")
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "nbgrader_config.py", root)
+    copy_course(root)
     write_sample_submissions(root, [CHAPTER])
     env = {k: v for k, v in os.environ.items() if k != settings.DB_URL}
     run = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(root), "grade", CHAPTER,

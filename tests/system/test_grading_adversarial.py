@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, REFERENCE, write_sample_submissions
 from autograder.isolation.sandbox import isolation_available
 from tests.paths import REPO
@@ -274,9 +275,7 @@ def _make_class(course: Path) -> None:
 def _graded():
     course = Path(tempfile.mkdtemp(prefix="course-adversarial-"))
     atexit.register(shutil.rmtree, course, True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     _make_class(course)
     before = _digests(course / "submitted")
     env = {**os.environ, **LIMITS}

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.demo.synthetic import write_synthetic_class
 from autograder.layout import RECORDS_FILE
-from tests.paths import REPO
 
 pytestmark = pytest.mark.grading
 
@@ -72,9 +72,7 @@ def _processes_mentioning(text: str) -> list[str]:
 def _course() -> dict:
     course = Path(tempfile.mkdtemp(prefix="course-class-"))
     atexit.register(shutil.rmtree, course, True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     write_sample_submissions(course, [ASSIGNMENT])
     write_synthetic_class(course, SYNTHETIC, seed=7, assignments=[ASSIGNMENT])
     students = sorted(p.name for p in (course / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())

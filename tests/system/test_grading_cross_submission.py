@@ -42,6 +42,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.isolation import warm_sandbox
 from autograder.scoring import hidden_tests
@@ -194,9 +195,7 @@ def _append_to_answer(path: Path, code: str) -> None:
 def _new_course(samples: Path, secret: Path | None = None) -> Path:
     course = Path(tempfile.mkdtemp(prefix="course-cross-"))
     atexit.register(shutil.rmtree, course, True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     if secret is not None:  # the same hidden inputs as the other run
         shutil.copy(secret, course / secret.name)
     return course

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from tests.paths import REPO
 
@@ -94,9 +95,7 @@ def _graded(assignment: str):
     """Grade the sample class of ``assignment`` once per test session, in a fresh course dir."""
     course = Path(tempfile.mkdtemp(prefix=f"course-{assignment}-"))
     atexit.register(shutil.rmtree, course, True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / assignment, course / name / assignment)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [assignment])
     write_sample_submissions(course, [assignment])
     if assignment == ROBUSTNESS_ASSIGNMENT:
         _add_robustness_students(course, assignment)

@@ -21,9 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, REFERENCE, write_sample_submissions
 from autograder.isolation.sandbox import isolation_available
-from tests.paths import REPO
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not isolation_available(), reason="bubblewrap is not installed: isolation is off")]
@@ -47,9 +47,7 @@ def _pids_with(marker: str) -> list[int]:
 
 def test_an_over_time_submission_with_an_escaped_process_cannot_stall_the_class(tmp_path):
     course = tmp_path / "course"
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     write_sample_submissions(course, [ASSIGNMENT])
     shutil.rmtree(course / "submitted" / "demo-mistaken")
     marker = f"orphan-marker-{uuid.uuid4().hex}"

@@ -11,7 +11,6 @@ and the violation is in grades.csv, the summary and the feedback. With the cours
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import answer_cells, reference_notebook
 from tests.paths import REPO, STUDENT_VARIANTS
 
@@ -48,9 +48,7 @@ def _rows(course: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("rules-course")
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     name = next((REPO / "source" / ASSIGNMENT).glob("*.ipynb")).name
     reference = reference_notebook(nbformat.read(REPO / "source" / ASSIGNMENT / name, as_version=4),
                                    nbformat.read(REPO / "release" / ASSIGNMENT / name, as_version=4))

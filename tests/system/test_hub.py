@@ -8,9 +8,10 @@ Then, as a class goes:
 1. the instructor releases chapter 02 (``nbgrader release_assignment`` in their course folder);
 2. student A logs in, fetches it in the Assignment List, implements one function, validates and
    submits; student B fetches it and submits it blank (all in the browser: no terminal);
-3. the instructor collects (``nbgrader collect``), grades (``python -m autograder grade``), sees
-   both scores in the gradebook and the formgrader, and releases the feedback;
-4. student A fetches the feedback in the Assignment List and reads it in the browser.
+3. the instructor sets a due date that A missed by an hour, collects (``nbgrader collect``), grades
+   (``python -m autograder grade``; the course's late policy takes 10 % of A's score), sees both
+   scores in the gradebook and the formgrader, and releases the feedback;
+4. student A fetches the feedback in the Assignment List and reads it, late penalty included, in the browser.
 
 Each step saves a screenshot ``tests/browser-screenshots/hub-*.png``. The permission tests that
 follow check, as the students' own Unix users, what nbgrader's exchange and the hub let them do.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import json
 import os
 import pwd
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.utils import parse_utc
 
 from autograder.pipeline.records import read_records
 from autograder.scoring import intake
@@ -379,9 +382,16 @@ def test_a_class_round_trip_through_the_exchange_in_the_browser(hub, browser):
     _shot(page_b, "05-student-b-submitted-blank")
     page_b.context.close()
 
-    # 3. the instructor collects the sealed submissions and grades them with the course's grader
+    # 3. the instructor sets a due date an hour before A's sealed time (the course's late policy: 10 % of
+    # the score per started day), collects the sealed submissions and grades them with the course's grader
     sealed = _wait_sealed(hub, 2)
     assert sorted(p.name.split("+")[0] for p in sealed) == [STUDENT_A, STUDENT_B]
+    sealed_a = next(p for p in sealed if p.name.startswith(STUDENT_A + "+"))
+    submitted_at = parse_utc((sealed_a / "timestamp.txt").read_text().strip())
+    due = (submitted_at - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    deadline = hub.run_as(INSTRUCTOR, "python", "-m", "autograder", "--course-dir", str(hub.course), "deadline",
+                          CHAPTER, "--due", due, cwd=hub.course)
+    assert deadline.returncode == 0, deadline.stdout + deadline.stderr
     collect = hub.run_as(INSTRUCTOR, "nbgrader", "collect", CHAPTER, cwd=hub.course)
     assert collect.returncode == 0, collect.stdout + collect.stderr
     for student in (STUDENT_A, STUDENT_B):
@@ -395,12 +405,14 @@ def test_a_class_round_trip_through_the_exchange_in_the_browser(hub, browser):
     assert score_b == 0, f"student B submitted the release unchanged: {score_b}"
     passed = {c["grade_id"] for c in records[STUDENT_A]["cells"] if c["passed"]}
     assert any(EXERCISE in grade_id for grade_id in passed), passed
+    assert records[STUDENT_A]["seconds_late"] == pytest.approx(3600, abs=1)
+    assert records[STUDENT_A]["late_penalty"] == pytest.approx(0.1 * score_a)
     export = hub.run_as(INSTRUCTOR, "nbgrader", "export", "--to", "gradebook-export.csv", cwd=hub.course)
     assert export.returncode == 0, export.stdout + export.stderr
     with open(hub.course / "gradebook-export.csv", newline="") as exported:
-        gradebook = {row["student_id"]: float(row["score"]) for row in csv.DictReader(exported)
-                     if row["assignment"] == CHAPTER}
-    assert gradebook == {STUDENT_A: score_a, STUDENT_B: 0.0}, gradebook
+        gradebook = {row["student_id"]: (float(row["raw_score"]), float(row["score"]))
+                     for row in csv.DictReader(exported) if row["assignment"] == CHAPTER}
+    assert gradebook == {STUDENT_A: pytest.approx((score_a, 0.9 * score_a)), STUDENT_B: (0.0, 0.0)}, gradebook
 
     # the instructor's formgrader lists both graded submissions. Under JupyterHub >= 4.1 a user's server
     # refuses to be framed (CSP frame-ancestors 'none'), so the formgrader opens in a browser tab of its own
@@ -431,7 +443,8 @@ def test_a_class_round_trip_through_the_exchange_in_the_browser(hub, browser):
     relative = feedback.relative_to(hub.home(STUDENT_A))
     page.goto(f"{hub.base}/user/{STUDENT_A}/files/{relative}")
     expect(page.locator("body")).to_contain_text(EXERCISE)
-    expect(page.locator("body")).to_contain_text(f"{score_a:g}")
+    expect(page.locator("body")).to_contain_text(f"Score: {round(0.9 * score_a, 2):g}")
+    expect(page.locator("body")).to_contain_text(f"Late submission penalty (Score: -{round(0.1 * score_a, 2):g})")
     _shot(page, "08-student-a-reads-feedback")
     page.context.close()
     print(f"[hub e2e] the class round trip took {time.monotonic() - started:.0f} s")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
 
+from autograder.demo.course_folder import copy_course
 from autograder.pipeline.release import list_assignments, release_differences
 from tests.paths import REPO
 
@@ -22,9 +21,7 @@ def test_every_source_assignment_is_released():
 
 def test_a_source_edit_without_regenerating_is_detected(tmp_path):
     course = tmp_path / "course"
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name, course / name)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course)
     notebook = course / "source" / "02-validation" / "validation.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     nb.cells[0].source += "\n\nAn edit nobody regenerated."

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.distributed.loopback import can_hide_folders, kill_processes, start_cluster, wait_for
 from autograder.isolation import sandbox
+from autograder.pipeline.deadlines import parse_due, set_due_date
 from tests.paths import REPO
 
 ASSIGNMENT = "01-ml-taxonomy"
@@ -70,11 +72,13 @@ def make_course(folders):
 
     courses, _ = folders
     original = courses / "original"
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, original / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", original)
+    copy_course(original, [ASSIGNMENT])
     write_synthetic_class(original, STUDENTS, 0, [ASSIGNMENT])
     (original / ".grading_secret").write_text("ab" * 32)
+    # a due date: one student on time, one two days late (the late policy prices it), one without a time
+    set_due_date(original, ASSIGNMENT, parse_due("2027-01-15 17:00:00 UTC"))
+    for student, stamp in (("synth-000", "2027-01-15 16:00:00 UTC"), ("synth-001", "2027-01-17 16:00:00 UTC")):
+        (original / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text(stamp)
 
     def make(name: str) -> Path:
         shutil.copytree(original, courses / name)
@@ -173,6 +177,8 @@ def test_a_class_graded_on_the_cluster_equals_the_class_graded_locally(cluster, 
     assert not compare_class.compare(graded_locally, compare_class.exports(course))
     records = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT]
     assert sorted(records) == [f"synth-{n:03d}" for n in range(STUDENTS)]
+    late = records["synth-001"]
+    assert late["seconds_late"] == 2 * 86400 - 3600 and late["late_penalty"] == pytest.approx(0.2 * late["score"])
 
 
 @pytest.mark.grading

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import REFERENCE, sample_notebooks
 from autograder.isolation import launch, sandbox, warm_sandbox, wire
 from autograder.scoring import function_client
@@ -271,9 +272,7 @@ def test_grading_from_another_checkout_gives_the_reference_full_marks(tmp_path):
     checkout = _copy_packages(tmp_path / "checkout", "grader")
     assert _plain_import(Path(sys.executable), tmp_path) != checkout / "autograder"
     course = tmp_path / "course-dir"
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     tripwire = tmp_path / "tripwire.txt"
     for student in (REFERENCE, DECOY):
         folder = course / "submitted" / student / ASSIGNMENT

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.demo.synthetic import write_synthetic_class
 from autograder.layout import RECORDS_FILE
 from autograder.settings import DB_URL as DB_URL_ENV
-from tests.paths import REPO
 
 pytestmark = pytest.mark.grading
 
@@ -80,9 +80,7 @@ def postgres_url():
 
 def test_parallel_grading_against_postgresql(postgres_url, tmp_path):
     course = tmp_path / "course"
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name / ASSIGNMENT, course / name / ASSIGNMENT)
-    shutil.copy(REPO / "nbgrader_config.py", course)
+    copy_course(course, [ASSIGNMENT])
     write_sample_submissions(course, [ASSIGNMENT])
     write_synthetic_class(course, 3, seed=11, assignments=[ASSIGNMENT])
     env = {**os.environ, DB_URL_ENV: postgres_url}

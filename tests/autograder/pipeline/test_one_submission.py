@@ -24,6 +24,7 @@ from autograder.isolation import sandbox
 from autograder.pipeline.one_submission import grade_submission
 from autograder.pipeline.submission import assignment_copy
 from autograder.pipeline.submission_job import (
+    Lateness,
     StaleAssignment,
     SubmissionJob,
     SubmissionOutcome,
@@ -58,7 +59,8 @@ def _plain(value: dict) -> dict:
 
 def test_a_job_survives_its_plain_data_form():
     """Check that a job (bytes, files, limits, key) comes back equal from its JSON form."""
-    job = _job(MISTAKEN, in_kernel_gradebook=b"\x00sqlite\xff", feedback=False, rule_mode="flag")
+    job = _job(MISTAKEN, in_kernel_gradebook=b"\x00sqlite\xff", feedback=False, rule_mode="flag",
+               lateness=Lateness("2027-01-15T18:00:00", "2027-01-15T17:00:00", 3600.0))
     assert SubmissionJob.from_json(_plain(job.to_json())) == job
     assert "course_dir" not in json.dumps(job.to_json()) and str(REPO / "source") not in json.dumps(job.to_json())
 
@@ -69,11 +71,12 @@ def test_an_outcome_survives_its_plain_data_form():
         student="ada", assignment=ASSIGNMENT, readable=True,
         cells=(CellResult("test_a", 2.0, True), CellResult("test_b", 3.0, False, "wrong shape")),
         flags=("answer cell 'f' is missing",), problems=("in-kernel run failed: an error",),
-        in_kernel_passed=(("test_a", True), ("test_b", True)), timestamp="2026-12-07 05:00:00.123456",
+        in_kernel_passed=(("test_a", True), ("test_b", True)),
+        lateness=Lateness("2026-12-07T05:00:00.123456", "2026-12-07T04:00:00", 3600.123456), late_penalty=0.5,
         graded_notebook='{"cells": []}', feedback_html="<html>\udcff é</html>", feedback_name="taxonomy.html",
         attempts=2, timings=SubmissionTimings(in_kernel=1.5, trusted=2.5, feedback=0.5, total=4.75))
     assert SubmissionOutcome.from_json(_plain(outcome.to_json())) == outcome
-    assert outcome.timestamp_value().microsecond == 123456
+    assert outcome.lateness.submitted_value().microsecond == 123456
 
 
 def test_a_job_whose_assignment_does_not_match_its_digest_is_refused():
