@@ -74,4 +74,4 @@ lock: $(STAMP)
 
 ## clean-grading: remove runtime grading state (submissions, grades, feedback)
 clean-grading:
-	rm -rf submitted autograded feedback gradebook.db grades.csv grading_records.json grading_records.lock grading_registered.json grading_registered.lock report
+	rm -rf submitted autograded feedback gradebook.db grades.csv grading_records.json grading_records.jsonl grading_records.lock grading_registered.json grading_registered.lock report

@@ -9,6 +9,7 @@
     COURSE/feedback/<student>/<assignment>/*.html       the feedback page
     COURSE/gradebook.db                                 the SQLite gradebook (unless $COURSE_DB_URL)
     COURSE/grading_records.json                         one record per graded submission
+    COURSE/grading_records.jsonl                        records finished since the last compaction
     COURSE/grading_registered.json                      what each assignment was registered from
     COURSE/.grading_secret                              the course secret of the hidden inputs (mode 600)
     COURSE/grades.csv, COURSE/report/                   the export and the class report
@@ -21,6 +22,7 @@ from pathlib import Path
 
 GRADEBOOK = "gradebook.db"
 RECORDS_FILE = "grading_records.json"
+RECORDS_LOG = "grading_records.jsonl"  # appended per finished submission, folded into RECORDS_FILE
 REGISTERED_FILE = "grading_registered.json"  # gradebook -> assignment -> the inputs it was registered from
 GRADING_SECRET_FILE = ".grading_secret"
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -71,6 +73,10 @@ class CourseLayout:
 
     def records(self) -> Path:
         return self.root / RECORDS_FILE
+
+    def records_log(self) -> Path:
+        """The records finished since the records file was last compacted, one JSON line each."""
+        return self.root / RECORDS_LOG
 
     def registered(self) -> Path:
         return self.root / REGISTERED_FILE

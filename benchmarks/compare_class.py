@@ -6,7 +6,7 @@ each checkout's own ``source/``, ``release/`` and grader, run one after the othe
 Prints, per checkout, the wall time of ``grade`` (submissions per minute), then what differs:
 
 - ``grades.csv`` and the other CSV exports, line by line;
-- ``grading_records*.json``, without the fields that hold times, digests or paths;
+- the grading records (``read_records``: the file and its log), without the fields that hold times, digests or paths;
 - the feedback pages, with their dates masked (one sha256 each; the differing pages are listed).
 
 A timing from one pair of runs is one sample: run it twice (``--repeat``) before calling a change
@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder.demo.course_folder import copy_course  # noqa: E402
 from autograder.demo.synthetic import write_synthetic_class  # noqa: E402
+from autograder.pipeline.records import read_records  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
 
 VOLATILE_KEY = re.compile(r"second|time|when|digest|inputs|submission|graded_at")
@@ -83,8 +84,7 @@ def _stable(value):
 def exports(course: Path) -> dict[str, dict[str, str]]:
     """What a run leaves that must not change: CSV texts, stable records, feedback page digests."""
     csv = {str(p.relative_to(course)): p.read_text() for p in sorted(course.rglob("*.csv"))}
-    records = {p.name: json.dumps(_stable(json.loads(p.read_text())), indent=1, sort_keys=True)
-               for p in sorted(course.glob("grading_records*.json"))}
+    records = {"records": json.dumps(_stable(read_records(course)), indent=1, sort_keys=True)}
     feedback = {str(p.relative_to(course)): hashlib.sha256(DATE.sub("<time>", p.read_text(errors="replace")).encode())
                 .hexdigest() for p in sorted((course / "feedback").rglob("*.html"))}
     return {"csv": csv, "records": records, "feedback": feedback}

@@ -2,8 +2,10 @@
 with, score, flags, every check's message), and the digests that decide whether a submission
 must be graded again.
 
-Only the parent grading process writes records, atomically under a lock (grading commands on
-other machines sharing the course directory may add records meanwhile).
+Only the parent grading process writes records: each finished submission appends one line to the
+records log under the records' lock (grading commands on other machines sharing the course
+directory may add records meanwhile), and a grading run folds the log into the records file when
+it starts and when it ends.
 """
 
 from __future__ import annotations
@@ -98,15 +100,46 @@ def lateness_key(course_dir: Path, seconds_late: float) -> str:
     return f"{seconds_late:.3f} s late; {late_policy.describe(course_config(course_dir))}"
 
 
+def _replay(records: dict, entries) -> dict:
+    """``records`` with the log's ``entries`` applied in order (the last record of a submission wins)."""
+    for entry in entries:
+        if isinstance(entry, dict) and {"assignment", "student", "record"} <= entry.keys():
+            records.setdefault(entry["assignment"], {})[entry["student"]] = entry["record"]
+    return records
+
+
 def read_records(course_dir: Path) -> dict[str, dict[str, dict]]:
-    """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`); a
-    damaged file reads as empty: everything is regraded."""
-    return json_files.read_json(CourseLayout(course_dir).records())
+    """``{assignment: {student: record}}`` of finished submissions (see :func:`write_record`): the
+    records file, then the log of those finished since it was compacted; a damaged file reads as
+    empty (everything in it is regraded)."""
+    layout = CourseLayout(course_dir)
+
+    def read() -> dict:
+        return _replay(json_files.read_json(layout.records()), json_files.read_json_lines(layout.records_log()))
+
+    try:
+        lock = json_files.locked(layout.records())  # not between a compaction's write and its log's removal
+        with lock:
+            return read()
+    except OSError:  # a course folder this user may only read
+        return read()
+
+
+def compact_records(course_dir: Path) -> None:
+    """Fold the log into the records file (under its lock; other graders may be appending)."""
+    layout = CourseLayout(course_dir)
+    if not layout.records_log().exists():
+        return
+    with json_files.locked(layout.records()):
+        records = _replay(json_files.read_json(layout.records()), json_files.read_json_lines(layout.records_log()))
+        json_files.write_json(layout.records(), records)
+        layout.records_log().unlink()
 
 
 def write_record(course_dir: Path, result: StudentResult, submission: str, inputs: str, late: str = "") -> None:
-    """Record a finished submission (re-reading the file under its lock first); ``late``: its
-    :func:`lateness_key`."""
+    """Record a finished submission: one line appended to the records log under the records' lock
+    (the cost does not grow with the class; :func:`compact_records` folds the log in). ``late``:
+    its :func:`lateness_key`."""
     record = {
         "submission": submission, "inputs": inputs, "late": late, "score": result.score,
         "max_score": result.max_score, "late_penalty": result.late_penalty, "seconds_late": result.seconds_late,
@@ -114,8 +147,10 @@ def write_record(course_dir: Path, result: StudentResult, submission: str, input
         "flags": list(result.flags), "problems": list(result.problems),
         "cells": [asdict(c) for c in result.cells], "attempts": result.attempts,
         "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    json_files.update_json(CourseLayout(course_dir).records(),
-                           lambda records: records.setdefault(result.assignment, {}).update({result.student: record}))
+    layout = CourseLayout(course_dir)
+    json_files.append_json_line(layout.records_log(),
+                                {"assignment": result.assignment, "student": result.student, "record": record},
+                                lock_for=layout.records())
 
 
 def result_from_record(assignment: str, student: str, record: dict) -> StudentResult:

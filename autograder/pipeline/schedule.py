@@ -39,6 +39,7 @@ from autograder.pipeline.gradebook import ensure_registered, ensure_students, ma
 from autograder.pipeline.in_kernel import kernel_gradebook
 from autograder.pipeline.keys import CourseSecretError, course_secret
 from autograder.pipeline.records import (
+    compact_records,
     grading_inputs_digest,
     lateness_key,
     read_records,
@@ -148,6 +149,7 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
         if not layout.source(assignment).is_dir():
             raise ValueError(f"no assignment {assignment!r} under {layout.source_root()}")
     workers = max(1, workers or default_workers())
+    compact_records(course_dir)  # what an interrupted run logged
     records = read_records(course_dir)
     results, todo, inputs, digests = [], [], {}, {}
     for assignment, chosen in submissions.items():
@@ -258,6 +260,7 @@ def grade_class(course_dir: Path, submissions: dict[str, list[str] | None], feed
         if cluster is not None:
             cluster.close()
         staging.cleanup()
+        compact_records(course_dir)
     return ordered(results)
 
 

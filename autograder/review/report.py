@@ -1,6 +1,6 @@
 """The instructor's report after grading: CSV files and one HTML page of seaborn figures.
 
-``python -m autograder report`` reads the grading records (``grading_records.json``, one entry
+``python -m autograder report`` reads the grading records (``read_records``, one entry
 per graded submission: score, flags, every check's verdict and message, seconds) and nbgrader's
 export, and writes into ``report/``:
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import csv
 import functools
-import json
 import os
 import shutil
 import signal
@@ -30,7 +29,7 @@ import pytest
 from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.demo.synthetic import write_synthetic_class
-from autograder.layout import RECORDS_FILE
+from autograder.pipeline.records import read_records
 
 pytestmark = pytest.mark.grading
 
@@ -44,8 +43,7 @@ def _grade(course: Path, *args: str, timeout: float = 1800) -> subprocess.Comple
 
 
 def _records(course: Path) -> dict:
-    path = course / RECORDS_FILE
-    return json.loads(path.read_text()).get(ASSIGNMENT, {}) if path.exists() else {}
+    return read_records(course).get(ASSIGNMENT, {})
 
 
 def _gradebook_scores(course: Path) -> dict[str, float]:

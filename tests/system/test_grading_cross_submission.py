@@ -45,6 +45,7 @@ import pytest
 from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.isolation import warm_sandbox
+from autograder.pipeline.records import read_records
 from autograder.scoring import hidden_tests
 from tests.paths import REPO
 
@@ -255,7 +256,7 @@ def test_honest_students_get_what_they_get_alone(student):
 
 
 def _record(course: Path, student: str) -> dict:
-    return json.loads((course / "grading_records.json").read_text())[ASSIGNMENT][student]
+    return read_records(course)[ASSIGNMENT][student]
 
 
 def test_the_honest_reference_keeps_full_marks_after_the_sabotage():
@@ -282,7 +283,7 @@ def test_the_thief_earns_nothing():
 def test_the_kernel_cannot_pass_anything_to_the_function_server():
     """Check that what the in-kernel run saw never reaches the trusted run's function server."""
     course = _graded()[0]
-    records = json.loads((course / "grading_records.json").read_text())
+    records = read_records(course)
     messages = json.dumps(records[ASSIGNMENT]["e-leaker"])
     assert "found: nothing" in messages, messages[:2000]
 
@@ -382,6 +383,6 @@ def test_a_machinery_failure_is_not_a_grade():
         killed = killer.result()
     assert grader.returncode == 0, output[-3000:]
     assert killed, "the zygote was not found and killed: the test would prove nothing"
-    record = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT]["victim"]
+    record = read_records(course)[ASSIGNMENT]["victim"]
     assert record["score"] == record["max_score"] and not record["flags"], record
     assert record["attempts"] == 2, record

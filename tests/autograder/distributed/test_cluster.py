@@ -32,6 +32,7 @@ from autograder.demo.course_folder import copy_course
 from autograder.distributed.loopback import can_hide_folders, kill_processes, start_cluster, wait_for
 from autograder.isolation import sandbox
 from autograder.pipeline.deadlines import parse_due, set_due_date
+from autograder.pipeline.records import read_records
 from tests.paths import REPO
 
 ASSIGNMENT = "01-ml-taxonomy"
@@ -175,7 +176,7 @@ def test_a_class_graded_on_the_cluster_equals_the_class_graded_locally(cluster, 
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert not compare_class.compare(graded_locally, compare_class.exports(course))
-    records = json.loads((course / "grading_records.json").read_text())[ASSIGNMENT]
+    records = read_records(course)[ASSIGNMENT]
     assert sorted(records) == [f"synth-{n:03d}" for n in range(STUDENTS)]
     late = records["synth-001"]
     assert late["seconds_late"] == 2 * 86400 - 3600 and late["late_penalty"] == pytest.approx(0.2 * late["score"])
@@ -241,7 +242,7 @@ def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folde
     records.write_text(json.dumps({ASSIGNMENT: {student: {"seconds": s} for student, s in expected.items()}}))
 
     def recorded() -> list[str]:
-        return sorted(s for s, record in json.loads(records.read_text())[ASSIGNMENT].items() if "graded_at" in record)
+        return sorted(s for s, record in read_records(course)[ASSIGNMENT].items() if "graded_at" in record)
 
     small = start_cluster(clusters / "lost", courses, workers=1)
 
@@ -291,17 +292,16 @@ def test_ctrl_c_on_the_client_leaves_only_recorded_trusted_scores(cluster, make_
     from nbgrader.api import Gradebook
 
     course = make_course("interrupted")
-    records = course / "grading_records.json"
     process = subprocess.Popen([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", ASSIGNMENT,
                                 "--scheduler", cluster.address], cwd=REPO, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     with contextlib.suppress(TimeoutError):
-        wait_for(lambda: records.exists() and json.loads(records.read_text()).get(ASSIGNMENT), 900, "a first record")
+        wait_for(lambda: read_records(course).get(ASSIGNMENT), 900, "a first record")
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130 and "interrupted" in stderr, stderr[-2000:]
-    recorded = json.loads(records.read_text())[ASSIGNMENT]
+    recorded = read_records(course)[ASSIGNMENT]
     assert 1 <= len(recorded) < STUDENTS, sorted(recorded)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {s.student.id: float(s.score) for s in gradebook.find_assignment(ASSIGNMENT).submissions}

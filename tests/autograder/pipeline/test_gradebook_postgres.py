@@ -22,7 +22,7 @@ import pytest
 from autograder.demo.course_folder import copy_course
 from autograder.demo.samples import BLANK, MISTAKEN, REFERENCE, write_sample_submissions
 from autograder.demo.synthetic import write_synthetic_class
-from autograder.layout import RECORDS_FILE
+from autograder.pipeline.records import read_records
 from autograder.settings import DB_URL as DB_URL_ENV
 
 pytestmark = pytest.mark.grading
@@ -93,11 +93,10 @@ def test_parallel_grading_against_postgresql(postgres_url, tmp_path):
     assert float(rows[REFERENCE]["score"]) == 22.0 and float(rows[BLANK]["score"]) == 0.0
     assert float(rows[MISTAKEN]["score"]) == 15.0
 
-    import json
 
     from nbgrader.api import Gradebook
 
-    records = json.loads((course / RECORDS_FILE).read_text())[ASSIGNMENT]
+    records = read_records(course)[ASSIGNMENT]
     with Gradebook(postgres_url) as gradebook:
         stored = {s.student.id: float(s.score) for s in gradebook.find_assignment(ASSIGNMENT).submissions}
     assert stored == {student: record["score"] for student, record in records.items()}
