@@ -8,7 +8,8 @@ AssignmentPackage` (source, student version, nbgrader config, digest, in-kernel 
 template), a task whose result Dask copies to each worker that needs it; per submission, one task
 with the job in plain data (the submitted files, the per-submission grading key, the limits, the
 rule mode; the course secret never leaves), its priority from the longest-first order, and the
-resource that only workers matching this client's versions offer; back, the outcome in plain data.
+resource that only workers matching this client's versions offer, a few per worker thread ahead of
+those finished (the window); back, the outcome in plain data.
 Only this process writes the gradebook, the course's files and the records (through the
 scheduler's ``finish``), so a submission whose worker died and was graded again elsewhere is
 recorded once.
@@ -47,6 +48,8 @@ from autograder.pipeline.submission_job import SubmissionOutcome
 
 CONNECT_SECONDS = 30  # to reach the scheduler
 WORKERS_SECONDS = 300  # for a first worker to accept (warming up takes a minute on a busy machine)
+WINDOW_PER_THREAD = 4  # submissions sent ahead per worker thread: each has the next ones queued
+MIN_WINDOW = 8
 
 
 class ClusterUnavailable(GradingSetupError):
@@ -119,16 +122,29 @@ class GradingCluster:
             raise SchedulerLost(f"the Dask scheduler at {self.address} was lost before grading started. "
                                 "No student was graded.") from None
 
+    def window(self) -> int:
+        """How many submissions are sent ahead: :data:`WINDOW_PER_THREAD` per worker thread, at
+        least :data:`MIN_WINDOW` (asked of the scheduler: workers that join later widen it)."""
+        workers = self.client.scheduler_info()["workers"].values()
+        return max(MIN_WINDOW, WINDOW_PER_THREAD * sum(int(worker.get("nthreads") or 1) for worker in workers))
+
     def grade(self, course_dir: Path, jobs: list[Job], prepare: Callable[[str], Path], feedback: bool,
-              finish: Callable[[StudentResult], None], estimate: Callable[[str, str], float]) -> None:
+              finish: Callable[[StudentResult], None], estimate: Callable[[str, str], float],
+              window: int | None = None) -> None:
         """Grade ``jobs`` (assignment, student) on the cluster, longest first (Dask priorities), and
         ``finish`` each result here in order of completion. An assignment is prepared here
         (``prepare``: registration, the in-kernel gradebook's template) before its first job is sent.
+        At most ``window`` submissions (default: :meth:`window`) are read and sent ahead of those
+        finished, so neither this process nor the scheduler holds a whole class's notebooks.
         Raises :class:`SchedulerLost` when the scheduler goes away (what finished is recorded)."""
         order = longest_first(jobs, estimate)
+        upcoming = iter(enumerate(order))
         packages, notebooks, running = {}, {}, {}
-        try:
-            for rank, (assignment, student) in enumerate(order):
+        completed = as_completed(loop=self.client.loop)
+
+        def send_next() -> bool:
+            """Send the next submission (a folder that cannot be read gets its 0 row at once)."""
+            for rank, (assignment, student) in upcoming:
                 if assignment not in packages:
                     template = prepare(assignment)
                     copy = assignment_copy(course_dir, assignment)
@@ -144,9 +160,21 @@ class GradingCluster:
                 future = self._submit(grade_job, job_message(job), packages[assignment], priority=len(order) - rank,
                                       key=f"course-grade-{assignment}-{student}")
                 running[future] = (assignment, student)
-            for future in as_completed(list(running), loop=self.client.loop):
+                completed.add(future)
+                return True
+            return False
+
+        def fill() -> None:
+            limit = window or self.window()
+            while len(running) < limit and send_next():
+                pass
+
+        try:
+            fill()
+            for future in completed:
                 assignment, student = running.pop(future)
                 finish(self._written(course_dir, future, assignment, student, notebooks[assignment], feedback))
+                fill()
         except BaseException:  # Ctrl-C, the scheduler lost: nothing more is written
             for future in running:
                 future.cancel()

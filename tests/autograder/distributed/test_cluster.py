@@ -226,6 +226,35 @@ def test_a_worker_killed_mid_class_loses_nothing_and_each_submission_is_recorded
 
 @pytest.mark.grading
 @pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed: workers refuse")
+def test_the_client_sends_a_window_of_submissions_ahead_not_the_class(cluster, make_course, graded_locally,
+                                                                       monkeypatch):
+    """Check that with a window of one a submission is read and sent only when the previous one is
+    written back, and the class still equals the local run."""
+    from autograder.distributed import client as client_module
+    from autograder.pipeline.schedule import grade_class
+    from autograder.pipeline.tables import export_grades
+
+    events = []
+    monkeypatch.setattr(client_module, "MIN_WINDOW", 1)
+    monkeypatch.setattr(client_module, "WINDOW_PER_THREAD", 0)
+    read, write = client_module.submission_job, client_module.write_outcome
+    monkeypatch.setattr(client_module, "submission_job",
+                        lambda course_dir, assignment, student, *a: events.append(("sent", student))
+                        or read(course_dir, assignment, student, *a))
+    monkeypatch.setattr(client_module, "write_outcome",
+                        lambda course_dir, outcome, *a: events.append(("written", outcome.student))
+                        or write(course_dir, outcome, *a))
+    course = make_course("window")
+    results = grade_class(course, {ASSIGNMENT: None}, progress=False, scheduler=cluster.address)
+    assert all(r.graded for r in results), [(r.student, r.problems) for r in results]
+    assert [kind for kind, _ in events] == ["sent", "written"] * STUDENTS, events
+    assert all(events[i][1] == events[i + 1][1] for i in range(0, len(events), 2)), events
+    export_grades(course)
+    assert not _compare_class().compare(graded_locally, _compare_class().exports(course))
+
+
+@pytest.mark.grading
+@pytest.mark.skipif(not sandbox.isolation_available(), reason="bubblewrap is not installed: workers refuse")
 def test_the_scheduler_stopped_mid_class_stops_the_run_and_a_rerun_resumes(folders, make_course, graded_locally):
     """Check that the longest expected submission goes first, losing the scheduler stops the run with
     a clear error, only finished submissions are recorded, and a rerun grades only the rest, to the
