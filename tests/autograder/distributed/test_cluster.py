@@ -180,6 +180,9 @@ def test_a_class_graded_on_the_cluster_equals_the_class_graded_locally(cluster, 
     assert sorted(records) == [f"synth-{n:03d}" for n in range(STUDENTS)]
     late = records["synth-001"]
     assert late["seconds_late"] == 2 * 86400 - 3600 and late["late_penalty"] == pytest.approx(0.2 * late["score"])
+    with _client(cluster.address) as client:  # the statistical profiler is off on grading workers
+        profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert profiling and not any(profiling.values()), profiling
 
 
 @pytest.mark.grading
