@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from compare_class import compare, exports, make_course  # noqa: E402
 
+from autograder.demo.course_folder import copy_course  # noqa: E402
 from autograder.demo.synthetic import write_synthetic_class  # noqa: E402
 from autograder.distributed.loopback import start_cluster  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
@@ -73,9 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as scratch:
         root = Path(scratch)
         courses, clusters = root / "courses", root / "clusters"
-        for assignment in assignments:
-            for name in ("source", "release"):
-                shutil.copytree(REPO / name / assignment, root / "class" / name / assignment)
+        copy_course(root / "class", assignments)
         write_synthetic_class(root / "class", args.students, args.seed, assignments)
         secret = secrets.token_hex(32).encode()
         count = sum(1 for _ in (root / "class" / "submitted").glob("*/*"))

@@ -31,7 +31,6 @@ import ast
 import itertools
 import json
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -44,6 +43,7 @@ sys.path.insert(0, str(REPO))
 import nbformat  # noqa: E402
 
 from autograder.demo import disguise  # noqa: E402
+from autograder.demo.course_folder import copy_course  # noqa: E402
 from autograder.demo.samples import answer_cells, strip_solution_markers  # noqa: E402
 from autograder.demo.synthetic import VARIANT_CHAPTERS, VARIANTS_DIR, plan_class, write_class  # noqa: E402
 from autograder.pipeline.release import list_assignments  # noqa: E402
@@ -171,9 +171,7 @@ def class_level(students: int, seed: int, threshold: float, common: int) -> None
     assignments = list_assignments(REPO)
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as scratch:
         course = Path(scratch) / "course"
-        for assignment in assignments:
-            for name in ("source", "release"):
-                shutil.copytree(REPO / name / assignment, course / name / assignment)
+        copy_course(course, assignments)
         plan = plan_class(students, seed, assignments, course)
         write_class(plan, course)
         by_name = {s.name: s for s in plan}

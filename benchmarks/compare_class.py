@@ -125,9 +125,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="compare-class-") as scratch:
         root = args.keep.resolve() if args.keep else Path(scratch)
         shutil.rmtree(root / "class", ignore_errors=True)
-        for assignment in assignments:  # the class is written from this checkout's notebooks
-            for name in ("source", "release"):
-                shutil.copytree(REPO / name / assignment, root / "class" / name / assignment)
+        copy_course(root / "class", assignments)  # the class is written from this checkout's notebooks
         write_synthetic_class(root / "class", args.students, args.seed, assignments)
         secret = secrets.token_hex(32).encode()
         count = sum(1 for _ in (root / "class" / "submitted").glob("*/*"))
