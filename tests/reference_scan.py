@@ -18,7 +18,8 @@ function's hidden points reproduces it. Callables that train a Keras model are s
 graded function does), and so are those built on Keras when the function's checks never use it.
 
 Candidates run one after another in a forked child per graded function (the setup cell and the
-solutions run there, never in this process: a fork after a TensorFlow operation is unsafe). The
+solutions run there, never in this process: a fork after a TensorFlow operation is unsafe; Keras is
+imported here first, without an operation, as the grading sandbox's zygote does). The
 child first grades the solution, which times the cells; each candidate then gets one call on the
 checks' first input (2 s: a callable that cannot answer that in seconds is no shortcut) and a
 time limit per cell of 10 times the solution's (at least 3 s); before each, the grading key and
@@ -51,6 +52,8 @@ import time
 import types
 import warnings
 from pathlib import Path
+
+from autograder.isolation import preload
 
 PACKAGES = ("course", "autograder")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -125,22 +128,56 @@ def _code_objects(code: types.CodeType):
             yield from _code_objects(constant)
 
 
-def _names_reached(candidate: object) -> set[str]:
-    """Names used by ``candidate`` and, through its module's globals, by the package functions it
-    calls (transitively)."""
+@functools.cache
+def _our_modules_named(name: str) -> tuple[types.ModuleType, ...]:
+    """The packages' modules whose last dotted part is ``name`` (what ``from course import name``
+    inside a function, or a module-level import, binds); asked once every module is imported."""
+    return tuple(module for key, module in list(sys.modules.items())
+                 if module is not None and key.split(".")[0] in PACKAGES and key.rsplit(".", 1)[-1] == name)
+
+
+_REACHED: dict[int, frozenset[str]] = {}
+
+
+def _names_reached(candidate: object) -> frozenset[str]:
+    """:func:`_reach`, once per candidate."""
+    if id(candidate) not in _REACHED:
+        _REACHED[id(candidate)] = frozenset(_reach(candidate))
+    return _REACHED[id(candidate)]
+
+
+def _reach(candidate: object) -> set[str]:
+    """Names used by ``candidate`` and, transitively, by the package functions it calls: through
+    its module's globals, through attributes of the package modules it names (``fashion.train``,
+    also after an import inside the function) and through the methods of the package classes it
+    names."""
     names: set[str] = set()
     todo, seen = [candidate], set()
     while todo:
         function = todo.pop()
         function = getattr(function, "__func__", function)
         function = getattr(function, "__wrapped__", function)
-        if not isinstance(function, types.FunctionType) or id(function) in seen:
+        if id(function) in seen:
             continue
         seen.add(id(function))
+        if isinstance(function, type):
+            if _ours(function):
+                todo += [member for member in vars(function).values()
+                         if isinstance(member, (types.FunctionType, staticmethod, classmethod))]
+            continue
+        if not isinstance(function, types.FunctionType):
+            continue
         used = {name for code in _code_objects(function.__code__) for name in code.co_names}
         names |= used
-        todo += [function.__globals__[name] for name in used
-                 if name in function.__globals__ and _ours(function.__globals__[name])]
+        for name in used:
+            value = function.__globals__.get(name)
+            if value is not None and not isinstance(value, types.ModuleType) and _ours(value):
+                todo.append(value)
+            modules = [value] if isinstance(value, types.ModuleType) else _our_modules_named(name)
+            for module in modules:
+                if module.__name__.split(".")[0] in PACKAGES:
+                    todo += [getattr(module, attr) for attr in used
+                             if _ours(getattr(module, attr, None))]
     return names
 
 
@@ -472,6 +509,9 @@ def scan(job: dict) -> dict:
     """Every graded function of every chapter of ``job``, against every callable of the packages."""
     started = time.monotonic()
     modules, failures = import_modules()
+    # Keras imported (no operation run) before the children fork, as the warm sandbox's zygote
+    # does: each child's setup cell then costs milliseconds instead of seconds
+    preload.import_keras()
     candidates = collect_callables(modules)
     report = {"modules": len(modules), "import_failures": failures, "callables": len(candidates),
               "import_seconds": round(time.monotonic() - started, 1), "chapters": {}}
