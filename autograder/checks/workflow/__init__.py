@@ -54,6 +54,7 @@ from autograder.checks.workflow.early_stopping import (
     check_early_stopping_on_random_inputs,
     mistaken_early_stopping,
     random_early_stopping_cases,
+    training_curve,
 )
 from autograder.checks.workflow.initializers import (
     check_glorot_uniform_limit,
@@ -97,4 +98,5 @@ __all__ = [
     "he_normal_sample_std",
     "random_early_stopping_cases",
     "mistaken_early_stopping",
+    "training_curve",
 ]

@@ -305,3 +305,18 @@ def test_keras_sample_checks_alone_catch_a_wrong_scale(keras):
         checks.check_he_normal_matches_keras(lambda f: 1.1 * math.sqrt(2 / f), 400, 300)
     with pytest.raises(CheckFailed, match="GlorotUniform"):
         checks.check_glorot_uniform_matches_keras(lambda a, b: 0.95 * math.sqrt(6 / (a + b)), 400, 300)
+
+
+# seeds whose own training curve never makes EarlyStopping(patience=2) stop before the last epoch:
+# stopping one epoch late gives the callback's answer there
+SEEDS_WITHOUT_AN_EARLY_STOP = (10, 13)
+
+
+@pytest.mark.parametrize("seed", SEEDS_WITHOUT_AN_EARLY_STOP)
+def test_the_training_curve_check_catches_stopping_late_on_every_seed(keras, seed):
+    """On a curve where training never stops early, stopping one epoch late looks right: the check
+    takes the next seed's curve instead, so the mistake fails whatever seed the grading key draws."""
+    checks.check_early_stopping_cases(_simulated(late=1), [(checks.training_curve(seed, 16), 2, 0.0)])
+    with pytest.raises(CheckFailed, match="one epoch late"):
+        checks.check_early_stopping_agrees_with_fit(_simulated(late=1), patience=2, seed=seed)
+    checks.check_early_stopping_agrees_with_fit(early_stopping_epoch, patience=2, seed=seed)
