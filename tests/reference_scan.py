@@ -410,6 +410,7 @@ def run_children(job: dict, chapter: dict, function: dict, candidates: list, ind
     """
     results: dict[int, dict] = {}
     canaries: list[float] = []
+    restarts = regraded = 0  # children killed in a candidate; candidates graded again after them
     todo = list(indices)
     while True:
         read_fd, write_fd = os.pipe()
@@ -458,14 +459,17 @@ def run_children(job: dict, chapter: dict, function: dict, candidates: list, ind
         os.close(read_fd)
         os.waitpid(pid, 0)
         if finished:
-            return {"results": results, "canaries": canaries, "limits": limits}
+            return {"results": results, "canaries": canaries, "limits": limits, "restarts": restarts,
+                    "regraded": regraded}
         if running is None or limits is None:  # it died outside a candidate (its setup, the canary)
             canaries.append(-1.0)
-            return {"results": results, "canaries": canaries, "limits": limits}
+            return {"results": results, "canaries": canaries, "limits": limits, "restarts": restarts,
+                    "regraded": regraded}
         results[running] = {"done": running, "outcome": "timeout" if deadline and time.monotonic() > deadline
                             else "crashed", "earned": 0.0, "passed": [], "seconds": None}
         # again, after a canary: what the killed child graded, then what it did not reach
         todo = graded_here + todo[todo.index(running) + 1:]
+        restarts, regraded = restarts + 1, regraded + len(graded_here)
         for index in graded_here:
             results.pop(index, None)
 
@@ -485,7 +489,8 @@ def scan_function(job: dict, chapter: dict, function: dict, candidates: list, mo
         isolated = True
         runs = [run_children(job, chapter, function, candidates, [i], run["limits"]) for i in indices]
         run = {"results": {i: r["results"][i] for r, i in zip(runs, indices) if i in r["results"]},
-               "canaries": [c for r in runs for c in r["canaries"]]}
+               "canaries": [c for r in runs for c in r["canaries"]],
+               "restarts": sum(r["restarts"] for r in runs), "regraded": 0}
     results = run["results"]
     return {
         "hidden_points": total,
@@ -499,6 +504,8 @@ def scan_function(job: dict, chapter: dict, function: dict, candidates: list, mo
         "ungraded": [candidates[i][0] for i in indices if i not in results],
         "canary_passed": min(run["canaries"], default=-1.0) >= total,
         "isolated": isolated,
+        "restarts": run["restarts"],
+        "regraded": run["regraded"],
         "slowest": [(candidates[i][0], r["seconds"]) for i, r in
                     sorted(results.items(), key=lambda item: -(item[1]["seconds"] or 0))[:3]],
         "seconds": round(time.monotonic() - started, 1),

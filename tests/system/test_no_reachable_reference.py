@@ -130,7 +130,8 @@ def test_no_callable_reproduces_a_graded_function(assignment):
     for name, result in report["chapters"][assignment].items():
         # a candidate that runs past its limit or ends its process earns nothing in grading either
         print(f"  {name}: {result['tried']} callables graded in {result['seconds']} s; past the time limit: "
-              f"{result['timeouts']}; ended the process: {result['crashed']}")
+              f"{result['timeouts']}; ended the process: {result['crashed']}; children killed in a candidate: "
+              f"{result['restarts']} ({result['regraded']} candidates graded again)")
     found = problems(assignment, report)
     assert not found, "\n".join(found)
 
