@@ -113,3 +113,20 @@ def test_other_checks_reject_wrong_answers():
         checks.check_augment_with_missing(
             lambda a, b, f, fill_value=0.0: (np.concatenate([a, np.where(np.arange(a.shape[1]) == f, 0.0, a)]), b),
             x, y, 1)
+
+
+def test_standardize_accepts_float32_summed_in_another_order():
+    """float32 columns far from zero relative to their spread: a correct float32 implementation that
+    sums in another order (here left to right, as an unaligned array or a loop does) loses more than
+    1e-4 there, and must still pass (the demo's reference lost a point so in the sandbox)."""
+    def left_to_right(train, test):
+        mean = np.add.accumulate(train, axis=0, dtype=np.float32)[-1] / np.float32(len(train))
+        std = np.sqrt(np.add.accumulate((train - mean) ** 2, axis=0, dtype=np.float32)[-1] / np.float32(len(train)))
+        return (train - mean) / std, (test - mean) / std
+
+    rng = np.random.default_rng(0)
+    train = (49.9 + 0.03 * rng.normal(size=(30, 4))).astype(np.float32)
+    test = (49.95 + 0.08 * rng.normal(size=(30, 4))).astype(np.float32)
+    want = (train.astype(np.float64) - train.astype(np.float64).mean(axis=0)) / train.astype(np.float64).std(axis=0)
+    assert np.abs(left_to_right(train, test)[0] - want).max() > 1e-4  # the case the old tolerance refused
+    checks.check_standardize(left_to_right, train, test)
